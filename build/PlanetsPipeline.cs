@@ -1,0 +1,37 @@
+using Cake.Core;
+using Pipeline.Cake;
+using Pipeline.Core.Stages;
+using Planets.Build.Stages;
+
+namespace Planets.Build;
+
+/// <summary>The planets classifier's pipeline, as <c>build.cake</c> registers it.</summary>
+public static class PlanetsPipeline
+{
+    /// <summary>
+    /// Registers the stages with Cake and returns the target to run. The raw dataset is the generated one unless
+    /// <c>--raw-data=PATH</c> or <c>[Pipeline] RawData</c> in <c>cake.config</c> names a real one.
+    /// </summary>
+    public static string Register(ICakeContext context, Func<string, CakeTaskBuilder> task, Action<Action<ITeardownContext>> teardown) =>
+        PipelineTasks.Register(context, task, teardown, Stages(RawDataFolder(context)));
+
+    private static IEnumerable<IStage> Stages(string? rawData)
+    {
+        if (rawData is null)
+        {
+            yield return new GenerateStage();
+        }
+
+        yield return new PrepareStage(rawData ?? GenerateStage.RawData);
+        yield return new TrainStage();
+        yield return new EvaluateStage();
+    }
+
+    private static string? RawDataFolder(ICakeContext context)
+    {
+        var folder = context.Arguments.HasArgument("raw-data")
+            ? context.Arguments.GetArgument("raw-data")
+            : context.Configuration.GetValue("Pipeline_RawData");
+        return string.IsNullOrWhiteSpace(folder) ? null : folder.TrimEnd('/');
+    }
+}

@@ -1,0 +1,17 @@
+using Pipeline.Core.Stages;
+
+namespace Planets.Build.Stages;
+
+/// <summary>Scores the model on the test set and draws the evaluation plots.</summary>
+internal sealed class EvaluateStage : IStage
+{
+    private const string Evaluation = "evaluation";
+
+    /// <inheritdoc />
+    public StageDefinition Definition { get; } = new("evaluate", MlProgram.Run("evaluate", TrainStage.Model, PrepareStage.Prepared))
+    {
+        Dependencies = [TrainStage.Model, PrepareStage.Prepared, .. MlProgram.Shared("Data", "Training", "Imaging", "Evaluation", "Commands/EvaluateCommand.cs")],
+        Metrics = [$"{Evaluation}/metrics.json"],
+        Plots = [$"{Evaluation}/plots"],
+    };
+}

@@ -1,0 +1,26 @@
+using Pipeline.Core.Stages;
+
+namespace Planets.Build.Stages;
+
+/// <summary>
+/// The ML command-line program every stage runs in a process of its own, so the very same commands run on a laptop,
+/// in CI, in a container or in a training pod.
+/// </summary>
+internal static class MlProgram
+{
+    /// <summary>The built program, relative to the repository root (built by build.sh / dotnet build -c Release).</summary>
+    public const string Assembly = "artifacts/bin/Planets.Ml/release/Planets.Ml.dll";
+
+    /// <summary>The program's source folder.</summary>
+    public const string Source = "src/Planets.Ml";
+
+    /// <summary>The command line that runs <paramref name="command"/> of the program.</summary>
+    public static CommandLine Run(string command, params string[] arguments) =>
+        CommandLine.Of("dotnet", [Assembly, command, .. arguments]);
+
+    private static readonly string[] Common = ["Cli", "Common", "Config"];
+
+    /// <summary>The source a command depends on: the folders every command uses plus <paramref name="paths"/>.</summary>
+    public static string[] Shared(params string[] paths) =>
+        [.. Common.Concat(paths).Select(path => $"{Source}/{path}"), $"{Source}/Planets.Ml.csproj", $"{Source}/Program.cs"];
+}

@@ -1,0 +1,5 @@
+namespace Pipeline.Core.Execution;
+
+/// <summary>How a stage is reproduced.</summary>
+/// <param name="Force">Run it even when nothing changed.</param>
+public sealed record ReproOptions(bool Force = false);

@@ -1,0 +1,137 @@
+using System.Collections.Immutable;
+using Pipeline.Core.LockFiles;
+using Pipeline.Core.Parameters;
+using Pipeline.Core.Stages;
+using Pipeline.Core.Workspace;
+
+namespace Pipeline.Core.Status;
+
+/// <summary>Compares a stage's command, dependencies, parameters and outputs with what the lock file recorded.</summary>
+/// <param name="workspace">The repository.</param>
+public sealed class StatusChecker(PipelineWorkspace workspace)
+{
+    /// <summary>The status of <paramref name="stage"/> against <paramref name="recorded"/>.</summary>
+    /// <exception cref="PipelineException">A declared parameter is not defined.</exception>
+    public async Task<StageStatus> CheckAsync(
+        StageDefinition stage, StageLock? recorded, ParameterSet parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stage);
+        ArgumentNullException.ThrowIfNull(parameters);
+        var dependencies = await HashExistingAsync(stage.Dependencies, cancellationToken);
+        var current = new StageLock(
+            stage.Command.ToString(),
+            dependencies,
+            parameters.Select(stage.Name, stage.Parameters),
+            recorded?.Outputs ?? []);
+
+        var changes = ImmutableArray.CreateBuilder<StageChange>();
+        changes.AddRange(MissingDependencies(stage, dependencies));
+        if (recorded is null)
+        {
+            changes.Add(new NeverRan());
+            return new StageStatus(stage, changes.ToImmutable(), current);
+        }
+
+        if (recorded.Command != current.Command)
+        {
+            changes.Add(new CommandChanged(recorded.Command, current.Command));
+        }
+
+        changes.AddRange(CompareDependencies(recorded.Dependencies, dependencies));
+        changes.AddRange(CompareParameters(recorded.Parameters, current.Parameters));
+        changes.AddRange(CompareDeclaredOutputs(stage, recorded.Outputs));
+        changes.AddRange(await CompareOutputsAsync(recorded.Outputs, cancellationToken));
+        return new StageStatus(stage, changes.ToImmutable(), current);
+    }
+
+    /// <summary>Hashes the paths that exist, sorted by path.</summary>
+    public async Task<ImmutableArray<PathState>> HashExistingAsync(IEnumerable<string> paths, CancellationToken cancellationToken)
+    {
+        var states = ImmutableArray.CreateBuilder<PathState>();
+        foreach (var path in paths.Order(StringComparer.Ordinal))
+        {
+            if (Exists(path))
+            {
+                var hashed = await workspace.Hasher.HashAsync(workspace.Resolve(path), cancellationToken);
+                states.Add(new PathState(path, hashed.Info));
+            }
+        }
+
+        return states.ToImmutable();
+    }
+
+    private bool Exists(string path)
+    {
+        var full = workspace.Resolve(path);
+        return File.Exists(full) || Directory.Exists(full);
+    }
+
+    private static IEnumerable<StageChange> MissingDependencies(StageDefinition stage, ImmutableArray<PathState> present) =>
+        stage.Dependencies
+            .Where(path => !present.Any(p => p.Path == path))
+            .Select(path => new DependencyChanged(path, "missing"));
+
+    private static IEnumerable<StageChange> CompareDependencies(ImmutableArray<PathState> recorded, ImmutableArray<PathState> current)
+    {
+        foreach (var dependency in current)
+        {
+            var old = recorded.FirstOrDefault(r => r.Path == dependency.Path);
+            if (old is null)
+            {
+                yield return new DependencyChanged(dependency.Path, "added");
+            }
+            else if (old.Content.Hash != dependency.Content.Hash)
+            {
+                yield return new DependencyChanged(dependency.Path, "modified");
+            }
+        }
+
+        foreach (var old in recorded.Where(r => !current.Any(c => c.Path == r.Path)))
+        {
+            yield return new DependencyChanged(old.Path, "removed");
+        }
+    }
+
+    private static IEnumerable<StageChange> CompareParameters(
+        ImmutableSortedDictionary<string, ParameterValue> recorded, ImmutableSortedDictionary<string, ParameterValue> current)
+    {
+        foreach (var key in recorded.Keys.Union(current.Keys).Order(StringComparer.Ordinal))
+        {
+            var old = recorded.GetValueOrDefault(key);
+            var now = current.GetValueOrDefault(key);
+            if (!Equals(old, now))
+            {
+                yield return new ParameterChanged(key, old?.ToString(), now?.ToString());
+            }
+        }
+    }
+
+    private static IEnumerable<StageChange> CompareDeclaredOutputs(StageDefinition stage, ImmutableArray<PathState> recorded)
+    {
+        var declared = stage.AllOutputs.ToHashSet(StringComparer.Ordinal);
+        var had = recorded.Select(o => o.Path).ToHashSet(StringComparer.Ordinal);
+        return declared.Except(had).Select(path => new OutputDeclarationChanged(path, "added"))
+            .Concat(had.Except(declared).Select(path => new OutputDeclarationChanged(path, "removed")));
+    }
+
+    private async Task<IEnumerable<StageChange>> CompareOutputsAsync(ImmutableArray<PathState> recorded, CancellationToken cancellationToken)
+    {
+        var changes = new List<StageChange>();
+        foreach (var output in recorded)
+        {
+            if (!Exists(output.Path))
+            {
+                changes.Add(new OutputChanged(output.Path, "missing"));
+                continue;
+            }
+
+            var hashed = await workspace.Hasher.HashAsync(workspace.Resolve(output.Path), cancellationToken);
+            if (hashed.Info.Hash != output.Content.Hash)
+            {
+                changes.Add(new OutputChanged(output.Path, "modified"));
+            }
+        }
+
+        return changes;
+    }
+}

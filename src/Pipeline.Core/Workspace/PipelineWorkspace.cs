@@ -1,0 +1,64 @@
+using Pipeline.Core.LockFiles;
+using Pipeline.Core.Parameters;
+using Pipeline.Storage.Cache;
+using Pipeline.Storage.Hashing;
+using Pipeline.Storage.State;
+
+namespace Pipeline.Core.Workspace;
+
+/// <summary>
+/// A repository seen by the pipeline: its root, parameters, lock file, cache and state database.
+/// Paths that stages declare are relative to <see cref="Root"/>.
+/// </summary>
+public sealed class PipelineWorkspace : IAsyncDisposable
+{
+    private PipelineWorkspace(string root, PipelineSettings settings, StateDatabase state)
+    {
+        Root = root;
+        Settings = settings;
+        Hasher = new ContentHasher(state, settings.HashingParallelism);
+        Cache = new ObjectStore(Path.Combine(root, settings.DataFolder, "cache"), Hasher);
+        Checkout = new Checkout(Cache, Hasher, settings.LinkTypes);
+        LockFiles = new LockFileStore(Path.Combine(root, settings.LockFile));
+    }
+
+    /// <summary>The repository root.</summary>
+    public string Root { get; }
+
+    /// <summary>The settings in force.</summary>
+    public PipelineSettings Settings { get; }
+
+    /// <summary>Hashes files and folders through the state database.</summary>
+    public ContentHasher Hasher { get; }
+
+    /// <summary>The content-addressed local cache.</summary>
+    public ObjectStore Cache { get; }
+
+    /// <summary>Places cached content in the workspace.</summary>
+    public Checkout Checkout { get; }
+
+    /// <summary>The lock file.</summary>
+    public LockFileStore LockFiles { get; }
+
+    /// <summary>Opens the workspace rooted at <paramref name="root"/>, loading its state database.</summary>
+    public static async Task<PipelineWorkspace> OpenAsync(string root, PipelineSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var fullRoot = Path.GetFullPath(root);
+        var state = await StateDatabase.OpenAsync(Path.Combine(fullRoot, settings.DataFolder, "state.db"), cancellationToken);
+        return new PipelineWorkspace(fullRoot, settings, state);
+    }
+
+    /// <summary>The absolute path of a repository-relative path.</summary>
+    public string Resolve(string relativePath) => Path.GetFullPath(Path.Combine(Root, relativePath));
+
+    /// <summary>Reads the parameters file.</summary>
+    public Task<ParameterSet> LoadParametersAsync(CancellationToken cancellationToken) =>
+        ParameterSet.LoadAsync(Resolve(Settings.ParametersFile), Settings.ParametersFile, cancellationToken);
+
+    /// <summary>Persists what was learnt about file hashes.</summary>
+    public Task SaveStateAsync(CancellationToken cancellationToken) => Hasher.State.SaveAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync() => await SaveStateAsync(CancellationToken.None);
+}

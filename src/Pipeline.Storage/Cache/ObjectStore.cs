@@ -1,0 +1,180 @@
+using Pipeline.Storage.Hashing;
+using Pipeline.Storage.Native;
+
+namespace Pipeline.Storage.Cache;
+
+/// <summary>
+/// The content-addressed local cache: each file's bytes stored once under its hash
+/// (<c>files/md5/ab/cdef…</c>), folder manifests as objects of their own (<c>….dir</c>).
+/// Objects are written through a temporary file and a rename, verified against their name, and made read-only.
+/// </summary>
+public sealed class ObjectStore
+{
+    private const UnixFileMode ReadOnly = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    private readonly ContentHasher hasher;
+
+    /// <summary>Opens (without creating) the cache rooted at <paramref name="root"/>.</summary>
+    public ObjectStore(string root, ContentHasher hasher)
+    {
+        Root = Path.GetFullPath(root);
+        this.hasher = hasher;
+    }
+
+    /// <summary>The cache folder.</summary>
+    public string Root { get; }
+
+    /// <summary>Where the object for <paramref name="hash"/> lives, whether or not it is there.</summary>
+    public string PathOf(ContentHash hash) =>
+        Path.Combine(Root, "files", ContentHash.Algorithm, hash.Value[..2], hash.Value[2..]);
+
+    /// <summary>Whether an object is stored for <paramref name="hash"/> (not whether it is intact).</summary>
+    public bool Contains(ContentHash hash) => File.Exists(PathOf(hash));
+
+    /// <summary>Every object in the cache, by hash.</summary>
+    public IEnumerable<ContentHash> List()
+    {
+        var folder = Path.Combine(Root, "files", ContentHash.Algorithm);
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        return Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Select(path => Path.GetFileName(Path.GetDirectoryName(path)) + Path.GetFileName(path))
+            .Where(name => !name.Contains(".tmp", StringComparison.Ordinal))
+            .Select(name => new ContentHash(name));
+    }
+
+    /// <summary>Stores the file at <paramref name="source"/>, which must hash to <paramref name="expected"/>.</summary>
+    /// <exception cref="CorruptObjectException">The file changed while it was being stored.</exception>
+    public async Task AddFileAsync(string source, ContentHash expected, CancellationToken cancellationToken)
+    {
+        if (await IsIntactAsync(expected, cancellationToken))
+        {
+            return;
+        }
+
+        await using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        await AddAsync(input, expected, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores the bytes of <paramref name="content"/> under <paramref name="expected"/>, hashing them as they are
+    /// written; nothing enters the cache unless the bytes match the hash.
+    /// </summary>
+    /// <exception cref="CorruptObjectException">The bytes do not hash to <paramref name="expected"/>.</exception>
+    public async Task AddAsync(Stream content, ContentHash expected, CancellationToken cancellationToken)
+    {
+        var target = PathOf(expected);
+        var temporary = AtomicFile.TemporaryPathBeside(target);
+        try
+        {
+            ContentHash actual;
+            await using (var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            {
+                actual = await FileDigest.CopyAsync(content, output, cancellationToken);
+                output.Flush(flushToDisk: true);
+            }
+
+            if (actual != expected.ObjectDigest)
+            {
+                throw new CorruptObjectException(expected, $"content hashes to {actual}");
+            }
+
+            SetReadOnly(temporary);
+            File.Move(temporary, target, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>Stores a folder: every file first, its manifest last, so a stored manifest implies stored files.</summary>
+    public async Task AddDirectoryAsync(string folder, DirectoryManifest manifest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        foreach (var entry in manifest.Entries)
+        {
+            await AddFileAsync(Path.Combine(folder, entry.RelativePath), entry.Hash, cancellationToken);
+        }
+
+        await AddManifestAsync(manifest, cancellationToken);
+    }
+
+    /// <summary>Stores a folder manifest as an object named by its hash.</summary>
+    public async Task<ContentHash> AddManifestAsync(DirectoryManifest manifest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        var hash = manifest.ToContentInfo().Hash;
+        if (!await IsIntactAsync(hash, cancellationToken))
+        {
+            await AddAsync(new MemoryStream(manifest.Serialize()), hash, cancellationToken);
+        }
+
+        return hash;
+    }
+
+    /// <summary>Reads and verifies the manifest stored under <paramref name="hash"/>.</summary>
+    /// <exception cref="MissingObjectException">No such object is stored.</exception>
+    /// <exception cref="CorruptObjectException">The object does not hash to its name.</exception>
+    public async Task<DirectoryManifest> ReadManifestAsync(ContentHash hash, CancellationToken cancellationToken)
+    {
+        await EnsureIntactAsync(hash, cancellationToken);
+        var bytes = await File.ReadAllBytesAsync(PathOf(hash), cancellationToken);
+        return DirectoryManifest.Deserialize(bytes);
+    }
+
+    /// <summary>
+    /// Whether the object for <paramref name="hash"/> is stored and its bytes still hash to its name
+    /// (read again only when its stat changed since it was last checked).
+    /// </summary>
+    public async Task<bool> IsIntactAsync(ContentHash hash, CancellationToken cancellationToken)
+    {
+        var path = PathOf(hash);
+        FileStat stat;
+        try
+        {
+            stat = FileStat.Of(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
+
+        var actual = await Task.Run(() => hasher.HashFile(path, stat, cancellationToken), cancellationToken);
+        return actual == hash.ObjectDigest;
+    }
+
+    /// <summary>Throws unless the object for <paramref name="hash"/> is stored and intact.</summary>
+    /// <exception cref="MissingObjectException">No such object is stored.</exception>
+    /// <exception cref="CorruptObjectException">The object does not hash to its name.</exception>
+    public async Task EnsureIntactAsync(ContentHash hash, CancellationToken cancellationToken)
+    {
+        if (!Contains(hash))
+        {
+            throw new MissingObjectException(hash);
+        }
+
+        if (!await IsIntactAsync(hash, cancellationToken))
+        {
+            throw new CorruptObjectException(hash, "its content no longer matches its hash");
+        }
+    }
+
+    /// <summary>Removes the object for <paramref name="hash"/>, if stored.</summary>
+    public void Remove(ContentHash hash)
+    {
+        var path = PathOf(hash);
+        hasher.State.Forget(path);
+        File.Delete(path);
+    }
+
+    private static void SetReadOnly(string path)
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, ReadOnly);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.IO.Enumeration;
+using Pipeline.Storage.Native;
+using Pipeline.Storage.State;
+
+namespace Pipeline.Storage.Hashing;
+
+/// <summary>
+/// Hashes files and folders, asking the state database first so that only new or changed files are read,
+/// and reading those on all cores at once.
+/// </summary>
+/// <param name="state">The memo of earlier hashes.</param>
+/// <param name="parallelism">How many files are read at once; by default one per core.</param>
+public sealed class ContentHasher(StateDatabase state, int parallelism = 0)
+{
+    private readonly int parallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount;
+
+    /// <summary>The state database this hasher reads and feeds.</summary>
+    public StateDatabase State { get; } = state;
+
+    /// <summary>Hashes a file or a folder.</summary>
+    /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
+    public async Task<HashedContent> HashAsync(string path, CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(path))
+        {
+            var manifest = await HashDirectoryAsync(path, cancellationToken);
+            return new HashedContent(manifest.ToContentInfo(), manifest);
+        }
+
+        var stat = FileStat.Of(path);
+        var hash = await Task.Run(() => HashFile(path, stat, cancellationToken), cancellationToken);
+        return new HashedContent(new ContentInfo(hash, stat.Size, null), null);
+    }
+
+    /// <summary>The hash of one file, from the state database when its stat is unchanged.</summary>
+    public ContentHash HashFile(string path, FileStat stat, CancellationToken cancellationToken)
+    {
+        var fullPath = Path.GetFullPath(path);
+        if (State.Lookup(fullPath, stat) is { } known)
+        {
+            return known;
+        }
+
+        var hash = FileDigest.Of(fullPath, cancellationToken);
+        State.Record(fullPath, stat, hash);
+        return hash;
+    }
+
+    /// <summary>Builds the manifest of a folder, hashing its files in parallel.</summary>
+    public async Task<DirectoryManifest> HashDirectoryAsync(string path, CancellationToken cancellationToken)
+    {
+        var root = Path.GetFullPath(path);
+        var files = ListFiles(root);
+        var entries = new ManifestEntry[files.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken };
+        await Task.Run(
+            () => Parallel.For(0, files.Count, options, i => entries[i] = HashEntry(root, files[i], cancellationToken)),
+            cancellationToken);
+        return new DirectoryManifest(entries);
+    }
+
+    /// <summary>The files below <paramref name="root"/> as <c>/</c>-separated relative paths, sorted ordinally.</summary>
+    public static IReadOnlyList<string> ListFiles(string root)
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false };
+        var files = new FileSystemEnumerable<string>(
+            root,
+            (ref FileSystemEntry entry) => Path.GetRelativePath(root, entry.ToFullPath()).Replace('\\', '/'),
+            options)
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory,
+        }.ToList();
+        files.Sort(StringComparer.Ordinal);
+        return files;
+    }
+
+    private ManifestEntry HashEntry(string root, string relativePath, CancellationToken cancellationToken)
+    {
+        var fullPath = Path.Combine(root, relativePath);
+        var stat = FileStat.Of(fullPath);
+        return new ManifestEntry(relativePath, HashFile(fullPath, stat, cancellationToken), stat.Size);
+    }
+}

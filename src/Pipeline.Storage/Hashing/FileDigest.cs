@@ -1,0 +1,59 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace Pipeline.Storage.Hashing;
+
+/// <summary>Computes MD5 digests of files and streams with one pooled buffer per call.</summary>
+public static class FileDigest
+{
+    private const int BufferSize = 1 << 20;
+
+    /// <summary>The MD5 of the file at <paramref name="path"/>.</summary>
+    public static ContentHash Of(string path, CancellationToken cancellationToken)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            long offset = 0;
+            int read;
+            while ((read = RandomAccess.Read(handle, buffer, offset)) > 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                md5.AppendData(buffer, 0, read);
+                offset += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return ContentHash.OfFile(md5.GetHashAndReset());
+    }
+
+    /// <summary>Copies <paramref name="source"/> to <paramref name="destination"/> and returns the MD5 of what was copied.</summary>
+    public static async Task<ContentHash> CopyAsync(Stream source, Stream destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(destination);
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            int read;
+            while ((read = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
+            {
+                md5.AppendData(buffer, 0, read);
+                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return ContentHash.OfFile(md5.GetHashAndReset());
+    }
+}

@@ -1,0 +1,104 @@
+using Pipeline.Storage.Cache;
+using Pipeline.Storage.Hashing;
+using Pipeline.Storage.State;
+
+namespace Pipeline.Core.Tests;
+
+public sealed class CacheTests : IDisposable
+{
+    private readonly TempFolder temp = new();
+    private readonly ContentHasher hasher = new(StateDatabase.InMemory());
+    private readonly ObjectStore store;
+
+    public CacheTests() => store = new ObjectStore(temp["cache"], hasher);
+
+    [Fact]
+    public async Task A_stored_file_is_read_only_and_named_by_its_hash()
+    {
+        var path = temp.Write("model.bin", "weights");
+        var hashed = await hasher.HashAsync(path, CancellationToken.None);
+
+        await store.AddFileAsync(path, hashed.Info.Hash, CancellationToken.None);
+
+        var objectPath = store.PathOf(hashed.Info.Hash);
+        Assert.EndsWith($"files/md5/{hashed.Info.Hash.Value[..2]}/{hashed.Info.Hash.Value[2..]}", objectPath, StringComparison.Ordinal);
+        Assert.Equal("weights", await File.ReadAllTextAsync(objectPath));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(objectPath));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(objectPath)!, "*.tmp"));
+    }
+
+    [Fact]
+    public async Task Bytes_that_do_not_match_their_hash_never_enter_the_cache()
+    {
+        var wrong = new ContentHash("0123456789abcdef0123456789abcdef");
+
+        await Assert.ThrowsAsync<CorruptObjectException>(
+            () => store.AddAsync(new MemoryStream("something else"u8.ToArray()), wrong, CancellationToken.None));
+
+        Assert.False(store.Contains(wrong));
+        Assert.Empty(store.List());
+    }
+
+    [Fact]
+    public async Task A_folder_is_stored_file_by_file_with_its_manifest_as_an_object()
+    {
+        temp.Write("data/a.txt", "a");
+        temp.Write("data/b/c.txt", "c");
+        var hashed = await hasher.HashAsync(temp["data"], CancellationToken.None);
+
+        await store.AddDirectoryAsync(temp["data"], hashed.Manifest!, CancellationToken.None);
+
+        Assert.Equal(3, store.List().Count());
+        var manifest = await store.ReadManifestAsync(hashed.Info.Hash, CancellationToken.None);
+        Assert.Equal(hashed.Manifest!.Entries.ToList(), manifest.Entries.ToList());
+    }
+
+    [Theory]
+    [InlineData(LinkType.Copy)]
+    [InlineData(LinkType.Hardlink)]
+    [InlineData(LinkType.Reflink)]
+    public async Task Restoring_a_folder_rewrites_only_what_differs_and_removes_strays(LinkType linkType)
+    {
+        temp.Write("data/keep.txt", "keep");
+        temp.Write("data/change.txt", "original");
+        var hashed = await hasher.HashAsync(temp["data"], CancellationToken.None);
+        await store.AddDirectoryAsync(temp["data"], hashed.Manifest!, CancellationToken.None);
+        File.Delete(temp["data/change.txt"]);
+        temp.Write("data/change.txt", "edited");
+        temp.Write("data/stray.txt", "stray");
+        var checkout = new Checkout(store, hasher, [linkType]);
+
+        var written = await checkout.RestoreAsync(hashed.Info.Hash, temp["data"], CancellationToken.None);
+
+        Assert.Equal(1, written);
+        Assert.Equal("original", await File.ReadAllTextAsync(temp["data/change.txt"]));
+        Assert.False(File.Exists(temp["data/stray.txt"]));
+        Assert.Equal(hashed.Info, (await hasher.HashAsync(temp["data"], CancellationToken.None)).Info);
+    }
+
+    [Fact]
+    public async Task A_corrupted_object_is_detected_and_never_checked_out()
+    {
+        var path = temp.Write("model.bin", "good weights");
+        var hash = (await hasher.HashAsync(path, CancellationToken.None)).Info.Hash;
+        await store.AddFileAsync(path, hash, CancellationToken.None);
+        File.Delete(path);
+        Corrupt(store.PathOf(hash));
+        var checkout = new Checkout(store, hasher, [LinkType.Hardlink]);
+
+        var error = await Assert.ThrowsAsync<CorruptObjectException>(
+            () => checkout.RestoreAsync(hash, path, CancellationToken.None));
+
+        Assert.Contains(hash.Value, error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(path));
+        Assert.False(await store.IsIntactAsync(hash, CancellationToken.None));
+    }
+
+    internal static void Corrupt(string objectPath)
+    {
+        File.SetUnixFileMode(objectPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.AppendAllText(objectPath, "tampered");
+    }
+
+    public void Dispose() => temp.Dispose();
+}
