@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using CliWrap;
+using CliWrap.Buffered;
+
+namespace Pipeline.Cake.Tests;
+
+/// <summary>
+/// A repository in a temp folder with a build.cake that declares its stages as typed classes and registers them
+/// through <see cref="PipelineTasks"/>, run with the real <c>dotnet cake</c>.
+/// </summary>
+public sealed partial class CakeRepo : IDisposable
+{
+    private static readonly string RepositoryRoot = FindRepositoryRoot();
+
+    public CakeRepo(string stages, string registration = "new IStage[] { new Prepare(), new Train(), new Evaluate() }")
+    {
+        Root = Path.Combine(Path.GetTempPath(), "pipeline-cake-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(Root, ".config"));
+        File.Copy(Path.Combine(RepositoryRoot, ".config", "dotnet-tools.json"), Path.Combine(Root, ".config", "dotnet-tools.json"));
+        File.Copy(Path.Combine(RepositoryRoot, "cake.config"), Path.Combine(Root, "cake.config"));
+        Write("build.cake", BuildScript(stages, registration));
+        Write("params.yaml", "prepare:\n  seed: 77\ntrain:\n  epochs: 5\n");
+        Write("raw/a.txt", "alpha");
+        Write("raw/b.txt", "beta");
+        Directory.CreateDirectory(Path.Combine(Root, "runs"));
+    }
+
+    /// <summary>prepare -> train -> evaluate as shell one-liners; train sleeps for as many seconds as the file 'slow' says.</summary>
+    public const string DefaultStages = """
+        sealed class Prepare : IStage
+        {
+            public StageDefinition Definition { get; } = new("prepare", CommandLine.Of("sh", "-c", "mkdir -p prepared && cat raw/* > prepared/all && echo x >> runs/prepare"))
+            {
+                Dependencies = ["raw"], Parameters = ["prepare"], Outputs = ["prepared"],
+            };
+        }
+
+        sealed class Train : IStage
+        {
+            public StageDefinition Definition { get; } = new("train", CommandLine.Of("sh", "-c", "mkdir -p model && if [ -f slow ]; then touch started; sleep $(cat slow); fi; cat prepared/all params.yaml > model/weights && echo x >> runs/train"))
+            {
+                Dependencies = ["prepared"], Parameters = ["train"], Outputs = ["model"],
+            };
+        }
+
+        sealed class Evaluate : IStage
+        {
+            public StageDefinition Definition { get; } = new("evaluate", CommandLine.Of("sh", "-c", "md5sum model/weights > metrics.json && echo x >> runs/evaluate"))
+            {
+                Dependencies = ["model"], Metrics = ["metrics.json"],
+            };
+        }
+        """;
+
+    public string Root { get; }
+
+    public string this[string relative] => Path.Combine(Root, relative);
+
+    public void Write(string relative, string content)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(this[relative])!);
+        File.WriteAllText(this[relative], content);
+    }
+
+    public int Runs(string stage) => File.Exists(this[$"runs/{stage}"]) ? File.ReadAllLines(this[$"runs/{stage}"]).Length : 0;
+
+    public async Task<CakeResult> CakeAsync(params string[] arguments)
+    {
+        var result = await Command(arguments).WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
+        return new CakeResult(result.ExitCode, StripColours(result.StandardOutput + result.StandardError));
+    }
+
+    /// <summary>Starts a run in the background; the caller kills it or waits for it.</summary>
+    public Process Start(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", ["cake", .. arguments])
+        {
+            WorkingDirectory = Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["NO_COLOR"] = "1";
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    public async Task WaitForFileAsync(string relative, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!File.Exists(this[relative]))
+        {
+            Assert.True(clock.Elapsed < timeout, $"'{relative}' did not appear within {timeout.TotalSeconds}s");
+            await Task.Delay(50);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var file in Directory.EnumerateFiles(Root, "*", SearchOption.AllDirectories))
+        {
+            File.SetAttributes(file, FileAttributes.Normal);
+        }
+
+        Directory.Delete(Root, recursive: true);
+    }
+
+    private Command Command(string[] arguments) =>
+        Cli.Wrap("dotnet")
+            .WithArguments(["cake", .. arguments])
+            .WithWorkingDirectory(Root)
+            .WithEnvironmentVariables(env => env.Set("NO_COLOR", "1"));
+
+    private static string BuildScript(string stages, string registration)
+    {
+        var assemblies = AppContext.BaseDirectory;
+        var script = new StringBuilder();
+        script.AppendLine($"#r \"{Path.Combine(assemblies, "Pipeline.Core.dll")}\"");
+        script.AppendLine($"#r \"{Path.Combine(assemblies, "Pipeline.Cake.dll")}\"");
+        script.AppendLine("using Pipeline.Cake;");
+        script.AppendLine("using Pipeline.Core.Stages;");
+        script.AppendLine(stages);
+        script.AppendLine($"RunTarget(PipelineTasks.Register(Context, Task, Teardown, {registration}));");
+        return script.ToString();
+    }
+
+    private static string StripColours(string text) => AnsiEscape().Replace(text, "");
+
+    private static string FindRepositoryRoot()
+    {
+        var folder = new DirectoryInfo(AppContext.BaseDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Pipeline.sln")))
+        {
+            folder = folder.Parent;
+        }
+
+        return folder?.FullName ?? throw new InvalidOperationException("tests must run inside the repository");
+    }
+
+    [GeneratedRegex("\u001b\\[[0-9;]*m")]
+    private static partial Regex AnsiEscape();
+}
+
+public sealed record CakeResult(int ExitCode, string Output)
+{
+    /// <summary>The line Cake prints for the error that stopped the run.</summary>
+    public string ErrorLine => Output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith("Error: ", StringComparison.Ordinal)) ?? "";
+}
