@@ -1,0 +1,39 @@
+using Pipeline.Benchmarks;
+
+// Usage: dotnet run -c Release --project tests/Pipeline.Benchmarks -- [hashing|status|all] [--dataset PATH] [--repeats N]
+var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
+var dataset = Option("--dataset") ?? "../shared/datasets/planets-moons/raw";
+var repeats = int.Parse(Option("--repeats") ?? "7", System.Globalization.CultureInfo.InvariantCulture);
+var work = Path.Combine(Path.GetTempPath(), "pipeline-benchmarks", Guid.NewGuid().ToString("N"));
+Directory.CreateDirectory(work);
+try
+{
+    if (what is "hashing" or "all")
+    {
+        await HashingBenchmark.RunAsync(work, repeats);
+    }
+
+    if (what is "status" or "all")
+    {
+        if (Directory.Exists(dataset))
+        {
+            await StatusBenchmark.RunAsync("dataset", Path.GetFullPath(dataset), work, repeats);
+        }
+        else
+        {
+            Console.WriteLine($"status dataset: skipped, '{dataset}' does not exist (pass --dataset PATH)");
+        }
+
+        await StatusBenchmark.RunAsync("100k", SmallFiles.Create(Path.Combine(work, "small"), 100_000), work, repeats);
+    }
+}
+finally
+{
+    Directory.Delete(work, recursive: true);
+}
+
+string? Option(string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}
