@@ -22,5 +22,5 @@ internal static class MlProgram
 
     /// <summary>The source a command depends on: the folders every command uses plus <paramref name="paths"/>.</summary>
     public static string[] Shared(params string[] paths) =>
-        [.. Common.Concat(paths).Select(path => $"{Source}/{path}"), $"{Source}/Planets.Ml.csproj", $"{Source}/Program.cs"];
+        [.. Common.Concat(paths).Select(path => $"{Source}/{path}"), $"{Source}/Planets.Ml.csproj", $"{Source}/NativeAssets.targets", $"{Source}/Program.cs"];
 }

@@ -1,6 +1,6 @@
 using Pipeline.Benchmarks;
 
-// Usage: dotnet run -c Release --project tests/Pipeline.Benchmarks -- [hashing|status|all] [--dataset PATH] [--repeats N]
+// Usage (from the repository root): dotnet run -c Release --project tests/Pipeline.Benchmarks -- [hashing|status|cake|all] [--dataset PATH] [--repeats N]
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var dataset = Option("--dataset") ?? "../shared/datasets/planets-moons/raw";
 var repeats = int.Parse(Option("--repeats") ?? "7", System.Globalization.CultureInfo.InvariantCulture);
@@ -25,6 +25,11 @@ try
         }
 
         await StatusBenchmark.RunAsync("100k", SmallFiles.Create(Path.Combine(work, "small"), 100_000), work, repeats);
+    }
+
+    if (what is "cake" or "all")
+    {
+        await CakeBenchmark.RunAsync(Directory.GetCurrentDirectory(), work, repeats);
     }
 }
 finally

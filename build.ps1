@@ -1,0 +1,13 @@
+# Cake bootstrapper for PowerShell: the same steps as build.sh.
+$ErrorActionPreference = 'Stop'
+Set-Location $PSScriptRoot
+$env:DOTNET_NOLOGO = '1'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+dotnet tool restore | Out-Null
+if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+foreach ($project in 'build/Planets.Build.csproj', 'src/Planets.Ml/Planets.Ml.csproj') {
+    dotnet build $project -c Release --nologo -v quiet -clp:ErrorsOnly
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+dotnet cake @args
+exit $LASTEXITCODE

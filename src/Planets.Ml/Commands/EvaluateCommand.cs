@@ -1,0 +1,113 @@
+using System.Globalization;
+using Planets.Ml.Cli;
+using Planets.Ml.Common;
+using Planets.Ml.Config;
+using Planets.Ml.Data;
+using Planets.Ml.Evaluation;
+using Planets.Ml.Imaging;
+using Planets.Ml.Training;
+using static TorchSharp.torch;
+
+namespace Planets.Ml.Commands;
+
+/// <summary>
+/// <c>evaluate &lt;model-dir&gt; &lt;prepared-dir&gt; [--out evaluation]</c>: scores the test split and writes
+/// <c>metrics.json</c> and the plots <c>training_history.png</c>, <c>pred_preview.png</c>, <c>confusion_matrix.png</c>.
+/// </summary>
+internal sealed class EvaluateCommand : ICommand
+{
+    private const string Usage = "evaluate <model-dir> <prepared-dir> [--out evaluation]";
+    private const int BatchSize = 256;
+
+    // ML.NET and torch compute accuracy independently; they count the same predictions, so any
+    // difference beyond float rounding means the two disagree about labels or predictions.
+    private const double AccuracyTolerance = 1e-9;
+
+    /// <inheritdoc />
+    public async Task RunAsync(IReadOnlyList<string> args, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        var parsed = ParsedArgs.Parse("evaluate", args, ["out"]);
+        parsed.ExpectPositionals(Usage, 2);
+        var (modelDir, preparedDir) = (parsed.Positionals[0], parsed.Positionals[1]);
+        var outDir = parsed.Option("out", "evaluation");
+
+        var data = await PreparedData.LoadAsync(preparedDir, cancellationToken).ConfigureAwait(false);
+        var history = await Json.ReadAsync<EpochMetrics[]>(Path.Combine(modelDir, TrainCommand.HistoryFile), cancellationToken).ConfigureAwait(false);
+        TorchRuntime.Initialize(seed: 0, DeviceChoice.Cpu);
+        var (model, info) = await ModelStore.LoadAsync(modelDir, cancellationToken).ConfigureAwait(false);
+        using (model)
+        {
+            CheckCompatible(info, data, modelDir, preparedDir);
+            var scored = Score(model, data.Test, cancellationToken);
+            var report = ClassificationReport.Compute(data.Test.Labels, scored.Probabilities, info.OutputClasses);
+            CheckAgreement(report, scored.Own);
+            var metrics = new EvaluationMetrics(scored.Own.Loss, scored.Own.Accuracy, report.MacroPrecision, report.MacroRecall, report.MacroF1).Rounded();
+            await WriteOutputsAsync(outDir, metrics, report, history, data, scored.Probabilities, cancellationToken).ConfigureAwait(false);
+            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"evaluate: val_loss {metrics.ValLoss} val_acc {metrics.ValAcc} precision {metrics.Precision} recall {metrics.Recall} f1 {metrics.F1} -> {outDir}")).ConfigureAwait(false);
+        }
+    }
+
+    private static void CheckCompatible(ModelInfo info, PreparedData data, string modelDir, string preparedDir)
+    {
+        var set = data.Test;
+        if ((info.InChannels, info.ImageHeight, info.ImageWidth) != (set.Channels, set.Height, set.Width)
+            || !info.Labels.SequenceEqual(data.Labels))
+        {
+            throw new UserErrorException(
+                $"{modelDir}/{ModelInfo.InfoFile}: model expects {info.InChannels}x{info.ImageHeight}x{info.ImageWidth} images of [{string.Join(", ", info.Labels)}] but {preparedDir} has {set.Channels}x{set.Height}x{set.Width} images of [{string.Join(", ", data.Labels)}]");
+        }
+    }
+
+    private static (LossAccuracy Own, float[][] Probabilities) Score(PlanetNet model, PreparedSet test, CancellationToken cancellationToken)
+    {
+        using var logits = Trainer.Logits(model, test, CPU, BatchSize, cancellationToken);
+        var own = Trainer.Measure(logits, test);
+        using var probabilities = nn.functional.softmax(logits, 1);
+        var flat = probabilities.data<float>().ToArray();
+        var classes = (int)logits.shape[1];
+        var rows = Enumerable.Range(0, test.Count).Select(i => flat.AsSpan(i * classes, classes).ToArray()).ToArray();
+        return (own, rows);
+    }
+
+    private static void CheckAgreement(ClassificationReport report, LossAccuracy own)
+    {
+        if (Math.Abs(report.Accuracy - own.Accuracy) > AccuracyTolerance)
+        {
+            throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                $"evaluate: ML.NET accuracy {report.Accuracy:R} disagrees with the model's own accuracy {own.Accuracy:R}"));
+        }
+    }
+
+    private static async Task WriteOutputsAsync(
+        string outDir, EvaluationMetrics metrics, ClassificationReport report, EpochMetrics[] history, PreparedData data, float[][] probabilities, CancellationToken cancellationToken)
+    {
+        var plots = Path.Combine(outDir, "plots");
+        Directory.CreateDirectory(plots);
+        await AtomicFile.WriteAllTextAsync(Path.Combine(outDir, "metrics.json"), Json.Serialize(metrics), cancellationToken).ConfigureAwait(false);
+        await SavePlotAsync(Path.Combine(plots, "training_history.png"), p => EvaluationCharts.SaveHistory(p, history), cancellationToken).ConfigureAwait(false);
+        await SavePlotAsync(Path.Combine(plots, "confusion_matrix.png"), p => EvaluationCharts.SaveConfusionMatrix(p, report.ConfusionCounts, data.Labels), cancellationToken).ConfigureAwait(false);
+        var tiles = PreviewTiles(data, probabilities);
+        await SavePlotAsync(Path.Combine(plots, "pred_preview.png"), p => EvaluationCharts.SavePredictionPreview(p, tiles), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static GridTile[] PreviewTiles(PreparedData data, float[][] probabilities)
+    {
+        var test = data.Test;
+        var options = new PreprocessOptions(test.Width, test.Height, test.Channels == 1);
+        return Enumerable.Range(0, Math.Min(10, test.Count)).Select(i =>
+        {
+            var predicted = ClassificationReport.ArgMax(probabilities[i]);
+            var right = predicted == test.Labels[i];
+            var caption = $"true: {data.Labels[test.Labels[i]]}\npred: {data.Labels[predicted]}";
+            return new GridTile(test.Image(i).ToArray(), options, caption, right ? ScottPlot.Colors.Green : ScottPlot.Colors.Red);
+        }).ToArray();
+    }
+
+    private static Task SavePlotAsync(string path, Action<string> save, CancellationToken cancellationToken) =>
+        AtomicFile.WriteAsync(path, (temp, _) =>
+        {
+            save(temp);
+            return Task.CompletedTask;
+        }, cancellationToken);
+}

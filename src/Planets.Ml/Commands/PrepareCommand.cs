@@ -1,0 +1,115 @@
+using System.Globalization;
+using Planets.Ml.Cli;
+using Planets.Ml.Common;
+using Planets.Ml.Config;
+using Planets.Ml.Data;
+using Planets.Ml.Imaging;
+
+namespace Planets.Ml.Commands;
+
+/// <summary>
+/// <c>prepare &lt;raw-dir&gt; &lt;prepared-dir&gt;</c>: preprocesses the raw images, shuffles with the
+/// seed and splits them into <c>train.bin</c> and <c>test.bin</c>, plus <c>labels.json</c> and <c>preview.png</c>.
+/// </summary>
+internal sealed class PrepareCommand : ICommand
+{
+    /// <summary>Name of the label list written next to the sets (a JSON array of class names in label order).</summary>
+    public const string LabelsFile = "labels.json";
+
+    private const string Usage = "prepare <raw-dir> <prepared-dir> [--params params.yaml]";
+
+    /// <inheritdoc />
+    public async Task RunAsync(IReadOnlyList<string> args, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        var parsed = ParsedArgs.Parse("prepare", args, ["params"]);
+        parsed.ExpectPositionals(Usage, 2);
+        var (rawDir, outDir) = (parsed.Positionals[0], parsed.Positionals[1]);
+        var mlParams = await ParamsLoader.LoadAsync(parsed.Option("params", ParamsLoader.DefaultPath), cancellationToken).ConfigureAwait(false);
+        var dataset = RawDataset.Scan(rawDir);
+        CheckClassCount(mlParams, dataset, rawDir);
+
+        var p = mlParams.Prepare;
+        var preprocessor = new ImagePreprocessor(new PreprocessOptions(p.ImageWidth, p.ImageHeight, p.Grayscale));
+        var pixels = await PreprocessAllAsync(dataset, preprocessor, cancellationToken).ConfigureAwait(false);
+        var (train, test) = Split(mlParams, dataset, pixels, preprocessor.Options);
+
+        Directory.CreateDirectory(outDir);
+        await WriteSetAsync(Path.Combine(outDir, "train.bin"), train, cancellationToken).ConfigureAwait(false);
+        await WriteSetAsync(Path.Combine(outDir, "test.bin"), test, cancellationToken).ConfigureAwait(false);
+        await AtomicFile.WriteAllTextAsync(Path.Combine(outDir, LabelsFile), Json.Serialize(dataset.Classes), cancellationToken).ConfigureAwait(false);
+        await AtomicFile.WriteAsync(
+            Path.Combine(outDir, "preview.png"),
+            (temp, _) => SavePreview(temp, train, dataset.Classes, preprocessor.Options),
+            cancellationToken).ConfigureAwait(false);
+
+        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"prepare: {dataset.Images.Count} images, {dataset.Classes.Count} classes -> {train.Count} train, {test.Count} test ({p.ImageWidth}x{p.ImageHeight}, {(p.Grayscale ? "grayscale" : "rgb")}) in {outDir}")).ConfigureAwait(false);
+    }
+
+    /// <summary>Fails early when params.yaml expects a different number of classes than the data has.</summary>
+    internal static void CheckClassCount(MlParams mlParams, RawDataset dataset, string rawDir)
+    {
+        var expected = mlParams.Train.OutputClasses;
+        if (expected != dataset.Classes.Count)
+        {
+            throw new UserErrorException(
+                $"{mlParams.Source}: train.output_classes is {expected} but {rawDir} has {dataset.Classes.Count} class folders ({string.Join(", ", dataset.Classes)})");
+        }
+    }
+
+    private static async Task<float[][]> PreprocessAllAsync(RawDataset dataset, ImagePreprocessor preprocessor, CancellationToken cancellationToken)
+    {
+        var pixels = new float[dataset.Images.Count][];
+        var options = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
+        // Each result lands at its own index, so parallel decoding cannot change the output order.
+        await Parallel.ForEachAsync(Enumerable.Range(0, pixels.Length), options, async (i, ct) =>
+        {
+            var path = dataset.Images[i].Path;
+            var bytes = await File.ReadAllBytesAsync(path, ct).ConfigureAwait(false);
+            try
+            {
+                pixels[i] = preprocessor.Preprocess(bytes);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new UserErrorException($"{path}: cannot read image: {ex.Message}", ex);
+            }
+        }).ConfigureAwait(false);
+        return pixels;
+    }
+
+    private static (PreparedSet Train, PreparedSet Test) Split(MlParams mlParams, RawDataset dataset, float[][] pixels, PreprocessOptions options)
+    {
+        var count = dataset.Images.Count;
+        // Same rule as Keras' validation_split: the test set is the last floor(split * n) shuffled images.
+        var testCount = (int)(mlParams.Prepare.Split * count);
+        if (testCount < 1 || testCount >= count)
+        {
+            throw new UserErrorException(string.Create(CultureInfo.InvariantCulture,
+                $"{mlParams.Source}: prepare.split {mlParams.Prepare.Split} of {count} images gives {testCount} test images (need at least 1 train and 1 test image)"));
+        }
+
+        var order = new SeededRandom((ulong)mlParams.Prepare.Seed).Permutation(count);
+        return (Build(order[..^testCount]), Build(order[^testCount..]));
+
+        PreparedSet Build(int[] indices) => new(
+            options.Channels,
+            options.Height,
+            options.Width,
+            dataset.Classes.Count,
+            indices.SelectMany(i => pixels[i]).ToArray(),
+            indices.Select(i => dataset.Images[i].Label).ToArray());
+    }
+
+    private static Task WriteSetAsync(string path, PreparedSet set, CancellationToken cancellationToken) =>
+        AtomicFile.WriteAsync(path, (temp, ct) => set.WriteAsync(temp, ct), cancellationToken);
+
+    private static Task SavePreview(string path, PreparedSet train, IReadOnlyList<string> classes, PreprocessOptions options)
+    {
+        var tiles = Enumerable.Range(0, Math.Min(10, train.Count))
+            .Select(i => new GridTile(train.Image(i).ToArray(), options, classes[train.Labels[i]], null))
+            .ToArray();
+        ImageGridChart.Save(path, "Prepared samples", tiles, 5);
+        return Task.CompletedTask;
+    }
+}

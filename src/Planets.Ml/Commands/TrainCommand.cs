@@ -1,0 +1,70 @@
+using System.Globalization;
+using Planets.Ml.Cli;
+using Planets.Ml.Common;
+using Planets.Ml.Config;
+using Planets.Ml.Data;
+using Planets.Ml.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Planets.Ml.Commands;
+
+/// <summary>
+/// <c>train &lt;prepared-dir&gt; &lt;model-dir&gt;</c>: trains the CNN and writes <c>model.pt</c>,
+/// <c>model.json</c> and <c>history.json</c>. Nothing is written until all epochs are done.
+/// </summary>
+internal sealed class TrainCommand : ICommand
+{
+    /// <summary>Name of the per-epoch metrics file in the model folder.</summary>
+    public const string HistoryFile = "history.json";
+
+    private const string Usage = "train <prepared-dir> <model-dir> [--params params.yaml]";
+
+    /// <inheritdoc />
+    public async Task RunAsync(IReadOnlyList<string> args, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        var parsed = ParsedArgs.Parse("train", args, ["params"]);
+        parsed.ExpectPositionals(Usage, 2);
+        var (preparedDir, modelDir) = (parsed.Positionals[0], parsed.Positionals[1]);
+        var mlParams = await ParamsLoader.LoadAsync(parsed.Option("params", ParamsLoader.DefaultPath), cancellationToken).ConfigureAwait(false);
+        var data = await PreparedData.LoadAsync(preparedDir, cancellationToken).ConfigureAwait(false);
+        var info = Describe(mlParams, data);
+
+        var p = mlParams.Train;
+        var device = TorchRuntime.Initialize(p.Seed, p.Device, mlParams.Source);
+        using var model = new PlanetNet(info);
+        model.InitializeLikeKeras();
+        model.to(device);
+        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"train: {data.Train.Count} train / {data.Test.Count} test images, {info.OutputClasses} classes, {p.Epochs} epochs, batch {p.BatchSize}, lr {p.LearningRate}, device {device.type}")).ConfigureAwait(false);
+
+        var progress = new TrainingProgress(stdout, TrainingProgress.IsInteractive(stdout), p.Epochs);
+        var history = Trainer.Train(model, data.Train, data.Test, p, device, progress, cancellationToken);
+
+        cancellationToken.ThrowIfCancellationRequested();
+        model.to(CPU);
+        await ModelStore.SaveAsync(modelDir, model, info, cancellationToken).ConfigureAwait(false);
+        var rounded = history.Select(h => h.Rounded()).ToArray();
+        await AtomicFile.WriteAllTextAsync(Path.Combine(modelDir, HistoryFile), Json.Serialize(rounded), cancellationToken).ConfigureAwait(false);
+        await stdout.WriteLineAsync($"train: wrote {Path.Combine(modelDir, ModelInfo.WeightsFile)} and {HistoryFile}").ConfigureAwait(false);
+    }
+
+    private static ModelInfo Describe(MlParams mlParams, PreparedData data)
+    {
+        var p = mlParams.Train;
+        if (p.OutputClasses != data.Labels.Count)
+        {
+            throw new UserErrorException(
+                $"{mlParams.Source}: train.output_classes is {p.OutputClasses} but the prepared data has {data.Labels.Count} classes ({string.Join(", ", data.Labels)})");
+        }
+
+        var info = new ModelInfo(data.Train.Channels, data.Train.Height, data.Train.Width, p.ConvSize, p.DenseSize, p.OutputClasses, data.Labels);
+        if (info.PooledHeight < 1 || info.PooledWidth < 1)
+        {
+            throw new UserErrorException(
+                $"{mlParams.Source}: prepare.image_size must be at least 5x5 for a 3x3 convolution and 3x3 pooling, got [{info.ImageHeight}, {info.ImageWidth}]");
+        }
+
+        return info;
+    }
+}

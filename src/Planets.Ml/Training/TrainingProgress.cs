@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Planets.Ml.Training;
+
+/// <summary>
+/// Reports training progress: on a terminal one live line redrawn per batch, elsewhere (CI, a
+/// redirected stdout, tests) one plain line per epoch so logs stay readable.
+/// </summary>
+internal sealed class TrainingProgress(TextWriter output, bool live, int epochs)
+{
+    private readonly Stopwatch _total = Stopwatch.StartNew();
+
+    /// <summary>True when stdout is an interactive terminal and not a CI run.</summary>
+    public static bool IsInteractive(TextWriter output) =>
+        ReferenceEquals(output, Console.Out)
+        && !Console.IsOutputRedirected
+        && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
+
+    /// <summary>Redraws the live line after a batch; silent in plain mode.</summary>
+    public void Batch(int epoch, int batch, int batches, double loss, double accuracy)
+    {
+        if (!live)
+        {
+            return;
+        }
+
+        var done = (epoch - 1 + ((double)batch / batches)) / epochs;
+        var bar = new string('#', (int)(done * 20)).PadRight(20, '.');
+        output.Write(string.Create(CultureInfo.InvariantCulture,
+            $"\repoch {epoch}/{epochs} [{bar}] loss {loss:F4} acc {accuracy:F4} ETA {Eta(done)}   "));
+        output.Flush();
+    }
+
+    /// <summary>Writes the finished epoch's line.</summary>
+    public void Epoch(EpochMetrics m, TimeSpan epochTime)
+    {
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"epoch {m.Epoch}/{epochs} loss {m.Loss:F4} acc {m.Accuracy:F4} val_loss {m.ValLoss:F4} val_acc {m.ValAccuracy:F4} ({epochTime.TotalSeconds:F1}s, ETA {Eta((double)m.Epoch / epochs)})");
+        output.WriteLine(live ? "\r" + line.PadRight(100) : line);
+    }
+
+    private string Eta(double done)
+    {
+        if (done <= 0)
+        {
+            return "?";
+        }
+
+        var remaining = _total.Elapsed.TotalSeconds * (1 - done) / done;
+        return string.Create(CultureInfo.InvariantCulture, $"{remaining:F0}s");
+    }
+}

@@ -1,0 +1,119 @@
+using System.Text.Json;
+using Planets.Ml.Cli;
+
+namespace Planets.Ml.Tests;
+
+public sealed class TrainEvaluateTests(DatasetFixture data) : IClassFixture<DatasetFixture>
+{
+    [Fact]
+    public async Task Train_writes_model_and_history()
+    {
+        using var dir = new TempDir();
+        var result = await Cli.RunOkAsync("train", data.Prepared, dir["model"], "--params", data.Params);
+
+        Assert.Contains("epoch 1/1 loss ", result.Stdout, StringComparison.Ordinal);
+        Assert.True(new FileInfo(dir["model/model.pt"]).Length > 0);
+        using var history = JsonDocument.Parse(File.ReadAllText(dir["model/history.json"]));
+        var epoch = Assert.Single(history.RootElement.EnumerateArray());
+        Assert.Equal(["epoch", "loss", "accuracy", "val_loss", "val_accuracy"], epoch.EnumerateObject().Select(p => p.Name));
+        Assert.Empty(Directory.GetFiles(dir["model"], "*.tmp"));
+    }
+
+    [Fact]
+    public async Task Two_trainings_give_identical_weights()
+    {
+        using var dir = new TempDir();
+        var yaml = TestParams.Write(dir, TestParams.Yaml(epochs: 2));
+        await Cli.RunOkAsync("train", data.Prepared, dir["a"], "--params", yaml);
+        await Cli.RunOkAsync("train", data.Prepared, dir["b"], "--params", yaml);
+
+        Assert.Equal(Cli.Sha256(dir["a/model.pt"]), Cli.Sha256(dir["b/model.pt"]));
+        Assert.Equal(File.ReadAllText(dir["a/history.json"]), File.ReadAllText(dir["b/history.json"]));
+    }
+
+    [Fact]
+    public async Task Cancellation_stops_without_leaving_files()
+    {
+        using var dir = new TempDir();
+        var yaml = TestParams.Write(dir, TestParams.Yaml(epochs: 3));
+        using var cancellation = new CancellationTokenSource();
+        using var stdout = new CancelAfterFirstEpochWriter(cancellation);
+        using var stderr = new StringWriter();
+
+        var code = await App.RunAsync(["train", data.Prepared, dir["model"], "--params", yaml], stdout, stderr, cancellation.Token);
+
+        Assert.Equal(App.Cancelled, code);
+        Assert.Contains("cancelled", stderr.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("epoch 2/3", stdout.ToString(), StringComparison.Ordinal);
+        Assert.True(!Directory.Exists(dir["model"]) || Directory.GetFiles(dir["model"]).Length == 0);
+    }
+
+    [Fact]
+    public async Task Train_rejects_class_count_disagreeing_with_prepared_data()
+    {
+        using var dir = new TempDir();
+        var yaml = TestParams.Write(dir, TestParams.Yaml(outputClasses: 12));
+        var result = await Cli.RunAsync("train", data.Prepared, dir["model"], "--params", yaml);
+        Cli.AssertUserError(result, $"{yaml}: train.output_classes is 12 but the prepared data has 11 classes");
+    }
+
+    [Fact]
+    public async Task Train_rejects_missing_prepared_data()
+    {
+        using var dir = new TempDir();
+        var result = await Cli.RunAsync("train", dir["nothing"], dir["model"], "--params", data.Params);
+        Cli.AssertUserError(result, $"{dir["nothing"]}: prepared data folder not found");
+    }
+
+    [Fact]
+    public async Task Train_rejects_cuda_when_none_is_available()
+    {
+        using var dir = new TempDir();
+        var yaml = TestParams.Write(dir, TestParams.Yaml(device: "cuda"));
+        var result = await Cli.RunAsync("train", data.Prepared, dir["model"], "--params", yaml);
+        Cli.AssertUserError(result, $"{yaml}: train.device is cuda but no CUDA device is available");
+    }
+
+    [Fact]
+    public async Task Evaluate_writes_metrics_and_plots()
+    {
+        using var dir = new TempDir();
+        await Cli.RunOkAsync("train", data.Prepared, dir["model"], "--params", data.Params);
+        await Cli.RunOkAsync("evaluate", dir["model"], data.Prepared, "--out", dir["evaluation"]);
+
+        using var metrics = JsonDocument.Parse(File.ReadAllText(dir["evaluation/metrics.json"]));
+        var root = metrics.RootElement;
+        Assert.Equal(["val_loss", "val_acc", "precision", "recall", "f1"], root.EnumerateObject().Select(p => p.Name));
+        using var history = JsonDocument.Parse(File.ReadAllText(dir["model/history.json"]));
+        var last = history.RootElement.EnumerateArray().Last();
+        Assert.Equal(Math.Round(last.GetProperty("val_accuracy").GetDouble(), 4), root.GetProperty("val_acc").GetDouble());
+        Assert.Equal(Math.Round(last.GetProperty("val_loss").GetDouble(), 4), root.GetProperty("val_loss").GetDouble(), 3);
+        foreach (var plot in new[] { "training_history.png", "pred_preview.png", "confusion_matrix.png" })
+        {
+            Cli.AssertPng(dir[Path.Combine("evaluation/plots", plot)], minimumBytes: 5000);
+        }
+    }
+
+    [Fact]
+    public async Task Evaluate_rejects_a_model_folder_without_a_model()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir["model"]);
+        File.WriteAllText(dir["model/history.json"], "[]");
+        var result = await Cli.RunAsync("evaluate", dir["model"], data.Prepared, "--out", dir["evaluation"]);
+        Cli.AssertUserError(result, $"{Path.Combine(dir["model"], "model.json")}: file not found");
+    }
+
+    /// <summary>A stdout that requests cancellation as soon as the first epoch is reported.</summary>
+    private sealed class CancelAfterFirstEpochWriter(CancellationTokenSource cancellation) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value?.StartsWith("epoch 1/", StringComparison.Ordinal) == true)
+            {
+                cancellation.Cancel();
+            }
+        }
+    }
+}
