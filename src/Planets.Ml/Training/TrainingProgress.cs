@@ -11,11 +11,25 @@ internal sealed class TrainingProgress(TextWriter output, bool live, int epochs)
 {
     private readonly Stopwatch _total = Stopwatch.StartNew();
 
-    /// <summary>True when stdout is an interactive terminal and not a CI run.</summary>
-    public static bool IsInteractive(TextWriter output) =>
-        ReferenceEquals(output, Console.Out)
-        && !Console.IsOutputRedirected
-        && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"));
+    /// <summary>
+    /// True when a person watches a terminal: stdout is one and this is not a CI run, or the pipeline that started
+    /// this process, whose own stdout is a terminal, says so with <c>PIPELINE_INTERACTIVE=1</c>
+    /// (it pipes our output through, so we cannot see the terminal ourselves).
+    /// </summary>
+    public static bool IsInteractive(TextWriter output)
+    {
+        if (!ReferenceEquals(output, Console.Out))
+        {
+            return false;
+        }
+
+        return Environment.GetEnvironmentVariable("PIPELINE_INTERACTIVE") switch
+        {
+            "1" => true,
+            "0" => false,
+            _ => !Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")),
+        };
+    }
 
     /// <summary>Redraws the live line after a batch; silent in plain mode.</summary>
     public void Batch(int epoch, int batch, int batches, double loss, double accuracy)
