@@ -7,7 +7,7 @@ using Pipeline.Storage.Cache;
 namespace Pipeline.Cake;
 
 /// <summary>
-/// The command-line options of the pipeline targets (<c>--stage</c>, <c>--force</c>, <c>--lock-timeout</c>) and the
+/// The command-line options of the pipeline targets (such as <c>--stage</c>, <c>--force</c>, <c>--rev</c>) and the
 /// <c>[Pipeline]</c> section of <c>cake.config</c>.
 /// </summary>
 /// <param name="Stage">Run only this stage and its upstream.</param>
@@ -15,11 +15,69 @@ namespace Pipeline.Cake;
 /// <param name="Settings">The engine settings.</param>
 public sealed record PipelineOptions(string? Stage, bool Force, PipelineSettings Settings)
 {
+    /// <summary><c>--force-stage=NAME</c>: run this one stage even when nothing changed.</summary>
+    public string? ForceStage { get; init; }
+
+    /// <summary><c>--downstream=NAME</c>: this stage and every stage downstream of it (and what they need, when stale).</summary>
+    public string? Downstream { get; init; }
+
+    /// <summary><c>--dry-run</c>: say what would happen and why, and change nothing.</summary>
+    public bool DryRun { get; init; }
+
+    /// <summary><c>--path=PATH</c>: the file or folder <c>Add</c> tracks.</summary>
+    public string? TrackPath { get; init; }
+
+    /// <summary><c>--format=…</c>: <c>text</c> (the default), <c>md</c> for tables, <c>mermaid</c> for the graph.</summary>
+    public string Format { get; init; } = "text";
+
+    /// <summary><c>--out=FILE</c>: write the report to a file instead of the terminal.</summary>
+    public string? OutputFile { get; init; }
+
+    /// <summary><c>--rev=REF</c>: the git revision diffs compare with; <c>HEAD</c> by default.</summary>
+    public string Revision { get; init; } = "HEAD";
+
+    /// <summary><c>--all</c>: diffs list unchanged values too.</summary>
+    public bool ShowAll { get; init; }
+
+    /// <summary><c>--all-branches</c>: <c>Gc</c> keeps what every branch refers to.</summary>
+    public bool AllBranches { get; init; }
+
+    /// <summary><c>--all-tags</c>: <c>Gc</c> keeps what every tag refers to.</summary>
+    public bool AllTags { get; init; }
+
+    /// <summary><c>--all-commits</c>: <c>Gc</c> keeps what every commit refers to.</summary>
+    public bool AllCommits { get; init; }
+
     /// <summary>Reads the options from Cake's arguments and configuration.</summary>
     /// <exception cref="PipelineException">An option has a value of the wrong form.</exception>
     public static PipelineOptions From(ICakeContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        return new PipelineOptions(Argument(context, "stage"), Flag(context, "force"), ReadSettings(context))
+        {
+            ForceStage = Argument(context, "force-stage"),
+            Downstream = Argument(context, "downstream"),
+            DryRun = Flag(context, "dry-run"),
+            TrackPath = Argument(context, "path"),
+            Format = Argument(context, "format") ?? "text",
+            OutputFile = Argument(context, "out"),
+            Revision = Argument(context, "rev") is { Length: > 0 } revision ? revision : "HEAD",
+            ShowAll = Flag(context, "all"),
+            AllBranches = Flag(context, "all-branches"),
+            AllTags = Flag(context, "all-tags"),
+            AllCommits = Flag(context, "all-commits"),
+        };
+    }
+
+    /// <summary>The <c>--format</c> value, checked against what a target accepts.</summary>
+    /// <exception cref="PipelineException">The value is not one of <paramref name="accepted"/>.</exception>
+    public string FormatOf(params string[] accepted) =>
+        accepted.Contains(Format, StringComparer.Ordinal)
+            ? Format
+            : throw new PipelineException($"--format: '{Format}' is not one of {string.Join(", ", accepted)}");
+
+    private static PipelineSettings ReadSettings(ICakeContext context)
+    {
         var settings = new PipelineSettings();
         var cacheType = context.Configuration.GetValue("Pipeline_CacheType");
         if (!string.IsNullOrWhiteSpace(cacheType))
@@ -33,9 +91,10 @@ public sealed record PipelineOptions(string? Stage, bool Force, PipelineSettings
             settings = settings with { LockTimeout = TimeSpan.FromSeconds(ParseSeconds(timeout)) };
         }
 
-        var force = Argument(context, "force") is { } value && value != "false";
-        return new PipelineOptions(Argument(context, "stage"), force, settings);
+        return settings;
     }
+
+    private static bool Flag(ICakeContext context, string name) => Argument(context, name) is { } value && value != "false";
 
     private static string? Argument(ICakeContext context, string name) =>
         context.Arguments.HasArgument(name) ? context.Arguments.GetArgument(name) ?? "" : null;

@@ -33,6 +33,9 @@ public sealed class PipelineSession(PipelineOptions options) : IAsyncDisposable
         return workspace;
     }
 
+    /// <summary>The stages a dry run found would change their outputs, so that stages downstream can say so.</summary>
+    public HashSet<string> ChangingInDryRun { get; } = new(StringComparer.Ordinal);
+
     /// <summary>A stage runner that reports to Cake's log and passes command output to the console.</summary>
     public async Task<StageRunner> RunnerAsync(ICakeContext context, CancellationToken cancellationToken) =>
         new(await OpenAsync(context, cancellationToken), ProcessCommandRunner.ToConsole(), new CakePipelineLog(context.Log));

@@ -1,14 +1,15 @@
 using Cake.Core;
-using Cake.Core.Diagnostics;
+using Pipeline.Core;
+using Pipeline.Core.Execution;
 using Pipeline.Core.Graph;
 using Pipeline.Core.Stages;
-using Pipeline.Core.Status;
 
 namespace Pipeline.Cake;
 
 /// <summary>
 /// Registers a pipeline with Cake: one task per stage, depending on the stages whose outputs it reads, so that
-/// Cake's own engine orders and runs the graph; plus the <c>Repro</c> and <c>Status</c> targets.
+/// Cake's own engine orders and runs the graph; plus the targets people use every day (<c>Repro</c>, <c>Status</c>,
+/// <c>Add</c>, <c>Checkout</c>, <c>Dag</c>, <c>ParamsDiff</c>, <c>MetricsDiff</c>, <c>MetricsShow</c>, <c>Gc</c>).
 /// </summary>
 public static class PipelineTasks
 {
@@ -27,7 +28,7 @@ public static class PipelineTasks
     /// <param name="teardown">The script's <c>Teardown</c> method.</param>
     /// <param name="stages">The pipeline's stages.</param>
     /// <returns>The target to run: <c>--target</c>, else the stage named by <c>--stage</c>, else <c>Repro</c>.</returns>
-    /// <exception cref="Core.PipelineException">The stages do not form a valid graph, or <c>--stage</c> names no stage.</exception>
+    /// <exception cref="PipelineException">The stages do not form a valid graph, or an option names no stage.</exception>
     public static string Register(
         ICakeContext context,
         Func<string, CakeTaskBuilder> task,
@@ -42,49 +43,77 @@ public static class PipelineTasks
         var session = new PipelineSession(options);
         teardown(_ => session.DisposeAsync().AsTask().GetAwaiter().GetResult());
 
+        var selection = ReproSelection.From(graph, options);
         foreach (var stage in graph.Stages)
         {
-            RegisterStage(task, graph, stage, session);
+            RegisterStage(task(stage.Name), graph, stage, session, selection);
         }
 
         task(Repro)
-            .Description("Brings every stage up to date, running only what changed (--stage=NAME for one stage and its upstream, --force to run anyway)")
+            .Description("Brings every stage up to date, running only what changed (--stage, --downstream, --force, --force-stage, --dry-run)")
             .IsDependentOn(graph.Stages.Select(s => s.Name));
-        task(Status)
-            .Description("Lists the stages that are not up to date and exactly why")
-            .Does(context => ShowStatusAsync(context, graph, session));
+        PipelineCommands.Register(task, graph, session);
 
         var target = context.Arguments.HasArgument("target") ? context.Arguments.GetArgument("target") : Repro;
         return options.Stage is { } name && target == Repro ? graph.Find(name).Name : target;
     }
 
-    private static void RegisterStage(Func<string, CakeTaskBuilder> task, PipelineGraph graph, StageDefinition stage, PipelineSession session) =>
-        task(stage.Name)
-            .Description($"Stage: {stage.Command}")
-            .IsDependentOn(graph.UpstreamOf(stage.Name))
-            .Does(async context =>
-            {
-                var runner = await session.RunnerAsync(context, CancellationToken.None);
-                await runner.ReproduceAsync(stage, new Core.Execution.ReproOptions(session.Options.Force), CancellationToken.None);
-            });
-
-    private static async Task ShowStatusAsync(ICakeContext context, PipelineGraph graph, PipelineSession session)
+    private static void RegisterStage(CakeTaskBuilder builder, PipelineGraph graph, StageDefinition stage, PipelineSession session, ReproSelection selection)
     {
-        var workspace = await session.OpenAsync(context, CancellationToken.None);
-        var parameters = await workspace.LoadParametersAsync(CancellationToken.None);
-        var lockFile = await workspace.LockFiles.ReadAsync(CancellationToken.None);
-        var checker = new StatusChecker(workspace);
-        var stale = 0;
-        foreach (var stage in graph.Stages)
+        builder.Description($"Stage: {stage.Command}").IsDependentOn(graph.UpstreamOf(stage.Name));
+        if (!selection.Includes(stage.Name))
         {
-            var status = await checker.CheckAsync(stage, lockFile.Find(stage.Name), parameters, CancellationToken.None);
-            if (!status.IsUpToDate)
-            {
-                stale++;
-                context.Log.Information("{0}: {1}", stage.Name, status.Describe());
-            }
+            builder.WithCriteria(false, $"not downstream of '{session.Options.Downstream}' and not needed by a stage that is");
         }
 
-        context.Log.Information(stale == 0 ? "Pipeline is up to date." : $"{stale} of {graph.Stages.Length} stages are not up to date.");
+        builder.Does(async context =>
+        {
+            var runner = await session.RunnerAsync(context, CancellationToken.None);
+            var options = new ReproOptions(selection.Forces(stage.Name));
+            if (session.Options.DryRun)
+            {
+                await PlanAsync(context, graph, stage, runner, options, session);
+            }
+            else
+            {
+                await runner.ReproduceAsync(stage, options, CancellationToken.None);
+            }
+        });
+    }
+
+    private static async Task PlanAsync(
+        ICakeContext context, PipelineGraph graph, StageDefinition stage, StageRunner runner, ReproOptions options, PipelineSession session)
+    {
+        var changing = graph.WithUpstream(stage.Name).Select(s => s.Name).Where(session.ChangingInDryRun.Contains).ToList();
+        var plan = (await runner.PlanAsync(stage, options, CancellationToken.None)).After(changing);
+        if (plan.MayChangeOutputs)
+        {
+            session.ChangingInDryRun.Add(stage.Name);
+        }
+
+        new CakePipelineLog(context.Log).Information("Dry run: " + plan.Describe());
+    }
+
+    /// <summary>Which stages a <c>Repro</c> run looks at and which it forces, from <c>--downstream</c>, <c>--force</c> and <c>--force-stage</c>.</summary>
+    private sealed record ReproSelection(HashSet<string>? Included, HashSet<string>? Downstream, bool ForceAll, string? ForceStage)
+    {
+        public static ReproSelection From(PipelineGraph graph, PipelineOptions options)
+        {
+            var forceStage = options.ForceStage is { } name ? graph.Find(name).Name : null;
+            if (options.Downstream is not { } start)
+            {
+                return new ReproSelection(null, null, options.Force, forceStage);
+            }
+
+            var downstream = graph.WithDownstream(start).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+
+            // Stages upstream are looked at too, but run only when stale: that is what running a stage always does.
+            var included = downstream.SelectMany(s => graph.WithUpstream(s)).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+            return new ReproSelection(included, downstream, options.Force, forceStage);
+        }
+
+        public bool Includes(string stage) => Included?.Contains(stage) ?? true;
+
+        public bool Forces(string stage) => stage == ForceStage || (ForceAll && (Downstream?.Contains(stage) ?? true));
     }
 }

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.RegularExpressions;
 using CliWrap;
 using CliWrap.Buffered;
+using Pipeline.Testing;
 
 namespace Pipeline.Cake.Tests;
 
@@ -10,16 +10,14 @@ namespace Pipeline.Cake.Tests;
 /// A repository in a temp folder with a build.cake that declares its stages as typed classes and registers them
 /// through <see cref="PipelineTasks"/>, run with the real <c>dotnet cake</c>.
 /// </summary>
-public sealed partial class CakeRepo : IDisposable
+public sealed class CakeRepo : IDisposable
 {
-    private static readonly string RepositoryRoot = FindRepositoryRoot();
-
     public CakeRepo(string stages, string registration = "new IStage[] { new Prepare(), new Train(), new Evaluate() }")
     {
         Root = Path.Combine(Path.GetTempPath(), "pipeline-cake-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path.Combine(Root, ".config"));
-        File.Copy(Path.Combine(RepositoryRoot, ".config", "dotnet-tools.json"), Path.Combine(Root, ".config", "dotnet-tools.json"));
-        File.Copy(Path.Combine(RepositoryRoot, "cake.config"), Path.Combine(Root, "cake.config"));
+        File.Copy(Path.Combine(RepositoryPaths.Root, ".config", "dotnet-tools.json"), Path.Combine(Root, ".config", "dotnet-tools.json"));
+        File.Copy(Path.Combine(RepositoryPaths.Root, "cake.config"), Path.Combine(Root, "cake.config"));
         Write("build.cake", BuildScript(stages, registration));
         Write("params.yaml", "prepare:\n  seed: 77\ntrain:\n  epochs: 5\n");
         Write("raw/a.txt", "alpha");
@@ -64,12 +62,35 @@ public sealed partial class CakeRepo : IDisposable
         File.WriteAllText(this[relative], content);
     }
 
+    /// <summary>Runs git in the repository with an identity of its own, failing the test when git fails.</summary>
+    public string Git(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("git", ["-c", "user.name=Pipeline Tests", "-c", "user.email=tests@example.com", "-c", "init.defaultBranch=main", .. arguments])
+        {
+            WorkingDirectory = Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', arguments)} failed: {error}");
+        return output;
+    }
+
+    public void Commit(string message, params string[] paths)
+    {
+        Git(["add", "--", .. paths]);
+        Git("commit", "--quiet", "-m", message);
+    }
+
     public int Runs(string stage) => File.Exists(this[$"runs/{stage}"]) ? File.ReadAllLines(this[$"runs/{stage}"]).Length : 0;
 
     public async Task<CakeResult> CakeAsync(params string[] arguments)
     {
         var result = await Command(arguments).WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
-        return new CakeResult(result.ExitCode, StripColours(result.StandardOutput + result.StandardError));
+        return new CakeResult(result.ExitCode, ConsoleText.Plain(result.StandardOutput + result.StandardError));
     }
 
     /// <summary>Starts a run in the background; the caller kills it or waits for it.</summary>
@@ -128,22 +149,6 @@ public sealed partial class CakeRepo : IDisposable
         script.AppendLine($"RunTarget(PipelineTasks.Register(Context, Task, Teardown, {registration}));");
         return script.ToString();
     }
-
-    private static string StripColours(string text) => AnsiEscape().Replace(text, "");
-
-    private static string FindRepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Pipeline.sln")))
-        {
-            folder = folder.Parent;
-        }
-
-        return folder?.FullName ?? throw new InvalidOperationException("tests must run inside the repository");
-    }
-
-    [GeneratedRegex("\u001b\\[[0-9;]*m")]
-    private static partial Regex AnsiEscape();
 }
 
 public sealed record CakeResult(int ExitCode, string Output)

@@ -39,9 +39,9 @@ public sealed class ScenarioRepo : IDisposable
         {
             Dependencies = ["prepared"], Parameters = ["train.epochs", "train.lr"], Outputs = ["model"],
         },
-        new("evaluate", Shell("md5sum model/weights > metrics.json && echo x >> runs/evaluate"))
+        new("evaluate", Shell("mkdir -p evaluation && md5sum model/weights > evaluation/metrics.json && echo x >> runs/evaluate"))
         {
-            Dependencies = ["model"], Metrics = ["metrics.json"],
+            Dependencies = ["model"], Metrics = ["evaluation/metrics.json"],
         },
     ];
 
@@ -53,11 +53,18 @@ public sealed class ScenarioRepo : IDisposable
 
     public int Runs(string stage) => File.Exists(temp[$"runs/{stage}"]) ? File.ReadAllLines(temp[$"runs/{stage}"]).Length : 0;
 
+    public List<string> Messages { get; } = [];
+
+    public string Git(params string[] arguments) => TestGit.Run(Root, arguments);
+
+    public StageRunner Runner(PipelineWorkspace workspace) =>
+        new(workspace, new ProcessCommandRunner(Stream.Null, Stream.Null), new Log(Warnings, Messages));
+
     public async Task<Dictionary<string, StageOutcome>> ReproAsync(bool force = false, IReadOnlyList<StageDefinition>? stages = null)
     {
         var graph = PipelineGraph.Build(stages ?? Stages);
         await using var workspace = await OpenAsync();
-        var runner = new StageRunner(workspace, new ProcessCommandRunner(Stream.Null, Stream.Null), new Log(Warnings));
+        var runner = Runner(workspace);
         var outcomes = new Dictionary<string, StageOutcome>();
         foreach (var stage in graph.Stages)
         {
@@ -72,11 +79,9 @@ public sealed class ScenarioRepo : IDisposable
 
     public void Dispose() => temp.Dispose();
 
-    private sealed class Log(List<string> warnings) : IPipelineLog
+    private sealed class Log(List<string> warnings, List<string> messages) : IPipelineLog
     {
-        public void Information(string message)
-        {
-        }
+        public void Information(string message) => messages.Add(message);
 
         public void Warning(string message) => warnings.Add(message);
 

@@ -17,7 +17,7 @@ public sealed class StageRunnerTests : IDisposable
         Assert.All(outcomes.Values, outcome => Assert.Equal(StageOutcome.Ran, outcome));
         var lockText = await File.ReadAllTextAsync(repo["pipeline.lock"]);
         Assert.Contains("train.epochs: 5", lockText, StringComparison.Ordinal);
-        Assert.Contains("path: metrics.json", lockText, StringComparison.Ordinal);
+        Assert.Contains("path: evaluation/metrics.json", lockText, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class StageRunnerTests : IDisposable
         await linked.ReproAsync();
         var weights = await File.ReadAllTextAsync(linked["model/weights"]);
         Directory.Delete(linked["model"], recursive: true);
-        File.Delete(linked["metrics.json"]);
+        Directory.Delete(linked["evaluation"], recursive: true);
 
         var outcomes = await linked.ReproAsync();
 
@@ -164,7 +164,7 @@ public sealed class StageRunnerTests : IDisposable
 
         var error = await Assert.ThrowsAsync<PipelineException>(() => repo.ReproAsync(stages: forgetful));
 
-        Assert.Equal("stage 'evaluate' did not write its declared output 'metrics.json'", error.Message);
+        Assert.Equal("stage 'evaluate' did not write its declared output 'evaluation/metrics.json'", error.Message);
     }
 
     [Fact]

@@ -11,4 +11,7 @@ public enum StageOutcome
 
     /// <summary>The stage's command ran and its outputs were cached and recorded.</summary>
     Ran,
+
+    /// <summary>An earlier run had the same command, dependencies and parameters; its outputs were restored and recorded.</summary>
+    RestoredFromRunCache,
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using Pipeline.Core.LockFiles;
+using Pipeline.Core.Runs;
 using Pipeline.Core.Stages;
 using Pipeline.Core.Status;
 using Pipeline.Core.Workspace;
@@ -10,7 +11,8 @@ namespace Pipeline.Core.Execution;
 
 /// <summary>
 /// Brings one stage up to date: skips it when nothing changed, restores its outputs from the cache when only they
-/// differ, and otherwise runs it, caches its outputs and only then records the run in the lock file.
+/// differ or when an earlier run had the same inputs (the run-cache), and otherwise runs it, caches its outputs and
+/// only then records the run in the lock file and the run-cache.
 /// </summary>
 /// <param name="workspace">The repository.</param>
 /// <param name="commands">Runs stage commands.</param>
@@ -18,52 +20,105 @@ namespace Pipeline.Core.Execution;
 public sealed class StageRunner(PipelineWorkspace workspace, ICommandRunner commands, IPipelineLog log)
 {
     private readonly StatusChecker checker = new(workspace);
+    private readonly RunCache runCache = new(workspace);
 
     /// <summary>Reproduces <paramref name="stage"/>, assuming every stage upstream of it is already up to date.</summary>
     /// <exception cref="PipelineException">A dependency is missing, the command fails or an output is not written.</exception>
     public async Task<StageOutcome> ReproduceAsync(StageDefinition stage, ReproOptions options, CancellationToken cancellationToken)
     {
+        var plan = await PlanAsync(stage, options, cancellationToken);
+        switch (plan.Outcome)
+        {
+            case StageOutcome.Skipped:
+                log.Information($"Stage '{stage.Name}' didn't change, skipping");
+                return StageOutcome.Skipped;
+            case StageOutcome.Restored when await TryRestoreAsync(plan, cancellationToken):
+                log.Information($"Stage '{stage.Name}' didn't change; restored from the cache ({plan.Reason})");
+                return StageOutcome.Restored;
+            case StageOutcome.RestoredFromRunCache when await TryRestoreAsync(plan, cancellationToken):
+                await RecordAsync(stage, plan.Status.Current with { Outputs = plan.Source!.Outputs }, cancellationToken);
+                log.Information($"Stage '{stage.Name}' restored from the run-cache: an earlier run with the same inputs ({plan.Reason})");
+                return StageOutcome.RestoredFromRunCache;
+            default:
+                await RunAsync(plan.Status, plan.Reason, cancellationToken);
+                return StageOutcome.Ran;
+        }
+    }
+
+    /// <summary>
+    /// What <see cref="ReproduceAsync"/> would do now and why, changing nothing; a restore is planned only when every
+    /// object it needs is in the cache and intact.
+    /// </summary>
+    /// <exception cref="PipelineException">A declared parameter is not defined or a file cannot be read.</exception>
+    public async Task<StagePlan> PlanAsync(StageDefinition stage, ReproOptions options, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(stage);
         ArgumentNullException.ThrowIfNull(options);
         var parameters = await workspace.LoadParametersAsync(cancellationToken);
-        var lockFile = await workspace.LockFiles.ReadAsync(cancellationToken);
-        var status = await checker.CheckAsync(stage, lockFile.Find(stage.Name), parameters, cancellationToken);
-        if (status.IsUpToDate && !options.Force)
+        var recorded = (await workspace.LockFiles.ReadAsync(cancellationToken)).Find(stage.Name);
+        var status = await checker.CheckAsync(stage, recorded, parameters, cancellationToken);
+        if (options.Force)
         {
-            log.Information($"Stage '{stage.Name}' didn't change, skipping");
-            return StageOutcome.Skipped;
+            return new StagePlan(status, StageOutcome.Ran, status.IsUpToDate ? "forced" : $"forced; {status.Describe()}");
         }
 
-        if (status.IsRestorable && !options.Force && await TryRestoreAsync(status, lockFile.Find(stage.Name)!, cancellationToken))
+        if (status.IsUpToDate)
         {
-            return StageOutcome.Restored;
+            return new StagePlan(status, StageOutcome.Skipped, "nothing changed");
         }
 
-        await RunAsync(status, options.Force && status.IsUpToDate ? "forced" : status.Describe(), cancellationToken);
-        return StageOutcome.Ran;
+        if (status.IsRestorable && await AllCachedAsync(stage, recorded!, cancellationToken))
+        {
+            return new StagePlan(status, StageOutcome.Restored, status.Describe()) { Source = recorded };
+        }
+
+        var earlier = HasAllDependencies(stage, status.Current)
+            ? await runCache.FindAsync(stage, status.Current, why => log.Warning($"Stage '{stage.Name}': {why}; running the stage"), cancellationToken)
+            : null;
+        return earlier is null
+            ? new StagePlan(status, StageOutcome.Ran, status.Describe())
+            : new StagePlan(status, StageOutcome.RestoredFromRunCache, status.Describe()) { Source = earlier };
     }
 
-    private async Task<bool> TryRestoreAsync(StageStatus status, StageLock recorded, CancellationToken cancellationToken)
+    private async Task<bool> AllCachedAsync(StageDefinition stage, StageLock recorded, CancellationToken cancellationToken)
     {
         try
         {
             foreach (var output in recorded.Outputs)
             {
+                await workspace.Cache.EnsureCompleteAsync(output.Content.Hash, cancellationToken);
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is MissingObjectException or CorruptObjectException or InvalidDataException)
+        {
+            log.Warning($"Stage '{stage.Name}': {e.Message}; running the stage instead of restoring");
+            return false;
+        }
+    }
+
+    private async Task<bool> TryRestoreAsync(StagePlan plan, CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (var output in plan.Source!.Outputs)
+            {
                 await workspace.Checkout.RestoreAsync(output.Content.Hash, workspace.Resolve(output.Path), cancellationToken);
             }
+
+            return true;
         }
         catch (Exception e) when (e is MissingObjectException or CorruptObjectException)
         {
-            log.Warning($"Stage '{status.Stage.Name}': {e.Message}; running the stage instead of restoring");
+            // Checked while planning; this is another process changing the cache in between.
+            log.Warning($"Stage '{plan.StageName}': {e.Message}; running the stage instead of restoring");
             return false;
         }
         finally
         {
             await workspace.SaveStateAsync(cancellationToken);
         }
-
-        log.Information($"Stage '{status.Stage.Name}' didn't change; restored from the cache ({status.Describe()})");
-        return true;
     }
 
     private async Task RunAsync(StageStatus status, string reason, CancellationToken cancellationToken)
@@ -76,13 +131,22 @@ public sealed class StageRunner(PipelineWorkspace workspace, ICommandRunner comm
         var clock = Stopwatch.StartNew();
         await commands.RunAsync(stage.Name, stage.Command, workspace.Root, cancellationToken);
         var outputs = await CacheOutputsAsync(stage, cancellationToken);
-
-        // Read again: another stage may have been recorded since this one started.
-        var lockFile = await workspace.LockFiles.ReadAsync(cancellationToken);
-        await workspace.LockFiles.WriteAsync(lockFile.With(stage.Name, status.Current with { Outputs = outputs }), cancellationToken);
-        await workspace.SaveStateAsync(cancellationToken);
+        var run = status.Current with { Outputs = outputs };
+        await RecordAsync(stage, run, cancellationToken);
+        await runCache.RecordAsync(stage.Name, run, cancellationToken);
         log.Information($"Stage '{stage.Name}' finished in {clock.Elapsed.TotalSeconds:0.0}s; outputs cached and recorded in {workspace.Settings.LockFile}");
     }
+
+    private async Task RecordAsync(StageDefinition stage, StageLock run, CancellationToken cancellationToken)
+    {
+        // Read again: another stage may have been recorded since this one started.
+        var lockFile = await workspace.LockFiles.ReadAsync(cancellationToken);
+        await workspace.LockFiles.WriteAsync(lockFile.With(stage.Name, run), cancellationToken);
+        await workspace.SaveStateAsync(cancellationToken);
+    }
+
+    private static bool HasAllDependencies(StageDefinition stage, StageLock current) =>
+        stage.Dependencies.All(d => current.Dependencies.Any(p => p.Path == d));
 
     private static void RequireDependencies(StageDefinition stage, StageLock current)
     {
@@ -101,7 +165,7 @@ public sealed class StageRunner(PipelineWorkspace workspace, ICommandRunner comm
             {
                 Directory.Delete(output, recursive: true);
             }
-            else
+            else if (File.Exists(output))
             {
                 File.Delete(output);
             }

@@ -50,23 +50,33 @@ public sealed class PipelineGraph
     /// <summary>
     /// <paramref name="stage"/> and every stage it depends on, directly or not, in run order.
     /// </summary>
-    public ImmutableArray<StageDefinition> WithUpstream(string stage)
+    public ImmutableArray<StageDefinition> WithUpstream(string stage) => Closure(Find(stage).Name, UpstreamOf);
+
+    private ImmutableArray<StageDefinition> Closure(string start, Func<string, ImmutableArray<string>> next)
     {
         var needed = new HashSet<string>(StringComparer.Ordinal);
-        var pending = new Stack<string>([Find(stage).Name]);
+        var pending = new Stack<string>([start]);
         while (pending.TryPop(out var name))
         {
             if (needed.Add(name))
             {
-                foreach (var parent in upstream[name])
+                foreach (var neighbour in next(name))
                 {
-                    pending.Push(parent);
+                    pending.Push(neighbour);
                 }
             }
         }
 
         return [.. Stages.Where(s => needed.Contains(s.Name))];
     }
+
+    /// <summary>The names of the stages that read <paramref name="stage"/>'s outputs directly, in run order.</summary>
+    public ImmutableArray<string> DownstreamOf(string stage) =>
+        [.. Stages.Where(s => upstream[s.Name].Contains(stage)).Select(s => s.Name)];
+
+    /// <summary><paramref name="stage"/> and every stage that reads its outputs, directly or not, in run order.</summary>
+    /// <exception cref="PipelineException">No stage has that name.</exception>
+    public ImmutableArray<StageDefinition> WithDownstream(string stage) => Closure(Find(stage).Name, DownstreamOf);
 
     /// <summary>Whether two repository paths are the same or one lies inside the other.</summary>
     public static bool Overlaps(string a, string b) =>

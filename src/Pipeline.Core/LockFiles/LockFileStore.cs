@@ -28,14 +28,22 @@ public sealed class LockFileStore(string path)
             return LockFile.Empty;
         }
 
-        var text = await File.ReadAllTextAsync(Path, cancellationToken);
+        return Parse(await File.ReadAllTextAsync(Path, cancellationToken), DisplayName);
+    }
+
+    /// <summary>Parses the text of a lock file, such as one read from a git revision.</summary>
+    /// <param name="text">The YAML text.</param>
+    /// <param name="displayName">What the error message calls the file, such as <c>pipeline.lock at HEAD</c>.</param>
+    /// <exception cref="PipelineException">The text is not a lock file.</exception>
+    public static LockFile Parse(string text, string displayName)
+    {
         try
         {
-            return Parse(text);
+            return ParseYaml(text);
         }
-        catch (Exception e) when (e is YamlException or InvalidCastException or KeyNotFoundException or FormatException)
+        catch (Exception e) when (e is YamlException or InvalidCastException or KeyNotFoundException or FormatException or ArgumentException)
         {
-            throw new PipelineException($"{DisplayName}: not a valid lock file ({e.Message}); restore it from git or delete it to re-run every stage", e);
+            throw new PipelineException($"{displayName}: not a valid lock file ({e.Message}); restore it from git or delete it to re-run every stage", e);
         }
     }
 
@@ -80,22 +88,28 @@ public sealed class LockFileStore(string path)
         var sequence = new YamlSequenceNode();
         foreach (var item in paths)
         {
-            var node = new YamlMappingNode
-            {
-                { "path", item.Path },
-                { "hash", ContentHash.Algorithm },
-                { ContentHash.Algorithm, item.Content.Hash.Value },
-                { "size", item.Content.Size.ToString(CultureInfo.InvariantCulture) },
-            };
-            if (item.Content.FileCount is { } count)
-            {
-                node.Add("nfiles", count.ToString(CultureInfo.InvariantCulture));
-            }
-
-            sequence.Add(node);
+            sequence.Add(FormatPath(item));
         }
 
         return sequence;
+    }
+
+    /// <summary>The fields of one path (path, hash, md5, size, nfiles), shared with pointer files.</summary>
+    internal static YamlMappingNode FormatPath(PathState item)
+    {
+        var node = new YamlMappingNode
+        {
+            { "path", item.Path },
+            { "hash", ContentHash.Algorithm },
+            { ContentHash.Algorithm, item.Content.Hash.Value },
+            { "size", item.Content.Size.ToString(CultureInfo.InvariantCulture) },
+        };
+        if (item.Content.FileCount is { } count)
+        {
+            node.Add("nfiles", count.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return node;
     }
 
     private static YamlNode FormatValue(ParameterValue value)
@@ -111,7 +125,7 @@ public sealed class LockFileStore(string path)
 
     private static YamlScalarNode Quoted(string text) => new(text) { Style = ScalarStyle.DoubleQuoted };
 
-    private static LockFile Parse(string text)
+    private static LockFile ParseYaml(string text)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(text));
@@ -146,7 +160,8 @@ public sealed class LockFileStore(string path)
     private static ImmutableArray<PathState> ParsePaths(YamlNode node) =>
         [.. ((YamlSequenceNode)node).Children.Cast<YamlMappingNode>().Select(ParsePath)];
 
-    private static PathState ParsePath(YamlMappingNode node)
+    /// <summary>Reads the fields <see cref="FormatPath"/> writes.</summary>
+    internal static PathState ParsePath(YamlMappingNode node)
     {
         var hash = new ContentHash(Scalar(node, ContentHash.Algorithm));
         var size = long.Parse(Scalar(node, "size"), CultureInfo.InvariantCulture);

@@ -162,6 +162,31 @@ public sealed class ObjectStore
         }
     }
 
+    /// <summary>Throws unless the object and, for a folder, its manifest and every file it lists are stored and intact.</summary>
+    /// <exception cref="MissingObjectException">An object is not stored.</exception>
+    /// <exception cref="CorruptObjectException">An object does not hash to its name.</exception>
+    public async Task EnsureCompleteAsync(ContentHash hash, CancellationToken cancellationToken)
+    {
+        if (!hash.IsDirectory)
+        {
+            await EnsureIntactAsync(hash, cancellationToken);
+            return;
+        }
+
+        var manifest = await ReadManifestAsync(hash, cancellationToken);
+        foreach (var entry in manifest.Entries)
+        {
+            await EnsureIntactAsync(entry.Hash, cancellationToken);
+        }
+    }
+
+    /// <summary>The size in bytes of the stored object for <paramref name="hash"/>; 0 when it is not stored.</summary>
+    public long SizeOf(ContentHash hash)
+    {
+        var file = new FileInfo(PathOf(hash));
+        return file.Exists ? file.Length : 0;
+    }
+
     /// <summary>Removes the object for <paramref name="hash"/>, if stored.</summary>
     public void Remove(ContentHash hash)
     {

@@ -1,0 +1,215 @@
+using System.Globalization;
+using System.Text;
+using Cake.Core;
+using Pipeline.Core;
+using Pipeline.Core.Diffs;
+using Pipeline.Core.Git;
+using Pipeline.Core.Graph;
+using Pipeline.Core.Maintenance;
+using Pipeline.Core.Status;
+using Pipeline.Core.Tracking;
+using Pipeline.Storage;
+
+namespace Pipeline.Cake;
+
+/// <summary>The targets besides <c>Repro</c>: status, data tracking, the graph, diffs against git and garbage collection.</summary>
+internal static class PipelineCommands
+{
+    public static void Register(Func<string, CakeTaskBuilder> task, PipelineGraph graph, PipelineSession session)
+    {
+        task(PipelineTasks.Status).Description("Lists the stages that are not up to date, and tracked data that changed, and exactly why")
+            .Does(context => StatusAsync(context, graph, session));
+        task("Add").Description("Tracks a raw input file or folder: caches it and writes PATH.ptr beside it (--path=PATH)")
+            .Does(context => AddAsync(context, graph, session));
+        task("Checkout").Description("Makes outputs and tracked data match pipeline.lock and the .ptr files, restoring from the cache")
+            .Does(context => CheckoutAsync(context, session));
+        task("Dag").Description("Shows the stage graph (--format=text or mermaid)")
+            .Does(context => Dag(context, graph, session));
+        task("ParamsDiff").Description("Compares params.yaml with a git revision (--rev=REF, --all, --format=md, --out=FILE)")
+            .Does(context => ParamsDiffAsync(context, session));
+        task("MetricsDiff").Description("Compares the metrics with a git revision (--rev=REF, --all, --format=md, --out=FILE)")
+            .Does(context => MetricsDiffAsync(context, graph, session));
+        task("MetricsShow").Description("Shows the workspace's metrics (--format=md, --out=FILE)")
+            .Does(context => MetricsShowAsync(context, graph, session));
+        task("Gc").Description("Removes cache objects nothing refers to (--all-branches, --all-tags, --all-commits, --dry-run)")
+            .Does(context => GcAsync(context, session));
+    }
+
+    private static async Task StatusAsync(ICakeContext context, PipelineGraph graph, PipelineSession session)
+    {
+        var workspace = await session.OpenAsync(context, CancellationToken.None);
+        var parameters = await workspace.LoadParametersAsync(CancellationToken.None);
+        var lockFile = await workspace.LockFiles.ReadAsync(CancellationToken.None);
+        var checker = new StatusChecker(workspace);
+        var log = new CakePipelineLog(context.Log);
+        var stale = 0;
+        foreach (var stage in graph.Stages)
+        {
+            var status = await checker.CheckAsync(stage, lockFile.Find(stage.Name), parameters, CancellationToken.None);
+            if (!status.IsUpToDate)
+            {
+                stale++;
+                log.Information($"{stage.Name}: {status.Describe()}");
+            }
+        }
+
+        var changedData = await new TrackedData(workspace).ChangedAsync(CancellationToken.None);
+        foreach (var (pointer, how) in changedData)
+        {
+            log.Information($"{pointer.PointerPath}: {pointer.Tracked.Path} {how} (Add --path={pointer.Tracked.Path} to record it, Checkout to restore it)");
+        }
+
+        var summary = new List<string>();
+        if (stale > 0)
+        {
+            summary.Add($"{stale} of {graph.Stages.Length} stages {(stale == 1 ? "is" : "are")} not up to date");
+        }
+
+        if (changedData.Count > 0)
+        {
+            summary.Add(changedData.Count == 1 ? "1 tracked path differs from its pointer file" : $"{changedData.Count} tracked paths differ from their pointer files");
+        }
+
+        log.Information(summary.Count == 0 ? "Pipeline is up to date." : string.Join("; ", summary) + ".");
+    }
+
+    private static async Task AddAsync(ICakeContext context, PipelineGraph graph, PipelineSession session)
+    {
+        var path = session.Options.TrackPath is { Length: > 0 } given
+            ? given
+            : throw new PipelineException("Add: --path=PATH is required (the file or folder to track, such as --path=data/raw)");
+        var workspace = await session.OpenAsync(context, CancellationToken.None);
+        var pointer = await new TrackedData(workspace).AddAsync(path, graph.Stages, CancellationToken.None);
+        var content = pointer.Tracked.Content;
+        var files = content.FileCount is { } count ? $"{count} files, " : "";
+        var folder = Path.GetDirectoryName(pointer.Tracked.Path) is { Length: > 0 } parent ? parent + "/" : "";
+        new CakePipelineLog(context.Log).Information(
+            $"Added {pointer.Tracked.Path} ({files}{Bytes(content.Size)}) to the cache; commit {pointer.PointerPath} and {folder}.gitignore");
+    }
+
+    private static async Task CheckoutAsync(ICakeContext context, PipelineSession session)
+    {
+        var workspace = await session.OpenAsync(context, CancellationToken.None);
+        var result = await new WorkspaceCheckout(workspace).RunAsync(CancellationToken.None);
+        var log = new CakePipelineLog(context.Log);
+        foreach (var path in result.Changed)
+        {
+            var written = path.FilesWritten > 0 ? $" ({Count(path.FilesWritten, "file")} written)" : " (extra files removed)";
+            log.Information($"Restored {path.Path} as {path.Source} records it{written}");
+        }
+
+        log.Information(result.Changed.Count == 0 && result.Failed.Count == 0
+            ? $"Workspace already matches the lock file and pointer files ({Count(result.Unchanged, "path")})."
+            : $"{Count(result.Changed.Count, "path")} restored, {result.Unchanged} already matched.");
+        if (result.Failed.Count > 0)
+        {
+            var failed = string.Join("; ", result.Failed.Select(f => $"{f.Path}: {f.Why}"));
+            throw new PipelineException($"Checkout: {Count(result.Failed.Count, "path")} could not be restored ({failed}); run Repro to rebuild outputs");
+        }
+    }
+
+    private static Task Dag(ICakeContext context, PipelineGraph graph, PipelineSession session)
+    {
+        var text = session.Options.FormatOf("text", "mermaid") == "mermaid" ? DagWriter.ToMermaid(graph) : DagWriter.ToText(graph);
+        return ReportAsync(context, session, text);
+    }
+
+    private static async Task ParamsDiffAsync(ICakeContext context, PipelineSession session)
+    {
+        var format = TableFormatOf(session);
+        var diff = await RevisionDiffAsync(context, session);
+        var rows = await diff.ParamsAsync(session.Options.Revision, CancellationToken.None);
+        await ReportAsync(context, session, DiffReport(rows, session, "parameter", format));
+    }
+
+    private static async Task MetricsDiffAsync(ICakeContext context, PipelineGraph graph, PipelineSession session)
+    {
+        var format = TableFormatOf(session);
+        var diff = await RevisionDiffAsync(context, session);
+        var rows = await diff.MetricsAsync(session.Options.Revision, MetricsFiles(graph), CancellationToken.None);
+        await ReportAsync(context, session, DiffReport(rows, session, "metric", format));
+    }
+
+    private static async Task MetricsShowAsync(ICakeContext context, PipelineGraph graph, PipelineSession session)
+    {
+        var format = TableFormatOf(session);
+        var diff = await RevisionDiffAsync(context, session);
+        var rows = new List<string[]>();
+        foreach (var path in MetricsFiles(graph))
+        {
+            var values = await diff.WorkspaceMetricsAsync(path, CancellationToken.None);
+            rows.AddRange(values.Select(pair => new[] { path, pair.Key, pair.Value }));
+        }
+
+        await ReportAsync(context, session, rows.Count == 0
+            ? "No metrics in the workspace; run Repro to write them.\n"
+            : DiffTable.Format(["Path", "Key", "Value"], rows, format));
+    }
+
+    private static async Task GcAsync(ICakeContext context, PipelineSession session)
+    {
+        var options = session.Options;
+        var workspace = await session.OpenAsync(context, CancellationToken.None);
+        var collector = new GarbageCollector(workspace, new GitRepository(workspace.Root));
+        var gc = new GcOptions(options.AllBranches, options.AllTags, options.AllCommits, options.DryRun);
+        var result = await collector.CollectAsync(gc, CancellationToken.None);
+        var log = new CakePipelineLog(context.Log);
+        foreach (var hash in result.Removed)
+        {
+            log.Verbose($"{(options.DryRun ? "would remove" : "removed")} {hash}");
+        }
+
+        var scope = gc.ReadsGit ? $"the workspace and {Count(result.RevisionsRead, "git commit")}" : "the workspace";
+        var runs = result.RunCacheEntriesRemoved > 0 ? $" and {Count(result.RunCacheEntriesRemoved, "run-cache entry", "run-cache entries")}" : "";
+        log.Information(options.DryRun
+            ? $"Dry run: would remove {Count(result.Removed.Count, "cache object")} ({Bytes(result.BytesFreed)}){runs}; {result.Kept} referenced by {scope} would stay. Nothing was removed."
+            : $"Removed {Count(result.Removed.Count, "cache object")} ({Bytes(result.BytesFreed)}){runs}; kept {result.Kept} referenced by {scope}.");
+    }
+
+    private static async Task<RevisionDiff> RevisionDiffAsync(ICakeContext context, PipelineSession session)
+    {
+        var workspace = await session.OpenAsync(context, CancellationToken.None);
+        return new RevisionDiff(workspace, new GitRepository(workspace.Root), new CakePipelineLog(context.Log));
+    }
+
+    private static string DiffReport(IReadOnlyList<DiffRow> rows, PipelineSession session, string what, TableFormat format)
+    {
+        var shown = session.Options.ShowAll ? rows : [.. rows.Where(r => r.IsChanged)];
+        return shown.Count == 0
+            ? $"No {what} changes against {session.Options.Revision}.\n"
+            : DiffTable.Format(shown, format);
+    }
+
+    private static TableFormat TableFormatOf(PipelineSession session) =>
+        session.Options.FormatOf("text", "md") == "md" ? TableFormat.Markdown : TableFormat.Text;
+
+    private static IEnumerable<string> MetricsFiles(PipelineGraph graph) =>
+        graph.Stages.SelectMany(s => s.Metrics).Distinct().Order(StringComparer.Ordinal);
+
+    private static async Task ReportAsync(ICakeContext context, PipelineSession session, string text)
+    {
+        if (session.Options.OutputFile is { Length: > 0 } file)
+        {
+            var path = Path.Combine(context.Environment.WorkingDirectory.FullPath, file);
+            await AtomicFile.WriteAllBytesAsync(path, Encoding.UTF8.GetBytes(text), CancellationToken.None);
+            new CakePipelineLog(context.Log).Information($"Wrote {file}");
+            return;
+        }
+
+        var log = new CakePipelineLog(context.Log);
+        foreach (var line in text.TrimEnd('\n').Split('\n'))
+        {
+            log.Information(line);
+        }
+    }
+
+    private static string Count(int count, string one, string? many = null) => count == 1 ? $"1 {one}" : $"{count} {many ?? one + "s"}";
+
+    private static string Bytes(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} bytes",
+        < 1024 * 1024 => (bytes / 1024.0).ToString("0.0 'KiB'", CultureInfo.InvariantCulture),
+        < 1024L * 1024 * 1024 => (bytes / (1024.0 * 1024)).ToString("0.0 'MiB'", CultureInfo.InvariantCulture),
+        _ => (bytes / (1024.0 * 1024 * 1024)).ToString("0.00 'GiB'", CultureInfo.InvariantCulture),
+    };
+}

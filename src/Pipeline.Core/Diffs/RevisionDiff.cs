@@ -1,0 +1,96 @@
+using System.Collections.Immutable;
+using Pipeline.Core.Execution;
+using Pipeline.Core.Git;
+using Pipeline.Core.LockFiles;
+using Pipeline.Core.Parameters;
+using Pipeline.Core.Workspace;
+using Pipeline.Storage.Cache;
+
+namespace Pipeline.Core.Diffs;
+
+/// <summary>
+/// Compares the workspace's parameters and metrics with those of a git revision. Parameters at a revision are its
+/// committed <c>params.yaml</c>; a metrics file at a revision is the committed file or, when metrics are not
+/// committed, the cache object that revision's lock file recorded for it.
+/// </summary>
+/// <param name="workspace">The repository.</param>
+/// <param name="git">Its git repository.</param>
+/// <param name="log">Told about metrics that cannot be found at the revision.</param>
+public sealed class RevisionDiff(PipelineWorkspace workspace, GitRepository git, IPipelineLog log)
+{
+    /// <summary>Every parameter key of either side, old and new value.</summary>
+    /// <exception cref="PipelineException">The revision does not exist or a params file is not valid.</exception>
+    public async Task<IReadOnlyList<DiffRow>> ParamsAsync(string revision, CancellationToken cancellationToken)
+    {
+        var commit = await git.ResolveAsync(revision, cancellationToken);
+        var file = workspace.Settings.ParametersFile;
+        var oldText = await git.ShowAsync(commit, file, cancellationToken) ?? "";
+        var old = ParameterSet.Parse(oldText, $"{file} at {revision}");
+        var now = await workspace.LoadParametersAsync(cancellationToken);
+        return [.. Compare(file, Texts(old), Texts(now))];
+    }
+
+    /// <summary>Every key of each metrics file on either side, old and new value.</summary>
+    /// <exception cref="PipelineException">The revision does not exist or a metrics file is not valid JSON.</exception>
+    public async Task<IReadOnlyList<DiffRow>> MetricsAsync(string revision, IEnumerable<string> metricsFiles, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(metricsFiles);
+        var commit = await git.ResolveAsync(revision, cancellationToken);
+        var lockText = await git.ShowAsync(commit, workspace.Settings.LockFile, cancellationToken);
+        var lockFile = lockText is null ? LockFile.Empty : LockFileStore.Parse(lockText, $"{workspace.Settings.LockFile} at {revision}");
+        var rows = new List<DiffRow>();
+        foreach (var path in metricsFiles.Distinct().Order(StringComparer.Ordinal))
+        {
+            var old = await MetricsAtAsync(commit, revision, path, lockFile, cancellationToken);
+            rows.AddRange(Compare(path, old, await WorkspaceMetricsAsync(path, cancellationToken)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>The flattened values of a metrics file in the workspace; empty when it does not exist.</summary>
+    /// <exception cref="PipelineException">The file is not valid JSON.</exception>
+    public async Task<ImmutableSortedDictionary<string, string>> WorkspaceMetricsAsync(string path, CancellationToken cancellationToken)
+    {
+        var full = workspace.Resolve(path);
+        return File.Exists(full)
+            ? MetricsFile.Parse(await File.ReadAllTextAsync(full, cancellationToken), path)
+            : ImmutableSortedDictionary<string, string>.Empty;
+    }
+
+    private async Task<ImmutableSortedDictionary<string, string>> MetricsAtAsync(
+        string commit, string revision, string path, LockFile lockFile, CancellationToken cancellationToken)
+    {
+        var displayName = $"{path} at {revision}";
+        if (await git.ShowAsync(commit, path, cancellationToken) is { } committed)
+        {
+            return MetricsFile.Parse(committed, displayName);
+        }
+
+        var recorded = lockFile.Stages.Values.SelectMany(s => s.Outputs).FirstOrDefault(o => o.Path == path);
+        if (recorded is null)
+        {
+            return ImmutableSortedDictionary<string, string>.Empty;
+        }
+
+        try
+        {
+            await workspace.Cache.EnsureIntactAsync(recorded.Content.Hash, cancellationToken);
+            var text = await File.ReadAllTextAsync(workspace.Cache.PathOf(recorded.Content.Hash), cancellationToken);
+            return MetricsFile.Parse(text, displayName);
+        }
+        catch (Exception e) when (e is MissingObjectException or CorruptObjectException)
+        {
+            log.Warning($"{displayName}: not committed, and {e.Message} (pull the cache or run that revision's pipeline)");
+            return ImmutableSortedDictionary<string, string>.Empty;
+        }
+    }
+
+    private static ImmutableSortedDictionary<string, string> Texts(ParameterSet parameters) =>
+        parameters.Values.ToImmutableSortedDictionary(p => p.Key, p => p.Value.ToString(), StringComparer.Ordinal);
+
+    private static IEnumerable<DiffRow> Compare(
+        string path, ImmutableSortedDictionary<string, string> old, ImmutableSortedDictionary<string, string> now) =>
+        old.Keys.Union(now.Keys).Order(StringComparer.Ordinal)
+            .Select(key => new DiffRow(path, key, old.GetValueOrDefault(key), now.GetValueOrDefault(key)));
+}

@@ -1,0 +1,108 @@
+using System.ComponentModel;
+using System.Text;
+using CliWrap;
+using CliWrap.Buffered;
+
+namespace Pipeline.Core.Git;
+
+/// <summary>
+/// Reads files and refs of the git repository that holds the pipeline, through the <c>git</c> command line.
+/// Paths are relative to the pipeline's root, which may be a folder inside the git repository.
+/// </summary>
+/// <param name="root">The pipeline's root folder.</param>
+public sealed class GitRepository(string root)
+{
+    /// <summary>The full commit id of <paramref name="revision"/> (a branch, tag, sha or expression like <c>HEAD~1</c>).</summary>
+    /// <exception cref="PipelineException">The folder is not in a git repository or the revision does not exist.</exception>
+    public async Task<string> ResolveAsync(string revision, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(revision);
+        await RequireRepositoryAsync(cancellationToken);
+        var result = await RunAsync(["rev-parse", "--verify", "--quiet", "--end-of-options", revision + "^{commit}"], cancellationToken);
+        return result.ExitCode == 0
+            ? result.StandardOutput.Trim()
+            : throw new PipelineException($"--rev: '{revision}' is not a branch, tag or commit of this git repository");
+    }
+
+    /// <summary>The text of <paramref name="path"/> at <paramref name="commit"/>, or <c>null</c> when it is not committed there.</summary>
+    public async Task<string?> ShowAsync(string commit, string path, CancellationToken cancellationToken)
+    {
+        // "./" makes the path relative to the pipeline's root rather than to the top of the git repository.
+        var result = await RunAsync(["show", $"{commit}:./{path}"], cancellationToken);
+        return result.ExitCode == 0 ? result.StandardOutput : null;
+    }
+
+    /// <summary>Every file committed at <paramref name="commit"/> below the pipeline's root, relative to it.</summary>
+    public async Task<IReadOnlyList<string>> ListFilesAsync(string commit, CancellationToken cancellationToken)
+    {
+        var result = await RunCheckedAsync(["ls-tree", "-r", "--name-only", "-z", commit], cancellationToken);
+        return result.Split('\0', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    /// <summary>The commits that the chosen refs point at, or every commit; each once.</summary>
+    /// <exception cref="PipelineException">The folder is not in a git repository.</exception>
+    public async Task<IReadOnlyList<string>> CommitsAsync(bool branches, bool tags, bool allCommits, CancellationToken cancellationToken)
+    {
+        await RequireRepositoryAsync(cancellationToken);
+        var commits = new List<string>();
+        if (allCommits)
+        {
+            commits.AddRange(Lines(await RunCheckedAsync(["rev-list", "--all"], cancellationToken)));
+        }
+
+        var patterns = new List<string>();
+        if (branches)
+        {
+            patterns.Add("refs/heads");
+        }
+
+        if (tags)
+        {
+            patterns.Add("refs/tags");
+        }
+
+        if (patterns.Count > 0)
+        {
+            // %(*objectname) is the commit an annotated tag points at; empty for anything else.
+            var refs = await RunCheckedAsync(["for-each-ref", "--format=%(objectname) %(*objectname)", .. patterns], cancellationToken);
+            commits.AddRange(Lines(refs).Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1]));
+        }
+
+        return [.. commits.Distinct(StringComparer.Ordinal)];
+    }
+
+    private async Task RequireRepositoryAsync(CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(["rev-parse", "--git-dir"], cancellationToken);
+        if (result.ExitCode != 0)
+        {
+            throw new PipelineException($"'{root}' is not inside a git repository; this needs git (run 'git init' and commit first)");
+        }
+    }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private async Task<string> RunCheckedAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(arguments, cancellationToken);
+        return result.ExitCode == 0
+            ? result.StandardOutput
+            : throw new PipelineException($"git {string.Join(' ', arguments)} failed: {result.StandardError.Trim()}");
+    }
+
+    private async Task<BufferedCommandResult> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Cli.Wrap("git")
+                .WithArguments(arguments)
+                .WithWorkingDirectory(root)
+                .WithValidation(CommandResultValidation.None)
+                .ExecuteBufferedAsync(Encoding.UTF8, cancellationToken);
+        }
+        catch (Win32Exception e)
+        {
+            throw new PipelineException($"cannot run git: {e.Message}; install git and put it on PATH", e);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+using Pipeline.Core.Git;
+using Pipeline.Core.LockFiles;
+using Pipeline.Core.Runs;
+using Pipeline.Core.Tracking;
+using Pipeline.Core.Workspace;
+using Pipeline.Storage.Cache;
+using Pipeline.Storage.Hashing;
+
+namespace Pipeline.Core.Maintenance;
+
+/// <summary>Which git revisions' lock and pointer files keep cache objects alive, besides the workspace's.</summary>
+/// <param name="AllBranches">The tip of every local branch.</param>
+/// <param name="AllTags">Every tag.</param>
+/// <param name="AllCommits">Every commit reachable from any ref.</param>
+/// <param name="DryRun">Only report what would be removed.</param>
+public sealed record GcOptions(bool AllBranches = false, bool AllTags = false, bool AllCommits = false, bool DryRun = false)
+{
+    /// <summary>Whether any git revision is to be read.</summary>
+    public bool ReadsGit => AllBranches || AllTags || AllCommits;
+}
+
+/// <summary>What a garbage collection removed (or, in a dry run, would remove).</summary>
+/// <param name="Removed">The objects removed.</param>
+/// <param name="BytesFreed">Their total size.</param>
+/// <param name="Kept">How many objects stay because something refers to them.</param>
+/// <param name="RunCacheEntriesRemoved">Run-cache entries dropped because they pointed at removed objects.</param>
+/// <param name="RevisionsRead">How many git commits were read for references.</param>
+public sealed record GcResult(IReadOnlyList<ContentHash> Removed, long BytesFreed, int Kept, int RunCacheEntriesRemoved, int RevisionsRead);
+
+/// <summary>
+/// Removes cache objects nothing refers to: the workspace's lock file outputs and pointer files (and, on request,
+/// those of git branches, tags or commits), folders' manifests and the files they list. It never removes a referenced
+/// object, and drops the run-cache entries that pointed at what it removed.
+/// </summary>
+/// <param name="workspace">The repository.</param>
+/// <param name="git">Its git repository; needed only when <see cref="GcOptions.ReadsGit"/>.</param>
+public sealed class GarbageCollector(PipelineWorkspace workspace, GitRepository git)
+{
+    /// <summary>Collects the garbage.</summary>
+    /// <exception cref="PipelineException">A lock or pointer file cannot be read, git fails, or a referenced folder's
+    /// manifest is corrupt (then nothing is removed, as its files cannot be told from garbage).</exception>
+    public async Task<GcResult> CollectAsync(GcOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var commits = options.ReadsGit ? await git.CommitsAsync(options.AllBranches, options.AllTags, options.AllCommits, cancellationToken) : [];
+        var roots = await WorkspaceReferencesAsync(cancellationToken);
+        foreach (var commit in commits)
+        {
+            roots.UnionWith(await ReferencesAtAsync(commit, cancellationToken));
+        }
+
+        var kept = await ExpandAsync(roots, cancellationToken);
+        var removed = workspace.Cache.List().Where(hash => !kept.Contains(hash)).OrderBy(h => h.Value, StringComparer.Ordinal).ToList();
+        var bytes = removed.Sum(workspace.Cache.SizeOf);
+        var staleRuns = await StaleRunEntriesAsync(removed.ToHashSet(), cancellationToken);
+        if (!options.DryRun)
+        {
+            removed.ForEach(workspace.Cache.Remove);
+            staleRuns.ForEach(File.Delete);
+            await workspace.SaveStateAsync(cancellationToken);
+        }
+
+        return new GcResult(removed, bytes, kept.Count(workspace.Cache.Contains), staleRuns.Count, commits.Count);
+    }
+
+    private async Task<HashSet<ContentHash>> WorkspaceReferencesAsync(CancellationToken cancellationToken)
+    {
+        var lockFile = await workspace.LockFiles.ReadAsync(cancellationToken);
+        var pointers = await new TrackedData(workspace).FindAsync(cancellationToken);
+        return [.. Outputs(lockFile), .. pointers.Select(p => p.Tracked.Content.Hash)];
+    }
+
+    private async Task<IEnumerable<ContentHash>> ReferencesAtAsync(string commit, CancellationToken cancellationToken)
+    {
+        var references = new List<ContentHash>();
+        var lockPath = workspace.Settings.LockFile;
+        if (await git.ShowAsync(commit, lockPath, cancellationToken) is { } lockText)
+        {
+            references.AddRange(Outputs(LockFileStore.Parse(lockText, $"{lockPath} at {commit[..12]}")));
+        }
+
+        foreach (var pointerPath in (await git.ListFilesAsync(commit, cancellationToken)).Where(IsPointer))
+        {
+            var text = await git.ShowAsync(commit, pointerPath, cancellationToken) ?? "";
+            references.Add(PointerFile.Parse($"{pointerPath} at {commit[..12]}", text).Tracked.Content.Hash);
+        }
+
+        return references;
+    }
+
+    private async Task<HashSet<ContentHash>> ExpandAsync(IEnumerable<ContentHash> roots, CancellationToken cancellationToken)
+    {
+        var kept = new HashSet<ContentHash>();
+        foreach (var root in roots)
+        {
+            kept.UnionWith(await ObjectsOfAsync(root, strict: true, cancellationToken));
+        }
+
+        return kept;
+    }
+
+    // A run-cache entry is only a shortcut; one that points at a removed object would fall back to running anyway.
+    private async Task<List<string>> StaleRunEntriesAsync(HashSet<ContentHash> removed, CancellationToken cancellationToken)
+    {
+        var stale = new List<string>();
+        foreach (var (file, _, run) in await new RunCache(workspace).ListAsync(cancellationToken))
+        {
+            foreach (var output in run.Outputs)
+            {
+                var objects = await ObjectsOfAsync(output.Content.Hash, strict: false, cancellationToken);
+                if (objects.Any(o => removed.Contains(o) || !workspace.Cache.Contains(o)))
+                {
+                    stale.Add(file);
+                    break;
+                }
+            }
+        }
+
+        return stale;
+    }
+
+    /// <summary>The object of <paramref name="hash"/> and, for a folder whose manifest is stored, the files it lists.</summary>
+    private async Task<IReadOnlyList<ContentHash>> ObjectsOfAsync(ContentHash hash, bool strict, CancellationToken cancellationToken)
+    {
+        if (!hash.IsDirectory || !workspace.Cache.Contains(hash))
+        {
+            return [hash];
+        }
+
+        try
+        {
+            var manifest = await workspace.Cache.ReadManifestAsync(hash, cancellationToken);
+            return [hash, .. manifest.Entries.Select(e => e.Hash)];
+        }
+        catch (Exception e) when (strict && e is CorruptObjectException or InvalidDataException)
+        {
+            throw new PipelineException(
+                $"gc: {e.Message}; nothing was removed, because the files of that folder cannot be told from garbage (delete the object, then run Gc again)", e);
+        }
+        catch (Exception e) when (e is CorruptObjectException or InvalidDataException)
+        {
+            return [hash];
+        }
+    }
+
+    private static IEnumerable<ContentHash> Outputs(LockFile lockFile) =>
+        lockFile.Stages.Values.SelectMany(s => s.Outputs).Select(o => o.Content.Hash);
+
+    private static bool IsPointer(string path) => path.EndsWith(PointerFile.Extension, StringComparison.Ordinal);
+}

@@ -1,0 +1,154 @@
+using Pipeline.Storage.Native;
+
+namespace Pipeline.Cake.Tests;
+
+public sealed class CommandTargetTests
+{
+    /// <summary>Like the default stages, but evaluate writes JSON metrics that follow the size of the model.</summary>
+    private const string JsonMetricsStages = """
+        sealed class Prepare : IStage
+        {
+            public StageDefinition Definition { get; } = new("prepare", CommandLine.Of("sh", "-c", "mkdir -p prepared && cat raw/* > prepared/all"))
+            {
+                Dependencies = ["raw"], Parameters = ["prepare"], Outputs = ["prepared"],
+            };
+        }
+
+        sealed class Train : IStage
+        {
+            public StageDefinition Definition { get; } = new("train", CommandLine.Of("sh", "-c", "mkdir -p model && cat prepared/all params.yaml > model/weights && echo x >> runs/train"))
+            {
+                Dependencies = ["prepared"], Parameters = ["train"], Outputs = ["model"],
+            };
+        }
+
+        sealed class Evaluate : IStage
+        {
+            public StageDefinition Definition { get; } = new("evaluate", CommandLine.Of("sh", "-c", "printf '{\"val_acc\": 0.%s, \"val_loss\": 1.5}' $(wc -c < model/weights) > metrics.json"))
+            {
+                Dependencies = ["model"], Metrics = ["metrics.json"],
+            };
+        }
+        """;
+
+    private const string Epochs10 = "prepare:\n  seed: 77\ntrain:\n  epochs: 10\n";
+
+    [Fact]
+    public async Task Dag_draws_the_graph_as_a_tree_and_as_mermaid()
+    {
+        using var repo = new CakeRepo(CakeRepo.DefaultStages);
+
+        var tree = await repo.CakeAsync("--target=Dag");
+        var mermaid = await repo.CakeAsync("--target=Dag", "--format=mermaid");
+
+        Assert.True(tree.ExitCode == 0, tree.Output);
+        Assert.Contains("prepare\n└── train\n    └── evaluate\n", tree.Output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("flowchart TD\n    s0[\"prepare\"]\n", mermaid.Output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Contains("    s1 --> s2\n", mermaid.Output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Repro_options_select_force_and_dry_run_stages()
+    {
+        using var repo = new CakeRepo(CakeRepo.DefaultStages);
+        await repo.CakeAsync();
+        repo.Write("params.yaml", Epochs10);
+        var lockBefore = await File.ReadAllTextAsync(repo["pipeline.lock"]);
+
+        var dryRun = await repo.CakeAsync("--dry-run");
+        Assert.True(dryRun.ExitCode == 0, dryRun.Output);
+        Assert.Contains("Dry run: prepare: up to date, would skip", dryRun.Output, StringComparison.Ordinal);
+        Assert.Contains("Dry run: train: would run (parameter train.epochs changed: 5 -> 10)", dryRun.Output, StringComparison.Ordinal);
+        Assert.Contains("Dry run: evaluate: up to date now; would run if running 'train' first changes its dependencies", dryRun.Output, StringComparison.Ordinal);
+        Assert.Equal(lockBefore, await File.ReadAllTextAsync(repo["pipeline.lock"]));
+        Assert.Equal(1, repo.Runs("train"));
+
+        var downstream = await repo.CakeAsync("--downstream=train", "--force");
+        var forceOne = await repo.CakeAsync("--force-stage=evaluate");
+
+        Assert.True(downstream.ExitCode == 0, downstream.Output);
+        Assert.Equal([1, 2, 3], new[] { repo.Runs("prepare"), repo.Runs("train"), repo.Runs("evaluate") });
+        Assert.Contains("Running stage 'evaluate' (forced)", forceOne.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Checkout_after_switching_branches_restores_tracked_data_and_outputs_from_the_cache()
+    {
+        using var repo = new CakeRepo(CakeRepo.DefaultStages);
+        repo.Git("init", "--quiet");
+        var added = await repo.CakeAsync("--target=Add", "--path=raw");
+        await repo.CakeAsync();
+        repo.Commit("one", "raw.ptr", ".gitignore", "pipeline.lock", "params.yaml");
+        repo.Git("checkout", "--quiet", "-b", "two");
+        repo.Write("raw/b.txt", "BETA");
+        await repo.CakeAsync("--target=Add", "--path=raw");
+        await repo.CakeAsync();
+        repo.Commit("two", "raw.ptr", "pipeline.lock");
+        repo.Git("checkout", "--quiet", "main");
+        var untouched = FileStat.Of(repo["raw/a.txt"]);
+
+        var checkout = await repo.CakeAsync("--target=Checkout");
+        var status = await repo.CakeAsync("--target=Status");
+
+        Assert.True(added.ExitCode == 0, added.Output);
+        Assert.Contains("Added raw (2 files, 9 bytes) to the cache; commit raw.ptr and .gitignore", added.Output, StringComparison.Ordinal);
+        Assert.True(checkout.ExitCode == 0, checkout.Output);
+        Assert.Contains("Restored raw as raw.ptr records it (1 file written)", checkout.Output, StringComparison.Ordinal);
+        Assert.Contains("Restored prepared as pipeline.lock records it", checkout.Output, StringComparison.Ordinal);
+        Assert.Equal("beta", await File.ReadAllTextAsync(repo["raw/b.txt"]));
+        Assert.Equal(untouched, FileStat.Of(repo["raw/a.txt"]));
+        Assert.Contains("Pipeline is up to date.", status.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("not up to date", status.Output, StringComparison.Ordinal);
+        Assert.Equal(2, repo.Runs("prepare"));
+    }
+
+    [Fact]
+    public async Task Params_and_metrics_diff_against_a_commit_and_the_run_cache_on_switching_back()
+    {
+        using var repo = new CakeRepo(JsonMetricsStages);
+        repo.Git("init", "--quiet");
+        await repo.CakeAsync();
+        repo.Commit("epochs 5", "params.yaml", "pipeline.lock", "metrics.json");
+        var before = await File.ReadAllTextAsync(repo["metrics.json"]);
+        repo.Write("params.yaml", Epochs10);
+        await repo.CakeAsync();
+
+        var paramsDiff = await repo.CakeAsync("--target=ParamsDiff");
+        var metricsDiff = await repo.CakeAsync("--target=MetricsDiff", "--rev=main", "--format=md", "--out=report.md");
+        var unknown = await repo.CakeAsync("--target=MetricsDiff", "--rev=nope");
+        repo.Write("params.yaml", "prepare:\n  seed: 77\ntrain:\n  epochs: 5\n");
+        var back = await repo.CakeAsync();
+
+        Assert.Contains("params.yaml  train.epochs  5    10   +5", paramsDiff.Output, StringComparison.Ordinal);
+        Assert.True(metricsDiff.ExitCode == 0, metricsDiff.Output);
+        var report = await File.ReadAllTextAsync(repo["report.md"]);
+        Assert.StartsWith("| Path | Key | Old | New | Change |\n| --- | --- | --- | --- | --- |\n| metrics.json | val_acc | 0.", report, StringComparison.Ordinal);
+        Assert.EndsWith(" | +0.01 |\n", report, StringComparison.Ordinal);
+        Assert.Equal("Error: --rev: 'nope' is not a branch, tag or commit of this git repository", unknown.ErrorLine);
+        Assert.Contains("Stage 'train' restored from the run-cache: an earlier run with the same inputs", back.Output, StringComparison.Ordinal);
+        Assert.Equal(2, repo.Runs("train"));
+        Assert.Equal(before, await File.ReadAllTextAsync(repo["metrics.json"]));
+    }
+
+    [Fact]
+    public async Task Gc_keeps_what_another_branch_refers_to_only_with_all_branches()
+    {
+        using var repo = new CakeRepo(CakeRepo.DefaultStages);
+        repo.Git("init", "--quiet");
+        await repo.CakeAsync();
+        repo.Commit("main", "params.yaml", "pipeline.lock");
+        repo.Git("checkout", "--quiet", "-b", "experiment");
+        repo.Write("params.yaml", Epochs10);
+        await repo.CakeAsync();
+        repo.Commit("experiment", "params.yaml", "pipeline.lock");
+        repo.Git("checkout", "--quiet", "main");
+
+        var allBranches = await repo.CakeAsync("--target=Gc", "--all-branches");
+        var workspaceOnly = await repo.CakeAsync("--target=Gc");
+
+        Assert.True(allBranches.ExitCode == 0, allBranches.Output);
+        Assert.Contains("Removed 0 cache objects (0 bytes); kept 8 referenced by the workspace and 2 git commits.", allBranches.Output, StringComparison.Ordinal);
+        Assert.Contains("Removed 3 cache objects (", workspaceOnly.Output, StringComparison.Ordinal);
+        Assert.Contains(" and 2 run-cache entries; kept 5 referenced by the workspace.", workspaceOnly.Output, StringComparison.Ordinal);
+    }
+}

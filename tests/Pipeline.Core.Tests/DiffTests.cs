@@ -1,0 +1,133 @@
+using Pipeline.Core.Diffs;
+using Pipeline.Core.Execution;
+using Pipeline.Core.Git;
+using Pipeline.Core.Stages;
+
+namespace Pipeline.Core.Tests;
+
+public sealed class DiffTests : IDisposable
+{
+    private static readonly StageDefinition[] Stages =
+    [
+        new("evaluate", ScenarioRepo.Shell("printf '{\"val_acc\": %s, \"val_loss\": 1.5, \"model\": \"cnn\"}' $(cat acc.txt) > metrics.json"))
+        {
+            Dependencies = ["acc.txt"], Parameters = ["train"], Metrics = ["metrics.json"],
+        },
+    ];
+
+    private readonly ScenarioRepo repo = new();
+    private readonly List<string> warnings = [];
+
+    public DiffTests()
+    {
+        repo.Git("init", "--quiet");
+        repo.Write("acc.txt", "0.4891");
+    }
+
+    [Fact]
+    public async Task A_metrics_diff_across_two_commits_gives_old_new_and_change()
+    {
+        await repo.ReproAsync(stages: Stages);
+        TestGit.Commit(repo.Root, "epochs 5", "acc.txt", "params.yaml", "pipeline.lock", "metrics.json");
+        repo.Write("acc.txt", "0.6854");
+        await repo.ReproAsync(stages: Stages);
+        TestGit.Commit(repo.Root, "epochs 10", "acc.txt", "pipeline.lock", "metrics.json");
+
+        var rows = await MetricsAsync("HEAD~1");
+
+        Assert.Equal(
+            [
+                new DiffRow("metrics.json", "model", "cnn", "cnn"),
+                new DiffRow("metrics.json", "val_acc", "0.4891", "0.6854"),
+                new DiffRow("metrics.json", "val_loss", "1.5", "1.5"),
+            ],
+            rows);
+        Assert.Equal(["", "+0.1963", "0"], rows.Select(r => r.Change));
+        Assert.DoesNotContain(await MetricsAsync("HEAD"), r => r.IsChanged);
+    }
+
+    [Fact]
+    public async Task Metrics_that_are_not_committed_are_read_from_the_cache_by_the_revisions_lock_file()
+    {
+        repo.Write(".gitignore", "/metrics.json\n");
+        await repo.ReproAsync(stages: Stages);
+        TestGit.Commit(repo.Root, "epochs 5", ".gitignore", "acc.txt", "params.yaml", "pipeline.lock");
+        repo.Write("acc.txt", "0.6854");
+        await repo.ReproAsync(stages: Stages);
+
+        var rows = await MetricsAsync("main");
+
+        Assert.Equal(new DiffRow("metrics.json", "val_acc", "0.4891", "0.6854"), Assert.Single(rows, r => r.IsChanged));
+        Assert.Empty(warnings);
+    }
+
+    [Fact]
+    public async Task A_params_diff_lists_changed_keys_with_the_numeric_change()
+    {
+        TestGit.Commit(repo.Root, "defaults", "params.yaml");
+        repo.Write("params.yaml", "prepare:\n  seed: 77\ntrain:\n  epochs: 10\n  lr: 0.001\n  optimizer: adam\n");
+        await using var workspace = await repo.OpenAsync();
+
+        var rows = (await Diff(workspace).ParamsAsync("HEAD", CancellationToken.None)).Where(r => r.IsChanged).ToList();
+
+        Assert.Equal(
+            [
+                new DiffRow("params.yaml", "train.epochs", "5", "10"),
+                new DiffRow("params.yaml", "train.lr", "0.0001", "0.001"),
+                new DiffRow("params.yaml", "train.optimizer", null, "adam"),
+            ],
+            rows);
+        Assert.Equal(["+5", "+0.0009", ""], rows.Select(r => r.Change));
+    }
+
+    [Fact]
+    public async Task An_unknown_revision_is_one_clear_error()
+    {
+        TestGit.Commit(repo.Root, "defaults", "params.yaml");
+        await using var workspace = await repo.OpenAsync();
+
+        var error = await Assert.ThrowsAsync<PipelineException>(() => Diff(workspace).ParamsAsync("no-such-branch", CancellationToken.None));
+
+        Assert.Equal("--rev: 'no-such-branch' is not a branch, tag or commit of this git repository", error.Message);
+    }
+
+    [Fact]
+    public void Tables_come_aligned_for_a_terminal_and_as_markdown_for_reports()
+    {
+        DiffRow[] rows = [new("metrics.json", "val_acc", "0.4891", "0.6854"), new("metrics.json", "note|x", null, "new")];
+
+        Assert.Equal(
+            "Path          Key      Old     New     Change\n" +
+            "metrics.json  val_acc  0.4891  0.6854  +0.1963\n" +
+            "metrics.json  note|x   -       new\n",
+            DiffTable.Format(rows, TableFormat.Text));
+        Assert.Equal(
+            "| Path | Key | Old | New | Change |\n| --- | --- | --- | --- | --- |\n" +
+            "| metrics.json | val_acc | 0.4891 | 0.6854 | +0.1963 |\n| metrics.json | note\\|x | - | new |  |\n",
+            DiffTable.Format(rows, TableFormat.Markdown));
+    }
+
+    private async Task<List<DiffRow>> MetricsAsync(string revision)
+    {
+        await using var workspace = await repo.OpenAsync();
+        return [.. await Diff(workspace).MetricsAsync(revision, ["metrics.json"], CancellationToken.None)];
+    }
+
+    private RevisionDiff Diff(Workspace.PipelineWorkspace workspace) =>
+        new(workspace, new GitRepository(repo.Root), new WarningLog(warnings));
+
+    public void Dispose() => repo.Dispose();
+
+    private sealed class WarningLog(List<string> warnings) : IPipelineLog
+    {
+        public void Information(string message)
+        {
+        }
+
+        public void Warning(string message) => warnings.Add(message);
+
+        public void Verbose(string message)
+        {
+        }
+    }
+}
