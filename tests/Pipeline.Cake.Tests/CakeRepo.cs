@@ -17,7 +17,9 @@ public sealed class CakeRepo : IDisposable
         Root = Path.Combine(Path.GetTempPath(), "pipeline-cake-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path.Combine(Root, ".config"));
         File.Copy(Path.Combine(RepositoryPaths.Root, ".config", "dotnet-tools.json"), Path.Combine(Root, ".config", "dotnet-tools.json"));
-        File.Copy(Path.Combine(RepositoryPaths.Root, "cake.config"), Path.Combine(Root, "cake.config"));
+        // One script cache for all test repositories: the same build.cake then compiles once, not once per test.
+        var cakeConfig = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "cake.config"));
+        Write("cake.config", $"{cakeConfig}\n[Paths]\nCache={Path.Combine(Path.GetTempPath(), "pipeline-cake-tests", "script-cache")}\n");
         Write("build.cake", BuildScript(stages, registration));
         Write("params.yaml", "prepare:\n  seed: 77\ntrain:\n  epochs: 5\n");
         Write("raw/a.txt", "alpha");
@@ -25,7 +27,8 @@ public sealed class CakeRepo : IDisposable
         Directory.CreateDirectory(Path.Combine(Root, "runs"));
     }
 
-    /// <summary>prepare -> train -> evaluate as shell one-liners; train sleeps for as many seconds as the file 'slow' says.</summary>
+    /// <summary>prepare -> train -> evaluate as shell one-liners; while the file 'hold' exists, train
+    /// touches 'started' and waits, so a test can act while a run is mid-stage.</summary>
     public const string DefaultStages = """
         sealed class Prepare : IStage
         {
@@ -37,7 +40,7 @@ public sealed class CakeRepo : IDisposable
 
         sealed class Train : IStage
         {
-            public StageDefinition Definition { get; } = new("train", CommandLine.Of("sh", "-c", "mkdir -p model && if [ -f slow ]; then touch started; sleep $(cat slow); fi; cat prepared/all params.yaml > model/weights && echo x >> runs/train"))
+            public StageDefinition Definition { get; } = new("train", CommandLine.Of("sh", "-c", "mkdir -p model && if [ -f hold ]; then touch started; while [ -f hold ]; do sleep 0.1; done; fi; cat prepared/all params.yaml > model/weights && echo x >> runs/train"))
             {
                 Dependencies = ["prepared"], Parameters = ["train"], Outputs = ["model"],
             };

@@ -96,7 +96,7 @@ public sealed class ReproTargetTests
     public async Task A_run_killed_mid_way_leaves_no_lock_entry_pointing_at_missing_objects()
     {
         using var repo = new CakeRepo(CakeRepo.DefaultStages);
-        repo.Write("slow", "60");
+        repo.Write("hold", "");
         using (var run = repo.Start())
         {
             await repo.WaitForFileAsync("started", TimeSpan.FromSeconds(60));
@@ -114,7 +114,7 @@ public sealed class ReproTargetTests
             }
         }
 
-        File.Delete(repo["slow"]);
+        File.Delete(repo["hold"]);
         var rerun = await repo.CakeAsync();
 
         Assert.True(rerun.ExitCode == 0, rerun.Output);
@@ -126,12 +126,15 @@ public sealed class ReproTargetTests
     public async Task A_second_run_fails_naming_the_holder_or_waits_with_a_timeout()
     {
         using var repo = new CakeRepo(CakeRepo.DefaultStages);
-        repo.Write("slow", "4");
+        repo.Write("hold", "");
         using var first = repo.Start("--target=Repro");
-        await repo.WaitForFileAsync("started", TimeSpan.FromSeconds(60));
+        await repo.WaitForFileAsync("started", TimeSpan.FromSeconds(120));
 
         var refused = await repo.CakeAsync("--target=Status");
-        var waited = await repo.CakeAsync("--target=Status", "--lock-timeout=120");
+        var waiting = repo.CakeAsync("--target=Status", "--lock-timeout=300");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        File.Delete(repo["hold"]);
+        var waited = await waiting;
         await first.WaitForExitAsync();
 
         Assert.NotEqual(0, refused.ExitCode);

@@ -1,5 +1,4 @@
 using Pipeline.Core.Diffs;
-using Pipeline.Core.Execution;
 using Pipeline.Core.Git;
 using Pipeline.Core.Stages;
 
@@ -114,20 +113,7 @@ public sealed class DiffTests : IDisposable
     }
 
     private RevisionDiff Diff(Workspace.PipelineWorkspace workspace) =>
-        new(workspace, new GitRepository(repo.Root), new WarningLog(warnings));
+        new(workspace, new GitRepository(repo.Root), new RecordingLog(warnings));
 
     public void Dispose() => repo.Dispose();
-
-    private sealed class WarningLog(List<string> warnings) : IPipelineLog
-    {
-        public void Information(string message)
-        {
-        }
-
-        public void Warning(string message) => warnings.Add(message);
-
-        public void Verbose(string message)
-        {
-        }
-    }
 }

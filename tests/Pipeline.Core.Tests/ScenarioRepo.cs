@@ -58,7 +58,7 @@ public sealed class ScenarioRepo : IDisposable
     public string Git(params string[] arguments) => TestGit.Run(Root, arguments);
 
     public StageRunner Runner(PipelineWorkspace workspace) =>
-        new(workspace, new ProcessCommandRunner(Stream.Null, Stream.Null), new Log(Warnings, Messages));
+        new(workspace, new ProcessCommandRunner(Stream.Null, Stream.Null), new RecordingLog(Warnings, Messages));
 
     public async Task<Dictionary<string, StageOutcome>> ReproAsync(bool force = false, IReadOnlyList<StageDefinition>? stages = null)
     {
@@ -78,15 +78,4 @@ public sealed class ScenarioRepo : IDisposable
         PipelineWorkspace.OpenAsync(Root, new PipelineSettings { LinkTypes = [LinkType] }, CancellationToken.None);
 
     public void Dispose() => temp.Dispose();
-
-    private sealed class Log(List<string> warnings, List<string> messages) : IPipelineLog
-    {
-        public void Information(string message) => messages.Add(message);
-
-        public void Warning(string message) => warnings.Add(message);
-
-        public void Verbose(string message)
-        {
-        }
-    }
 }

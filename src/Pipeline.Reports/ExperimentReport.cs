@@ -1,0 +1,23 @@
+using System.Collections.Immutable;
+using Pipeline.Core.Diffs;
+
+namespace Pipeline.Reports;
+
+/// <summary>One plot image as it is at the base revision and in the workspace; either may be missing.</summary>
+/// <param name="Name">The plot's path below its plots folder, e.g. <c>confusion_matrix.png</c>.</param>
+/// <param name="Base">The base revision's image, relative to the report folder.</param>
+/// <param name="Workspace">The workspace's image, relative to the report folder.</param>
+public sealed record PlotPair(string Name, string? Base, string? Workspace);
+
+/// <summary>What the experiment report says: the workspace against a base revision.</summary>
+/// <param name="Commit">The commit the workspace is at (short form), for the title.</param>
+/// <param name="BaseRevision">The revision compared against, as the user named it.</param>
+/// <param name="Parameters">Parameter rows that differ.</param>
+/// <param name="Metrics">Every metric, old and new.</param>
+/// <param name="Plots">Each plot image, base beside workspace.</param>
+public sealed record ExperimentReport(
+    string Commit,
+    string BaseRevision,
+    ImmutableArray<DiffRow> Parameters,
+    ImmutableArray<DiffRow> Metrics,
+    ImmutableArray<PlotPair> Plots);

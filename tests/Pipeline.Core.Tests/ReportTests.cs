@@ -1,0 +1,79 @@
+using Pipeline.Core.Diffs;
+using Pipeline.Core.Git;
+using Pipeline.Core.Stages;
+using Pipeline.Reports;
+
+namespace Pipeline.Core.Tests;
+
+public sealed class ReportTests : IDisposable
+{
+    // The "plot" is the epoch count written as a file, so the base and the workspace images differ when it does.
+    private static readonly StageDefinition[] Stages =
+    [
+        new("evaluate", ScenarioRepo.Shell(
+            "mkdir -p evaluation/plots && grep epochs params.yaml > evaluation/plots/history.png && " +
+            "printf '{\"val_acc\": %s}' $(cat acc.txt) > evaluation/metrics.json"))
+        {
+            Dependencies = ["acc.txt"], Parameters = ["train"], Metrics = ["evaluation/metrics.json"], Plots = ["evaluation/plots"],
+        },
+    ];
+
+    private readonly ScenarioRepo repo = new();
+    private readonly List<string> warnings = [];
+
+    public ReportTests()
+    {
+        repo.Git("init", "--quiet");
+        repo.Write(".gitignore", "/evaluation/plots/\n/report/\n");
+        repo.Write("acc.txt", "0.4891");
+    }
+
+    [Fact]
+    public async Task The_report_compares_params_metrics_and_plots_of_the_workspace_with_main()
+    {
+        await repo.ReproAsync(stages: Stages);
+        TestGit.Commit(repo.Root, "baseline", ".gitignore", "acc.txt", "params.yaml", "pipeline.lock", "evaluation/metrics.json");
+        repo.Git("checkout", "--quiet", "-b", "experiment");
+        repo.Write("params.yaml", "prepare:\n  seed: 77\ntrain:\n  epochs: 10\n  lr: 0.0001\n");
+        repo.Write("acc.txt", "0.6854");
+        await repo.ReproAsync(stages: Stages);
+        TestGit.Commit(repo.Root, "ten epochs", "acc.txt", "params.yaml", "pipeline.lock", "evaluation/metrics.json");
+
+        var report = await BuildAsync("main");
+        var markdown = MarkdownReport.Render(report, image => "https://example.test/" + image);
+
+        Assert.Equal(new DiffRow("params.yaml", "train.epochs", "5", "10"), Assert.Single(report.Parameters));
+        Assert.Equal(new DiffRow("evaluation/metrics.json", "val_acc", "0.4891", "0.6854"), Assert.Single(report.Metrics));
+        var plot = Assert.Single(report.Plots);
+        Assert.Equal(new PlotPair("evaluation/plots/history.png", "base/evaluation/plots/history.png", "workspace/evaluation/plots/history.png"), plot);
+        Assert.Contains("epochs: 5", await File.ReadAllTextAsync(repo[Path.Combine("report", plot.Base!)]), StringComparison.Ordinal);
+        Assert.Contains("epochs: 10", await File.ReadAllTextAsync(repo[Path.Combine("report", plot.Workspace!)]), StringComparison.Ordinal);
+        var head = repo.Git("rev-parse", "--short=7", "HEAD").Trim();
+        Assert.StartsWith($"{MarkdownReport.Marker}\n# Experiment Report ({head})\n\n## Params workflow vs. main\n", markdown, StringComparison.Ordinal);
+        Assert.Contains("| params.yaml | train.epochs | 5 | 10 | +5 |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| evaluation/metrics.json | val_acc | 0.4891 | 0.6854 | +0.1963 |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| ![history.png](https://example.test/base/evaluation/plots/history.png) | ![history.png](https://example.test/workspace/evaluation/plots/history.png) |", markdown, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_base_whose_plots_are_not_in_the_cache_is_reported_without_them()
+    {
+        await repo.ReproAsync(stages: Stages);
+        TestGit.Commit(repo.Root, "baseline", ".gitignore", "acc.txt", "params.yaml", "pipeline.lock", "evaluation/metrics.json");
+        Directory.Delete(repo[".pipeline/cache"], recursive: true);
+
+        var report = await BuildAsync("main");
+
+        Assert.Equal(new PlotPair("evaluation/plots/history.png", null, "workspace/evaluation/plots/history.png"), Assert.Single(report.Plots));
+        Assert.Contains(warnings, w => w.StartsWith("evaluation/plots at main: cache object", StringComparison.Ordinal));
+    }
+
+    public void Dispose() => repo.Dispose();
+
+    private async Task<ExperimentReport> BuildAsync(string baseRevision)
+    {
+        await using var workspace = await repo.OpenAsync();
+        var builder = new ExperimentReportBuilder(workspace, new GitRepository(repo.Root), new RecordingLog(warnings));
+        return await builder.BuildAsync(baseRevision, Stages[0].Metrics, Stages[0].Plots, repo["report"], CancellationToken.None);
+    }
+}
