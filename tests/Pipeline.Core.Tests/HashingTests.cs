@@ -98,5 +98,35 @@ public sealed class HashingTests : IDisposable
         Assert.Throws<FileNotFoundException>(() => FileStat.Of(temp["missing"]));
     }
 
+    [Fact]
+    public async Task Reading_a_folder_reports_progress_for_the_files_it_had_to_read_only()
+    {
+        temp.Write("data/a", "1");
+        temp.Write("data/b", "22");
+        temp.Write("data/c", "333");
+        var reports = new List<HashingProgress>();
+        var hasher = new ContentHasher(StateDatabase.InMemory()) { Progress = new Recorder(reports) };
+
+        await hasher.HashAsync(temp["data"], CancellationToken.None);
+        var first = reports.ToList();
+        await hasher.HashAsync(temp["data"], CancellationToken.None);
+
+        Assert.Equal(3, first.Count);
+        Assert.All(first, r => Assert.Equal((temp["data"], 3), (r.Folder, r.Files)));
+        Assert.Equal((3, 6L), (first.Max(r => r.FilesRead), first.Max(r => r.BytesRead)));
+        Assert.Equal(3, reports.Count);
+    }
+
     public void Dispose() => temp.Dispose();
+
+    private sealed class Recorder(List<HashingProgress> reports) : IProgress<HashingProgress>
+    {
+        public void Report(HashingProgress value)
+        {
+            lock (reports)
+            {
+                reports.Add(value);
+            }
+        }
+    }
 }

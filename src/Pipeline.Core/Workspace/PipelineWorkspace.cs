@@ -12,11 +12,11 @@ namespace Pipeline.Core.Workspace;
 /// </summary>
 public sealed class PipelineWorkspace : IAsyncDisposable
 {
-    private PipelineWorkspace(string root, PipelineSettings settings, StateDatabase state)
+    private PipelineWorkspace(string root, PipelineSettings settings, StateDatabase state, IProgress<HashingProgress>? hashingProgress)
     {
         Root = root;
         Settings = settings;
-        Hasher = new ContentHasher(state, settings.HashingParallelism);
+        Hasher = new ContentHasher(state, settings.HashingParallelism) { Progress = hashingProgress };
         Cache = new ObjectStore(Path.Combine(root, settings.DataFolder, "cache"), Hasher);
         Checkout = new Checkout(Cache, Hasher, settings.LinkTypes);
         LockFiles = new LockFileStore(Path.Combine(root, settings.LockFile));
@@ -41,12 +41,17 @@ public sealed class PipelineWorkspace : IAsyncDisposable
     public LockFileStore LockFiles { get; }
 
     /// <summary>Opens the workspace rooted at <paramref name="root"/>, loading its state database.</summary>
-    public static async Task<PipelineWorkspace> OpenAsync(string root, PipelineSettings settings, CancellationToken cancellationToken)
+    /// <param name="root">The repository root.</param>
+    /// <param name="settings">The settings in force.</param>
+    /// <param name="cancellationToken">Stops the loading.</param>
+    /// <param name="hashingProgress">Told how far the reading of large folders has got.</param>
+    public static async Task<PipelineWorkspace> OpenAsync(
+        string root, PipelineSettings settings, CancellationToken cancellationToken, IProgress<HashingProgress>? hashingProgress = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var fullRoot = Path.GetFullPath(root);
         var state = await StateDatabase.OpenAsync(Path.Combine(fullRoot, settings.DataFolder, "state.db"), cancellationToken);
-        return new PipelineWorkspace(fullRoot, settings, state);
+        return new PipelineWorkspace(fullRoot, settings, state, hashingProgress);
     }
 
     /// <summary>The absolute path of a repository-relative path.</summary>

@@ -17,6 +17,9 @@ public sealed class ContentHasher(StateDatabase state, int parallelism = 0)
     /// <summary>The state database this hasher reads and feeds.</summary>
     public StateDatabase State { get; } = state;
 
+    /// <summary>Told after each file of a folder that had to be read, so long hashing can show how far it got.</summary>
+    public IProgress<HashingProgress>? Progress { get; init; }
+
     /// <summary>Hashes a file or a folder.</summary>
     /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
     public async Task<HashedContent> HashAsync(string path, CancellationToken cancellationToken)
@@ -42,9 +45,10 @@ public sealed class ContentHasher(StateDatabase state, int parallelism = 0)
         var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
         var files = ListFiles(root);
         var entries = new ManifestEntry[files.Count];
+        var tally = new ReadTally(path, files.Count, Progress);
         var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken };
         await Task.Run(
-            () => Parallel.For(0, files.Count, options, i => entries[i] = HashEntry(root, files[i], cancellationToken)),
+            () => Parallel.For(0, files.Count, options, i => entries[i] = HashEntry(root, files[i], tally, cancellationToken)),
             cancellationToken);
         return new DirectoryManifest(entries);
     }
@@ -69,23 +73,42 @@ public sealed class ContentHasher(StateDatabase state, int parallelism = 0)
         return Path.DirectorySeparatorChar == '/' ? relative : relative.Replace(Path.DirectorySeparatorChar, '/');
     }
 
-    private ManifestEntry HashEntry(string root, string relativePath, CancellationToken cancellationToken)
+    private ManifestEntry HashEntry(string root, string relativePath, ReadTally tally, CancellationToken cancellationToken)
     {
         var fullPath = string.Concat(root, "/", relativePath);
         var stat = FileStat.Of(fullPath);
-        return new ManifestEntry(relativePath, HashFullPath(fullPath, stat, cancellationToken), stat.Size);
+        if (State.Lookup(fullPath, stat) is not { } hash)
+        {
+            hash = Read(fullPath, stat, cancellationToken);
+            tally.Count(stat.Size);
+        }
+
+        return new ManifestEntry(relativePath, hash, stat.Size);
     }
 
     // Paths in a folder walk are already absolute and normal; normalising 100,000 of them again costs more than the lookups.
     private ContentHash HashFullPath(string fullPath, FileStat stat, CancellationToken cancellationToken)
     {
-        if (State.Lookup(fullPath, stat) is { } known)
-        {
-            return known;
-        }
+        return State.Lookup(fullPath, stat) ?? Read(fullPath, stat, cancellationToken);
+    }
 
+    private ContentHash Read(string fullPath, FileStat stat, CancellationToken cancellationToken)
+    {
         var hash = FileDigest.Of(fullPath, cancellationToken);
         State.Record(fullPath, stat, hash);
         return hash;
+    }
+
+    private sealed class ReadTally(string folder, int files, IProgress<HashingProgress>? progress)
+    {
+        private int filesRead;
+        private long bytesRead;
+
+        public void Count(long bytes)
+        {
+            var read = Interlocked.Increment(ref filesRead);
+            var total = Interlocked.Add(ref bytesRead, bytes);
+            progress?.Report(new HashingProgress(folder, read, files, total));
+        }
     }
 }
