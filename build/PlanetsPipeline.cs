@@ -2,6 +2,7 @@ using Cake.Core;
 using Pipeline.Cake;
 using Pipeline.Core.Stages;
 using Planets.Build.Stages;
+using Planets.Build.Targets;
 
 namespace Planets.Build;
 
@@ -12,8 +13,13 @@ public static class PlanetsPipeline
     /// Registers the stages with Cake and returns the target to run. The raw dataset is the generated one unless
     /// <c>--raw-data=PATH</c> or <c>[Pipeline] RawData</c> in <c>cake.config</c> names a real one.
     /// </summary>
-    public static string Register(ICakeContext context, Func<string, CakeTaskBuilder> task, Action<Action<ITeardownContext>> teardown) =>
-        PipelineTasks.Register(context, task, teardown, Stages(RawDataFolder(context)));
+    public static string Register(ICakeContext context, Func<string, CakeTaskBuilder> task, Action<Action<ITeardownContext>> teardown)
+    {
+        var target = PipelineTasks.Register(context, task, teardown, Stages(RawDataFolder(context)));
+        TestTarget.Register(task);
+        ServeTarget.Register(task);
+        return target;
+    }
 
     private static IEnumerable<IStage> Stages(string? rawData)
     {

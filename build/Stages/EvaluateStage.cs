@@ -2,7 +2,7 @@ using Pipeline.Core.Stages;
 
 namespace Planets.Build.Stages;
 
-/// <summary>Scores the model on the test set and draws the evaluation plots.</summary>
+/// <summary>Loads the model from the store (importing the archive if the store lacks it), scores it on the test set and draws the evaluation plots.</summary>
 internal sealed class EvaluateStage : IStage
 {
     private const string Evaluation = "evaluation";
@@ -10,7 +10,7 @@ internal sealed class EvaluateStage : IStage
     /// <inheritdoc />
     public StageDefinition Definition { get; } = new("evaluate", MlProgram.Run("evaluate", TrainStage.Model, PrepareStage.Prepared))
     {
-        Dependencies = [TrainStage.Model, PrepareStage.Prepared, .. MlProgram.Shared("Data", "Training", "Imaging", "Evaluation", "Commands/EvaluateCommand.cs")],
+        Dependencies = [TrainStage.Model, PrepareStage.Prepared, .. MlProgram.Shared("Data", "Training", "Imaging", "Evaluation", "Commands/EvaluateCommand.cs"), MlProgram.ModelStore],
         Metrics = [$"{Evaluation}/metrics.json"],
         Plots = [$"{Evaluation}/plots"],
     };

@@ -14,6 +14,9 @@ internal static class MlProgram
     /// <summary>The program's source folder.</summary>
     public const string Source = "src/Planets.Ml";
 
+    /// <summary>The model store and the preprocessing it shares with the prediction service.</summary>
+    public const string ModelStore = "src/Planets.ModelStore";
+
     /// <summary>The command line that runs <paramref name="command"/> of the program.</summary>
     public static CommandLine Run(string command, params string[] arguments) =>
         CommandLine.Of("dotnet", [Assembly, command, .. arguments]);

@@ -1,4 +1,4 @@
-using Planets.Ml.Imaging;
+using Planets.Models.Preprocessing;
 using SkiaSharp;
 
 namespace Planets.Ml.Tests;

@@ -12,7 +12,7 @@ public sealed class TrainEvaluateTests(DatasetFixture data) : IClassFixture<Data
         var result = await Cli.RunOkAsync("train", data.Prepared, dir["model"], "--params", data.Params);
 
         Assert.Contains("epoch 1/1 loss ", result.Stdout, StringComparison.Ordinal);
-        Assert.True(new FileInfo(dir["model/model.pt"]).Length > 0);
+        Assert.True(new FileInfo(dir["model/planets-classifier.zip"]).Length > 0);
         using var history = JsonDocument.Parse(File.ReadAllText(dir["model/history.json"]));
         var epoch = Assert.Single(history.RootElement.EnumerateArray());
         Assert.Equal(["epoch", "loss", "accuracy", "val_loss", "val_accuracy"], epoch.EnumerateObject().Select(p => p.Name));
@@ -27,7 +27,7 @@ public sealed class TrainEvaluateTests(DatasetFixture data) : IClassFixture<Data
         await Cli.RunOkAsync("train", data.Prepared, dir["a"], "--params", yaml);
         await Cli.RunOkAsync("train", data.Prepared, dir["b"], "--params", yaml);
 
-        Assert.Equal(Cli.Sha256(dir["a/model.pt"]), Cli.Sha256(dir["b/model.pt"]));
+        Assert.Equal(Cli.Sha256(dir["a/planets-classifier.zip"]), Cli.Sha256(dir["b/planets-classifier.zip"]));
         Assert.Equal(File.ReadAllText(dir["a/history.json"]), File.ReadAllText(dir["b/history.json"]));
     }
 
@@ -95,13 +95,29 @@ public sealed class TrainEvaluateTests(DatasetFixture data) : IClassFixture<Data
     }
 
     [Fact]
+    public async Task Train_saves_into_the_store_and_evaluate_imports_the_archive_into_an_empty_one()
+    {
+        using var dir = new TempDir();
+        var train = await Cli.RunOkAsync("train", data.Prepared, dir["model"], "--params", data.Params, "--store", dir["store"]);
+        Assert.Contains("saved model planets-classifier:", train.Stdout, StringComparison.Ordinal);
+        var version = Assert.Single(Directory.GetDirectories(dir["store/planets-classifier"]));
+        Assert.True(File.Exists(Path.Combine(version, "model.onnx")));
+        Assert.Equal(["history.json", "planets-classifier.zip"], Directory.GetFiles(dir["model"]).Select(Path.GetFileName).Order());
+
+        // A fresh clone: the model folder came from the pipeline's cache, the store is empty.
+        await Cli.RunOkAsync("evaluate", dir["model"], data.Prepared, "--out", dir["evaluation"], "--store", dir["fresh"]);
+        Assert.Equal(Path.GetFileName(version), Path.GetFileName(Assert.Single(Directory.GetDirectories(dir["fresh/planets-classifier"]))));
+        Assert.True(File.Exists(dir["evaluation/metrics.json"]));
+    }
+
+    [Fact]
     public async Task Evaluate_rejects_a_model_folder_without_a_model()
     {
         using var dir = new TempDir();
         Directory.CreateDirectory(dir["model"]);
         File.WriteAllText(dir["model/history.json"], "[]");
         var result = await Cli.RunAsync("evaluate", dir["model"], data.Prepared, "--out", dir["evaluation"]);
-        Cli.AssertUserError(result, $"{Path.Combine(dir["model"], "model.json")}: file not found");
+        Cli.AssertUserError(result, $"{Path.Combine(dir["model"], "planets-classifier.zip")}: file not found");
     }
 
     /// <summary>A stdout that requests cancellation as soon as the first epoch is reported.</summary>

@@ -21,8 +21,9 @@ internal static class App
         "usage: Planets.Ml <generate|prepare|train|evaluate> ... [--params params.yaml]\n" +
         "  generate <raw-dir> [--per-class N]\n" +
         "  prepare <raw-dir> <prepared-dir>\n" +
-        "  train <prepared-dir> <model-dir>\n" +
-        "  evaluate <model-dir> <prepared-dir> [--out evaluation]";
+        "  train <prepared-dir> <model-dir> [--store DIR] [--name NAME]\n" +
+        "  evaluate <model-dir> <prepared-dir> [--out evaluation] [--store DIR]\n" +
+        "  (the model store is --store, else $PLANETS_MODEL_STORE, else .pipeline/models)";
 
     /// <summary>Runs the command named by <c>args[0]</c> and returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
@@ -37,6 +38,11 @@ internal static class App
             return Success;
         }
         catch (UserErrorException ex)
+        {
+            await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
+            return UserError;
+        }
+        catch (Planets.Models.ModelStoreException ex)
         {
             await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return UserError;

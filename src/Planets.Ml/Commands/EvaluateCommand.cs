@@ -6,17 +6,20 @@ using Planets.Ml.Data;
 using Planets.Ml.Evaluation;
 using Planets.Ml.Imaging;
 using Planets.Ml.Training;
+using Planets.Models;
 using static TorchSharp.torch;
+using Planets.Models.Preprocessing;
 
 namespace Planets.Ml.Commands;
 
 /// <summary>
-/// <c>evaluate &lt;model-dir&gt; &lt;prepared-dir&gt; [--out evaluation]</c>: scores the test split and writes
+/// <c>evaluate &lt;model-dir&gt; &lt;prepared-dir&gt; [--out evaluation] [--store DIR]</c>: loads the model of the
+/// archive in the model folder from the model store (importing it when missing), scores the test split and writes
 /// <c>metrics.json</c> and the plots <c>training_history.png</c>, <c>pred_preview.png</c>, <c>confusion_matrix.png</c>.
 /// </summary>
 internal sealed class EvaluateCommand : ICommand
 {
-    private const string Usage = "evaluate <model-dir> <prepared-dir> [--out evaluation]";
+    private const string Usage = "evaluate <model-dir> <prepared-dir> [--out evaluation] [--store DIR]";
     private const int BatchSize = 256;
 
     // ML.NET and torch compute accuracy independently; they count the same predictions, so any
@@ -26,7 +29,7 @@ internal sealed class EvaluateCommand : ICommand
     /// <inheritdoc />
     public async Task RunAsync(IReadOnlyList<string> args, TextWriter stdout, CancellationToken cancellationToken)
     {
-        var parsed = ParsedArgs.Parse("evaluate", args, ["out"]);
+        var parsed = ParsedArgs.Parse("evaluate", args, ["out", "store"]);
         parsed.ExpectPositionals(Usage, 2);
         var (modelDir, preparedDir) = (parsed.Positionals[0], parsed.Positionals[1]);
         var outDir = parsed.Option("out", "evaluation");
@@ -34,7 +37,8 @@ internal sealed class EvaluateCommand : ICommand
         var data = await PreparedData.LoadAsync(preparedDir, cancellationToken).ConfigureAwait(false);
         var history = await Json.ReadAsync<EpochMetrics[]>(Path.Combine(modelDir, TrainCommand.HistoryFile), cancellationToken).ConfigureAwait(false);
         TorchRuntime.Initialize(seed: 0, DeviceChoice.Cpu);
-        var (model, info) = await ModelStore.LoadAsync(modelDir, cancellationToken).ConfigureAwait(false);
+        var stored = await ModelPackaging.FromArchiveAsync(ModelStore.Open(parsed.Options.GetValueOrDefault("store")), modelDir, cancellationToken).ConfigureAwait(false);
+        var (model, info) = await ModelFiles.LoadAsync(stored.Directory, cancellationToken).ConfigureAwait(false);
         using (model)
         {
             CheckCompatible(info, data, modelDir, preparedDir);
@@ -55,7 +59,7 @@ internal sealed class EvaluateCommand : ICommand
             || !info.Labels.SequenceEqual(data.Labels))
         {
             throw new UserErrorException(
-                $"{modelDir}/{ModelInfo.InfoFile}: model expects {info.InChannels}x{info.ImageHeight}x{info.ImageWidth} images of [{string.Join(", ", info.Labels)}] but {preparedDir} has {set.Channels}x{set.Height}x{set.Width} images of [{string.Join(", ", data.Labels)}]");
+                $"{modelDir}: model expects {info.InChannels}x{info.ImageHeight}x{info.ImageWidth} images of [{string.Join(", ", info.Labels)}] but {preparedDir} has {set.Channels}x{set.Height}x{set.Width} images of [{string.Join(", ", data.Labels)}]");
         }
     }
 

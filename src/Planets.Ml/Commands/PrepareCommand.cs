@@ -4,6 +4,7 @@ using Planets.Ml.Common;
 using Planets.Ml.Config;
 using Planets.Ml.Data;
 using Planets.Ml.Imaging;
+using Planets.Models.Preprocessing;
 
 namespace Planets.Ml.Commands;
 

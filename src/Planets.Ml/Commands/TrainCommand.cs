@@ -4,28 +4,31 @@ using Planets.Ml.Common;
 using Planets.Ml.Config;
 using Planets.Ml.Data;
 using Planets.Ml.Training;
+using Planets.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Planets.Ml.Commands;
 
 /// <summary>
-/// <c>train &lt;prepared-dir&gt; &lt;model-dir&gt;</c>: trains the CNN and writes <c>model.pt</c>,
-/// <c>model.json</c> and <c>history.json</c>. Nothing is written until all epochs are done.
+/// <c>train &lt;prepared-dir&gt; &lt;model-dir&gt; [--store DIR] [--name NAME]</c>: trains the CNN, saves it into the
+/// model store (weights, description, ONNX export and metadata) and writes the model's archive
+/// <c>&lt;name&gt;.zip</c> and <c>history.json</c> to the model folder. Nothing is written until all epochs are done.
 /// </summary>
 internal sealed class TrainCommand : ICommand
 {
     /// <summary>Name of the per-epoch metrics file in the model folder.</summary>
     public const string HistoryFile = "history.json";
 
-    private const string Usage = "train <prepared-dir> <model-dir> [--params params.yaml]";
+    private const string Usage = "train <prepared-dir> <model-dir> [--params params.yaml] [--store DIR] [--name NAME]";
 
     /// <inheritdoc />
     public async Task RunAsync(IReadOnlyList<string> args, TextWriter stdout, CancellationToken cancellationToken)
     {
-        var parsed = ParsedArgs.Parse("train", args, ["params"]);
+        var parsed = ParsedArgs.Parse("train", args, ["params", "store", "name"]);
         parsed.ExpectPositionals(Usage, 2);
         var (preparedDir, modelDir) = (parsed.Positionals[0], parsed.Positionals[1]);
+        var name = ModelName(parsed.Option("name", ModelPackaging.DefaultName));
         var mlParams = await ParamsLoader.LoadAsync(parsed.Option("params", ParamsLoader.DefaultPath), cancellationToken).ConfigureAwait(false);
         var data = await PreparedData.LoadAsync(preparedDir, cancellationToken).ConfigureAwait(false);
         var info = Describe(mlParams, data);
@@ -43,11 +46,19 @@ internal sealed class TrainCommand : ICommand
 
         cancellationToken.ThrowIfCancellationRequested();
         model.to(CPU);
-        await ModelStore.SaveAsync(modelDir, model, info, cancellationToken).ConfigureAwait(false);
         var rounded = history.Select(h => h.Rounded()).ToArray();
+        var store = ModelStore.Open(parsed.Options.GetValueOrDefault("store"));
+        var stored = await ModelPackaging.SaveAsync(store, name, model, info, mlParams, rounded[^1], cancellationToken).ConfigureAwait(false);
+        var archive = Path.Combine(modelDir, ModelPackaging.ArchiveFile(name));
+        await store.ExportAsync(stored.Tag, archive, cancellationToken).ConfigureAwait(false);
         await AtomicFile.WriteAllTextAsync(Path.Combine(modelDir, HistoryFile), Json.Serialize(rounded), cancellationToken).ConfigureAwait(false);
-        await stdout.WriteLineAsync($"train: wrote {Path.Combine(modelDir, ModelInfo.WeightsFile)} and {HistoryFile}").ConfigureAwait(false);
+        await stdout.WriteLineAsync($"train: saved model {stored.Tag} in the model store {store.Root}; wrote {archive} and {HistoryFile}").ConfigureAwait(false);
     }
+
+    private static string ModelName(string name) =>
+        ModelTag.IsValidPart(name) && name != ModelTag.Latest
+            ? name
+            : throw new UserErrorException($"train: --name '{name}' is not a model name (letters, digits, '.', '_' and '-')");
 
     private static ModelInfo Describe(MlParams mlParams, PreparedData data)
     {

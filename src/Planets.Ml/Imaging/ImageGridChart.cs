@@ -1,3 +1,4 @@
+using Planets.Models.Preprocessing;
 using ScottPlot;
 using SkiaSharp;
 

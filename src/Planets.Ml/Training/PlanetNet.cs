@@ -1,3 +1,4 @@
+using Planets.Models.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -47,6 +48,21 @@ internal sealed class PlanetNet : Module<Tensor, Tensor>
             };
             init.xavier_uniform_(weight);
             init.zeros_(bias);
+        }
+    }
+
+    /// <summary>The trained parameters as plain arrays, for the ONNX export (the model must be on the CPU).</summary>
+    public ConvNetWeights Weights(ModelInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        return new ConvNetWeights(
+            info.InChannels, info.ImageHeight, info.ImageWidth, info.ConvSize, info.DenseSize, info.OutputClasses,
+            Values(conv.weight!), Values(conv.bias!), Values(dense.weight!), Values(dense.bias!), Values(output.weight!), Values(output.bias!));
+
+        static float[] Values(Tensor tensor)
+        {
+            using var contiguous = tensor.detach().contiguous();
+            return contiguous.data<float>().ToArray();
         }
     }
 

@@ -3,8 +3,11 @@ using Planets.Ml.Common;
 
 namespace Planets.Ml.Training;
 
-/// <summary>Saves and loads a model folder: <c>model.pt</c> (weights) and <c>model.json</c> (shape and labels).</summary>
-internal static class ModelStore
+/// <summary>
+/// Saves and loads the TorchSharp files of a model: <c>model.pt</c> (weights) and <c>model.json</c> (shape and labels),
+/// in a model folder or in a model store version's folder.
+/// </summary>
+internal static class ModelFiles
 {
     /// <summary>Writes weights and description, each via a temporary file, so neither is ever half-written.</summary>
     public static async Task SaveAsync(string modelDir, PlanetNet model, ModelInfo info, CancellationToken cancellationToken)

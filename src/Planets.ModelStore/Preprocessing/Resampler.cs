@@ -1,4 +1,4 @@
-namespace Planets.Ml.Imaging;
+namespace Planets.Models.Preprocessing;
 
 /// <summary>
 /// Bilinear resampling with half-pixel centres and no antialiasing: the resize of the reference

@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace Planets.Ml.Imaging;
+namespace Planets.Models.Preprocessing;
 
 /// <summary>
 /// Turns an encoded image (JPEG or PNG) into a model input: decode, optional grayscale, resize,
@@ -31,11 +31,20 @@ public sealed class ImagePreprocessor
     /// <summary>The output shape this preprocessor produces.</summary>
     public PreprocessOptions Options { get; }
 
+    /// <summary>
+    /// Most pixels an input may have. The check comes before the bitmap is allocated, so a small file that
+    /// claims huge dimensions (a decompression bomb) is refused instead of exhausting memory.
+    /// </summary>
+    public long MaxPixels { get; init; } = DefaultMaxPixels;
+
+    /// <summary>Default of <see cref="MaxPixels"/>: 50 megapixels, far above any photo of the dataset.</summary>
+    public const long DefaultMaxPixels = 50_000_000;
+
     /// <summary>Decodes and preprocesses one encoded image.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a complete JPEG or PNG image.</exception>
     public float[] Preprocess(ReadOnlySpan<byte> encoded)
     {
-        using var bitmap = Decode(encoded);
+        using var bitmap = Decode(encoded, MaxPixels);
         return Preprocess(bitmap);
     }
 
@@ -59,8 +68,8 @@ public sealed class ImagePreprocessor
     }
 
     /// <summary>Decodes a JPEG or PNG into an opaque RGBA bitmap.</summary>
-    /// <exception cref="InvalidDataException">The bytes are not a complete, decodable image.</exception>
-    public static SKBitmap Decode(ReadOnlySpan<byte> encoded)
+    /// <exception cref="InvalidDataException">The bytes are not a complete, decodable image, or it has more than <paramref name="maxPixels"/> pixels.</exception>
+    public static SKBitmap Decode(ReadOnlySpan<byte> encoded, long maxPixels = DefaultMaxPixels)
     {
         using var data = SKData.CreateCopy(encoded);
         using var codec = SKCodec.Create(data)
@@ -68,6 +77,11 @@ public sealed class ImagePreprocessor
         if (codec.EncodedFormat is not (SKEncodedImageFormat.Jpeg or SKEncodedImageFormat.Png))
         {
             throw new InvalidDataException($"unsupported image format {codec.EncodedFormat} (expected JPEG or PNG)");
+        }
+
+        if ((long)codec.Info.Width * codec.Info.Height > maxPixels)
+        {
+            throw new InvalidDataException($"image of {codec.Info.Width}x{codec.Info.Height} pixels is larger than the limit of {maxPixels} pixels");
         }
 
         // Premultiplied alpha composites transparent PNG pixels over black, the dataset's background.

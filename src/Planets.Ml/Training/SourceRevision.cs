@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Planets.Ml.Training;
+
+/// <summary>
+/// The git revision a model is trained from, and the time recorded as its creation: <c>SOURCE_DATE_EPOCH</c> when
+/// set, else the commit time of HEAD, else now. A commit's time rather than the clock's is what lets two trainings
+/// of the same commit produce byte-identical model archives (the reproducible-builds convention).
+/// </summary>
+/// <param name="Revision">The HEAD commit, or null outside a git work tree.</param>
+/// <param name="CreatedAt">The time to record as the model's creation.</param>
+internal sealed record SourceRevision(string? Revision, DateTimeOffset CreatedAt)
+{
+    private static readonly TimeSpan GitTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Reads the revision and time of the current directory's repository.</summary>
+    public static async Task<SourceRevision> DetectAsync(CancellationToken cancellationToken)
+    {
+        var revision = await GitAsync("rev-parse HEAD", cancellationToken).ConfigureAwait(false);
+        var epoch = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH");
+        epoch = string.IsNullOrWhiteSpace(epoch) && revision is not null
+            ? await GitAsync("log -1 --format=%ct", cancellationToken).ConfigureAwait(false)
+            : epoch;
+        var time = long.TryParse(epoch, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : DateTimeOffset.UtcNow;
+        return new SourceRevision(revision, time);
+    }
+
+    private static async Task<string?> GitAsync(string arguments, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var git = Process.Start(new ProcessStartInfo("git", arguments)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            });
+            if (git is null)
+            {
+                return null;
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(GitTimeout);
+            var output = await git.StandardOutput.ReadToEndAsync(timeout.Token).ConfigureAwait(false);
+            await git.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            return git.ExitCode == 0 && output.Trim().Length > 0 ? output.Trim() : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // No git on this machine: the model simply records no revision.
+            return null;
+        }
+    }
+}

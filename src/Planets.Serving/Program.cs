@@ -1,0 +1,3 @@
+using Planets.Serving.Cli;
+
+return await ServingCommandLine.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

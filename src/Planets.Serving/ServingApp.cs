@@ -1,0 +1,102 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Planets.Serving.Api;
+using Planets.Serving.Inference;
+using Planets.Serving.Web;
+using Prometheus;
+using Scalar.AspNetCore;
+
+namespace Planets.Serving;
+
+/// <summary>Builds the prediction service: minimal API endpoints, health, metrics, OpenAPI and the upload page.</summary>
+public static class ServingApp
+{
+    /// <summary>The address the service listens on when no <c>--urls</c> is given: port 3000, as the reference.</summary>
+    public const string DefaultUrls = "http://localhost:3000";
+
+    /// <summary>Command-line switches and the configuration keys they set.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Switches = new Dictionary<string, string>
+    {
+        ["--model"] = "Serving:Model",
+        ["--store"] = "Serving:Store",
+        ["--max-batch-size"] = "Serving:MaxBatchSize",
+        ["--max-batch-wait-ms"] = "Serving:MaxBatchWaitMilliseconds",
+        ["--queue-capacity"] = "Serving:QueueCapacity",
+        ["--max-image-bytes"] = "Serving:MaxImageBytes",
+        ["--max-batch-request-bytes"] = "Serving:MaxBatchRequestBytes",
+        ["--max-images-per-request"] = "Serving:MaxImagesPerRequest",
+        ["--inference-threads"] = "Serving:InferenceThreads",
+    };
+
+    /// <summary>Builds the application from command-line arguments (see <see cref="Switches"/>, plus ASP.NET Core's own such as <c>--urls</c>).</summary>
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            // Per-request information logs cost more than a prediction; problems are still logged.
+            ["Logging:LogLevel:Default"] = "Information",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+        });
+        builder.Configuration.AddEnvironmentVariables("PLANETS_SERVING_");
+        builder.Configuration.AddCommandLine(args, Switches.ToDictionary());
+        var options = builder.Configuration.GetSection(ServingOptions.Section).Get<ServingOptions>() ?? new ServingOptions();
+        options.Validate();
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrls);
+        }
+
+        ConfigureServices(builder, options);
+        var app = builder.Build();
+        ConfigurePipeline(app);
+        return app;
+    }
+
+    private static void ConfigureServices(WebApplicationBuilder builder, ServingOptions options)
+    {
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = options.MaxBatchRequestBytes;
+        });
+        var services = builder.Services;
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
+        services.AddSingleton<ModelHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
+        services.AddHealthChecks().Add(new HealthCheckRegistration("model", sp => sp.GetRequiredService<ModelHost>(), null, ["ready"]));
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+        {
+            // Routing refuses a body type no endpoint accepts before any handler runs; say what would be accepted.
+            if (context.ProblemDetails.Status == StatusCodes.Status415UnsupportedMediaType && context.ProblemDetails.Detail is null)
+            {
+                context.ProblemDetails.Detail = $"content type '{context.HttpContext.Request.ContentType ?? "(none)"}' is not supported; "
+                    + "send image/jpeg or image/png as the body, or multipart/form-data";
+            }
+        });
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Planets prediction service";
+            document.Info.Description = "Classifies images of planets and moons with the model from the model store.";
+            return Task.CompletedTask;
+        }));
+    }
+
+    private static void ConfigurePipeline(WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseHttpMetrics();
+
+        app.MapGet("/", WebPage.Index).ExcludeFromDescription();
+        app.MapPredictions();
+        app.MapHealthChecks("/livez", new HealthCheckOptions { Predicate = _ => false }).ExcludeFromDescription();
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).ExcludeFromDescription();
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).ExcludeFromDescription();
+        app.MapMetrics("/metrics");
+        app.MapOpenApi();
+        app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("Planets prediction service"));
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text.RegularExpressions;
+using CliWrap;
+using CliWrap.Buffered;
+using Pipeline.Testing;
+using YamlDotNet.RepresentationModel;
+
+namespace Planets.Build.Tests;
+
+/// <summary>The GitHub workflows parse, call Cake targets and nothing else, and name only targets that exist.</summary>
+public sealed partial class WorkflowTests
+{
+    private static readonly string[] Workflows = Directory.GetFiles(Path.Combine(RepositoryPaths.Root, ".github", "workflows"), "*.yml");
+
+    [Fact]
+    public async Task Every_run_step_calls_a_cake_target_that_exists()
+    {
+        var targets = await TargetsAsync();
+        var runs = Workflows.SelectMany(RunSteps).ToList();
+
+        Assert.NotEmpty(runs);
+        foreach (var (workflow, command) in runs)
+        {
+            var match = CakeCall().Match(command);
+            Assert.True(match.Success, $"{workflow}: '{command}' is not a call of ./build.sh or dotnet cake");
+            var target = match.Groups["target"].Success ? match.Groups["target"].Value : "Repro";
+            Assert.True(targets.Contains(target), $"{workflow}: target '{target}' does not exist; the targets are {string.Join(", ", targets)}");
+        }
+    }
+
+    [Fact]
+    public void The_pull_request_workflow_tests_reproduces_pushes_and_publishes_the_report()
+    {
+        var commands = RunSteps(Path.Combine(RepositoryPaths.Root, ".github", "workflows", "pull-request.yml")).Select(r => r.Command).ToList();
+
+        Assert.Equal(
+            ["./build.sh --target=Test", "./build.sh --target=Repro --pull", "./build.sh --target=Push", "./build.sh --target=Report --rev=origin/main --publish"],
+            commands);
+    }
+
+    private static IEnumerable<(string Workflow, string Command)> RunSteps(string path)
+    {
+        var yaml = new YamlStream();
+        using (var reader = File.OpenText(path))
+        {
+            yaml.Load(reader);
+        }
+
+        var jobs = (YamlMappingNode)((YamlMappingNode)yaml.Documents[0].RootNode)["jobs"];
+        return jobs.Children.Values.Cast<YamlMappingNode>()
+            .SelectMany(job => ((YamlSequenceNode)job["steps"]).Children.Cast<YamlMappingNode>())
+            .Where(step => step.Children.ContainsKey("run"))
+            .SelectMany(step => ((YamlScalarNode)step["run"]).Value!.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(command => (Path.GetFileName(path), command));
+    }
+
+    private static async Task<HashSet<string>> TargetsAsync()
+    {
+        var result = await Cli.Wrap("dotnet").WithArguments(["cake", "--description"]).WithWorkingDirectory(RepositoryPaths.Root)
+            .ExecuteBufferedAsync();
+        return [.. ConsoleText.Plain(result.StandardOutput).Split('\n').Select(line => TaskLine().Match(line)).Where(m => m.Success).Select(m => m.Groups["name"].Value)];
+    }
+
+    [GeneratedRegex(@"^(\./build\.sh|dotnet cake)(\s+--target=(?<target>\S+))?(\s+--\S+)*$")]
+    private static partial Regex CakeCall();
+
+    [GeneratedRegex(@"^  (?<name>[A-Za-z][\w-]*)\s{2,}")]
+    private static partial Regex TaskLine();
+}
