@@ -16,6 +16,7 @@ public static class PlanetsPipeline
     public static string Register(ICakeContext context, Func<string, CakeTaskBuilder> task, Action<Action<ITeardownContext>> teardown)
     {
         var target = PipelineTasks.Register(context, task, teardown, Stages(RawDataFolder(context)));
+        RemoteTasks.Register(task);
         TestTarget.Register(task);
         ServeTarget.Register(task);
         return target;

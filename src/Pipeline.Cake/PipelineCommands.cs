@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Cake.Core;
 using Pipeline.Core;
@@ -9,6 +8,8 @@ using Pipeline.Core.Maintenance;
 using Pipeline.Core.Status;
 using Pipeline.Core.Tracking;
 using Pipeline.Storage;
+
+using static Pipeline.Cake.Amounts;
 
 namespace Pipeline.Cake;
 
@@ -202,14 +203,4 @@ internal static class PipelineCommands
             log.Information(line);
         }
     }
-
-    private static string Count(int count, string one, string? many = null) => count == 1 ? $"1 {one}" : $"{count} {many ?? one + "s"}";
-
-    private static string Bytes(long bytes) => bytes switch
-    {
-        < 1024 => $"{bytes} bytes",
-        < 1024 * 1024 => (bytes / 1024.0).ToString("0.0 'KiB'", CultureInfo.InvariantCulture),
-        < 1024L * 1024 * 1024 => (bytes / (1024.0 * 1024)).ToString("0.0 'MiB'", CultureInfo.InvariantCulture),
-        _ => (bytes / (1024.0 * 1024 * 1024)).ToString("0.00 'GiB'", CultureInfo.InvariantCulture),
-    };
 }

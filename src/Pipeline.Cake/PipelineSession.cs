@@ -27,7 +27,7 @@ public sealed class PipelineSession(PipelineOptions options) : IAsyncDisposable
             var dataFolder = Path.Combine(root, Options.Settings.DataFolder);
             var purpose = "dotnet cake " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
             repositoryLock = await RepositoryLock.AcquireAsync(dataFolder, Options.Settings.LockTimeout, purpose, cancellationToken);
-            workspace = await PipelineWorkspace.OpenAsync(root, Options.Settings, cancellationToken);
+            workspace = await PipelineWorkspace.OpenAsync(root, Options.Settings, cancellationToken, new HashingProgressLog(context.Log));
         }
 
         return workspace;

@@ -53,6 +53,7 @@ public static class PipelineTasks
             .Description("Brings every stage up to date, running only what changed (--stage, --downstream, --force, --force-stage, --dry-run)")
             .IsDependentOn(graph.Stages.Select(s => s.Name));
         PipelineCommands.Register(task, graph, session);
+        ReportTasks.Register(task, graph, session);
 
         var target = context.Arguments.HasArgument("target") ? context.Arguments.GetArgument("target") : Repro;
         return options.Stage is { } name && target == Repro ? graph.Find(name).Name : target;
@@ -76,6 +77,7 @@ public static class PipelineTasks
             }
             else
             {
+                await RemoteTasks.PullForStageAsync(context, await session.OpenAsync(context, CancellationToken.None), stage.Name, CancellationToken.None);
                 await runner.ReproduceAsync(stage, options, CancellationToken.None);
             }
         });

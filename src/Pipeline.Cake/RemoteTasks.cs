@@ -1,0 +1,149 @@
+using Cake.Core;
+using Pipeline.Core;
+using Pipeline.Core.Execution;
+using Pipeline.Core.Tracking;
+using Pipeline.Core.Workspace;
+using Pipeline.Remotes;
+using Pipeline.Storage.Hashing;
+
+using static Pipeline.Cake.Amounts;
+
+namespace Pipeline.Cake;
+
+/// <summary>
+/// The data-remote targets, as DVC users know them: <c>Push</c>, <c>Pull</c>, <c>Fetch</c>, <c>RemoteStatus</c> and
+/// <c>RemoteGc</c>, each moving the objects that the lock file's outputs and the <c>*.ptr</c> pointer files refer to.
+/// Options: <c>--remote=NAME</c>, <c>--jobs=N</c>, and <c>--dry-run</c> for <c>RemoteGc</c>.
+/// </summary>
+public static class RemoteTasks
+{
+    /// <summary>Registers the targets; call from the pipeline's registration beside <see cref="PipelineTasks.Register"/>.</summary>
+    /// <param name="task">The script's <c>Task</c> method.</param>
+    public static void Register(Func<string, CakeTaskBuilder> task)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        task("Push").Description("Sends the cache objects of pipeline.lock outputs and .ptr files to a remote (--remote=NAME, --jobs=N)")
+            .Does(context => WithRemoteAsync(context, PushAsync));
+        task("Fetch").Description("Brings the cache objects of pipeline.lock outputs and .ptr files from a remote into the cache (--remote=NAME, --jobs=N)")
+            .Does(context => WithRemoteAsync(context, FetchAsync));
+        task("Pull").Description("Fetch, then check out: makes outputs and tracked data match pipeline.lock and the .ptr files (--remote=NAME, --jobs=N)")
+            .Does(context => WithRemoteAsync(context, PullAsync));
+        task("RemoteStatus").Description("Shows which referenced objects are only in the local cache, only on the remote, or in neither (--remote=NAME)")
+            .Does(context => WithRemoteAsync(context, StatusAsync));
+        task("RemoteGc").Description("Removes remote objects that the workspace does not refer to (--remote=NAME, --dry-run)")
+            .Does(context => WithRemoteAsync(context, GcAsync));
+    }
+
+    /// <summary>
+    /// For <c>Repro --pull</c>: fetches the objects <paramref name="stage"/>'s lock entry records (dependencies and
+    /// outputs) that the cache lacks, so that the stage can be skipped or restored instead of run; does nothing
+    /// without <c>--pull</c> or when the stage never ran.
+    /// </summary>
+    /// <exception cref="PipelineException">The remote failed as a whole (unreachable, credentials, no bucket).</exception>
+    public static async Task PullForStageAsync(ICakeContext context, PipelineWorkspace workspace, string stage, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(workspace);
+        var options = RemoteOptions.From(context);
+        if (!options.Pull || (await workspace.LockFiles.ReadAsync(cancellationToken)).Find(stage) is not { } recorded)
+        {
+            return;
+        }
+
+        using var connection = await RemoteConnection.OpenAsync(workspace, options, cancellationToken);
+        var hashes = recorded.Dependencies.Concat(recorded.Outputs).Select(p => p.Content.Hash);
+        var summary = await connection.Transfer.FetchAsync(hashes, cancellationToken);
+        var log = new CakePipelineLog(context.Log);
+        log.Information($"Stage '{stage}': fetched {Count(summary.Transferred, "object")} ({Bytes(summary.Bytes)}) from {connection.Definition}");
+        if (summary.Failed.Count > 0)
+        {
+            log.Warning($"Stage '{stage}': {Count(summary.Failed.Count, "object")} could not be fetched ({summary.DescribeFailures()})");
+        }
+    }
+
+    private static async Task WithRemoteAsync(ICakeContext context, Func<Target, Task> action)
+    {
+        var options = RemoteOptions.From(context);
+        await using var session = new PipelineSession(PipelineOptions.From(context));
+        var workspace = await session.OpenAsync(context, CancellationToken.None);
+        using var connection = await RemoteConnection.OpenAsync(workspace, options, CancellationToken.None);
+        var roots = (await WorkspaceReferences.ReadAsync(workspace, CancellationToken.None)).Select(p => p.Content.Hash).ToList();
+        await action(new Target(workspace, connection, roots, options, new CakePipelineLog(context.Log)));
+    }
+
+    private static async Task PushAsync(Target target)
+    {
+        var summary = await target.Connection.Transfer.PushAsync(target.Roots, CancellationToken.None);
+        target.Log.Information($"Pushed {Count(summary.Transferred, "object")} ({Bytes(summary.Bytes)}) to {target.Connection.Definition}; {summary.AlreadyThere} already there.");
+        ThrowOnFailures("Push", "pushed", summary, target);
+    }
+
+    private static async Task FetchAsync(Target target)
+    {
+        var summary = await target.Connection.Transfer.FetchAsync(target.Roots, CancellationToken.None);
+        target.Log.Information($"Fetched {Count(summary.Transferred, "object")} ({Bytes(summary.Bytes)}) from {target.Connection.Definition}; {summary.AlreadyThere} already in the cache.");
+        ThrowOnFailures("Fetch", "fetched", summary, target);
+    }
+
+    private static async Task PullAsync(Target target)
+    {
+        var summary = await target.Connection.Transfer.FetchAsync(target.Roots, CancellationToken.None);
+        target.Log.Information($"Fetched {Count(summary.Transferred, "object")} ({Bytes(summary.Bytes)}) from {target.Connection.Definition}; {summary.AlreadyThere} already in the cache.");
+
+        // Check out whatever arrived even when some objects failed: the paths that are complete become usable.
+        var checkout = await new WorkspaceCheckout(target.Workspace).RunAsync(CancellationToken.None);
+        foreach (var path in checkout.Changed)
+        {
+            target.Log.Information($"Restored {path.Path} as {path.Source} records it ({Count(path.FilesWritten, "file")} written)");
+        }
+
+        target.Log.Information($"{Count(checkout.Changed.Count, "path")} restored, {checkout.Unchanged} already matched.");
+        ThrowOnFailures("Pull", "fetched", summary, target);
+        if (checkout.Failed.Count > 0)
+        {
+            var failed = string.Join("; ", checkout.Failed.Select(f => $"{f.Path}: {f.Why}"));
+            throw new PipelineException($"Pull: {Count(checkout.Failed.Count, "path")} could not be checked out ({failed}); Push them from a clone that has them, or run Repro");
+        }
+    }
+
+    private static async Task StatusAsync(Target target)
+    {
+        var report = await target.Connection.Transfer.StatusAsync(target.Roots, CancellationToken.None);
+        foreach (var (hash, where) in report.LocalOnly.Select(h => (h, "local only")).Concat(report.RemoteOnly.Select(h => (h, "remote only"))).Concat(report.Missing.Select(h => (h, "missing from both"))))
+        {
+            target.Log.Verbose($"{where}: {RemoteLayout.KeyOf(hash)}");
+        }
+
+        var remote = target.Connection.Definition;
+        target.Log.Information(report.LocalOnly.Count == 0 && report.RemoteOnly.Count == 0 && report.Missing.Count == 0
+            ? $"{remote} and the local cache are in sync ({Count(report.InSync, "object")})."
+            : $"{remote}: {report.InSync} in sync; {report.LocalOnly.Count} local only (Push sends them); {report.RemoteOnly.Count} remote only (Fetch or Pull brings them); {report.Missing.Count} missing from both.");
+    }
+
+    private static async Task GcAsync(Target target)
+    {
+        var dryRun = target.Options.DryRun;
+        var result = await target.Connection.Transfer.CollectGarbageAsync(target.Roots, dryRun, CancellationToken.None);
+        foreach (var hash in result.Removed)
+        {
+            target.Log.Verbose($"{(dryRun ? "would remove" : "removed")} {RemoteLayout.KeyOf(hash)}");
+        }
+
+        var remote = target.Connection.Definition;
+        target.Log.Information(dryRun
+            ? $"Dry run: would remove {Count(result.Removed.Count, "object")} from {remote}; {result.Kept} referenced by the workspace would stay. Nothing was removed."
+            : $"Removed {Count(result.Removed.Count, "object")} from {remote}; kept {result.Kept} referenced by the workspace.");
+    }
+
+    private static void ThrowOnFailures(string target, string verb, TransferSummary summary, Target context)
+    {
+        if (summary.Failed.Count > 0)
+        {
+            throw new PipelineException(
+                $"{target}: {Count(summary.Failed.Count, "object")} could not be {verb} with {context.Connection.Definition} ({summary.DescribeFailures()})");
+        }
+    }
+
+    /// <summary>What one remote target works on.</summary>
+    private sealed record Target(PipelineWorkspace Workspace, RemoteConnection Connection, IReadOnlyList<ContentHash> Roots, RemoteOptions Options, IPipelineLog Log);
+}

@@ -1,0 +1,47 @@
+using System.Text;
+using Cake.Core;
+using Cake.Core.Diagnostics;
+using Pipeline.Core.Git;
+using Pipeline.Core.Graph;
+using Pipeline.GitHub;
+using Pipeline.Reports;
+using Pipeline.Storage;
+
+namespace Pipeline.Cake;
+
+/// <summary>The <c>Report</c> target: the experiment report of the workspace against a base revision.</summary>
+internal static class ReportTasks
+{
+    private const string DefaultBase = "main";
+    private const string DefaultFolder = "report";
+
+    public static void Register(Func<string, CakeTaskBuilder> task, PipelineGraph graph, PipelineSession session) =>
+        task("Report")
+            .Description($"Writes the experiment report against a base revision: params, metrics, plots (--rev=REF, default {DefaultBase}; --out=FOLDER, default {DefaultFolder}; --publish [--pr=N] posts it on the pull request)")
+            .Does(context => WriteAsync(context, graph, session));
+
+    private static async Task WriteAsync(ICakeContext context, PipelineGraph graph, PipelineSession session)
+    {
+        var workspace = await session.OpenAsync(context, CancellationToken.None);
+        var baseRevision = context.Arguments.HasArgument("rev") ? session.Options.Revision : DefaultBase;
+        var folder = workspace.Resolve(session.Options.OutputFile ?? DefaultFolder);
+        var builder = new ExperimentReportBuilder(workspace, new GitRepository(workspace.Root), new CakePipelineLog(context.Log));
+        var report = await builder.BuildAsync(
+            baseRevision,
+            graph.Stages.SelectMany(s => s.Metrics),
+            [.. graph.Stages.SelectMany(s => s.Plots)],
+            folder,
+            CancellationToken.None);
+        var path = Path.Combine(folder, "report.md");
+        await AtomicFile.WriteAllBytesAsync(path, Encoding.UTF8.GetBytes(MarkdownReport.Render(report, image => image)), CancellationToken.None);
+        context.Log.Information("Wrote {0} ({1} changed params, {2} metrics, {3} plots against {4})",
+            Path.GetRelativePath(workspace.Root, path), report.Parameters.Length, report.Metrics.Length, report.Plots.Length, baseRevision);
+        if (context.Arguments.HasArgument("publish"))
+        {
+            var pullRequest = context.Arguments.HasArgument("pr") ? context.Arguments.GetArgument("pr") : null;
+            var target = GitHubTarget.FromEnvironment(Environment.GetEnvironmentVariable, pullRequest);
+            var url = await ReportPublisher.Create(target).PublishAsync(report, folder, CancellationToken.None);
+            context.Log.Information("Published the report on {0}: {1}", target, url);
+        }
+    }
+}

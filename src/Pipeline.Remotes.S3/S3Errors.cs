@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Sockets;
+using Amazon.Runtime;
+using Amazon.S3;
+using Pipeline.Remotes.Configuration;
+
+namespace Pipeline.Remotes.S3;
+
+/// <summary>
+/// Turns what the SDK throws into one-line <see cref="RemoteException"/>s that say what to fix, built from error codes
+/// and status only (never from request details, which can carry signed headers), and marks what is worth a retry.
+/// </summary>
+/// <param name="definition">The remote, for messages.</param>
+/// <param name="bucket">Its bucket.</param>
+internal sealed class S3Errors(RemoteDefinition definition, string bucket)
+{
+    private static readonly HashSet<string> DeniedCodes = new(StringComparer.Ordinal)
+    {
+        "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken", "TokenRefreshRequired", "AllAccessDisabled",
+    };
+
+    private static readonly HashSet<string> ThrottlingCodes = new(StringComparer.Ordinal)
+    {
+        "SlowDown", "Throttling", "ThrottlingException", "RequestTimeout", "RequestTimeTooSkewed", "InternalError", "ServiceUnavailable",
+    };
+
+    /// <summary>Runs an SDK call, translating its failures.</summary>
+    public async Task<T> GuardAsync<T>(string what, Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && Translate(e, what) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    private RemoteException? Translate(Exception e, string what) => e switch
+    {
+        AmazonS3Exception s3 => FromService(s3, what),
+        AmazonServiceException service => FromService(service, what),
+        AmazonClientException client when client.Message.Contains("credential", StringComparison.OrdinalIgnoreCase) =>
+            new RemoteException($"{definition}: no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or add access-key-id and secret-access-key to {RemoteConfigFile.LocalFileName}", false, e),
+        AmazonClientException or HttpRequestException or IOException or SocketException or TimeoutException or OperationCanceledException =>
+            new RemoteException($"{definition}: cannot reach {Endpoint()} to {what}: {Innermost(e)}", true, e),
+        _ => null,
+    };
+
+    private RemoteException FromService(AmazonServiceException e, string what)
+    {
+        var code = e.ErrorCode ?? "";
+        var status = (int)e.StatusCode;
+        if (code == "NoSuchBucket")
+        {
+            return new RemoteException($"{definition}: bucket '{bucket}' does not exist at {Endpoint()}; create it, or fix remotes.{definition.Name}.url in {RemoteConfigFile.FileName}", false, e);
+        }
+
+        if (DeniedCodes.Contains(code) || e.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
+        {
+            return new RemoteException(
+                $"{definition}: access denied ({Code(code, status)}) trying to {what}; check the credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or {RemoteConfigFile.LocalFileName}) and the bucket's permissions", false, e);
+        }
+
+        var transient = status >= 500 || status == 429 || ThrottlingCodes.Contains(code);
+        return new RemoteException($"{definition}: the server refused to {what} ({Code(code, status)})", transient, e);
+    }
+
+    private string Endpoint() => definition.Endpoint ?? "S3";
+
+    private static string Code(string code, int status) => code.Length > 0 ? $"{code}, HTTP {status}" : $"HTTP {status}";
+
+    private static string Innermost(Exception e)
+    {
+        while (e.InnerException is not null)
+        {
+            e = e.InnerException;
+        }
+
+        return e.Message.ReplaceLineEndings(" ");
+    }
+}

@@ -1,0 +1,40 @@
+using Pipeline.Storage.Hashing;
+
+namespace Pipeline.Remotes;
+
+/// <summary>An object that could not be moved, and why.</summary>
+/// <param name="Hash">The object.</param>
+/// <param name="Reason">One clause for the user, such as <c>not in the local cache</c>.</param>
+public sealed record TransferFailure(ContentHash Hash, string Reason)
+{
+    /// <summary>The object's key and the reason, as messages show it.</summary>
+    public override string ToString() => $"{RemoteLayout.KeyOf(Hash)}: {Reason}";
+}
+
+/// <summary>What a push or fetch did.</summary>
+/// <param name="Transferred">Objects moved.</param>
+/// <param name="Bytes">Bytes moved.</param>
+/// <param name="AlreadyThere">Objects skipped because the other side already had them.</param>
+/// <param name="Failed">Objects that could not be moved.</param>
+public sealed record TransferSummary(int Transferred, long Bytes, int AlreadyThere, IReadOnlyList<TransferFailure> Failed)
+{
+    /// <summary>The failures as one clause: the first few by key, then how many more.</summary>
+    public string DescribeFailures(int shown = 3)
+    {
+        var first = string.Join("; ", Failed.Take(shown));
+        return Failed.Count > shown ? $"{first}; and {Failed.Count - shown} more" : first;
+    }
+}
+
+/// <summary>Where each referenced object is.</summary>
+/// <param name="InSync">Objects both in the local cache and on the remote.</param>
+/// <param name="LocalOnly">Objects only in the local cache: a push would send them.</param>
+/// <param name="RemoteOnly">Objects only on the remote: a fetch would bring them.</param>
+/// <param name="Missing">Objects in neither place (including the files of a folder whose manifest is nowhere).</param>
+public sealed record RemoteStatusReport(
+    int InSync, IReadOnlyList<ContentHash> LocalOnly, IReadOnlyList<ContentHash> RemoteOnly, IReadOnlyList<ContentHash> Missing);
+
+/// <summary>What a remote garbage collection removed (or, in a dry run, would remove).</summary>
+/// <param name="Removed">The unreferenced objects.</param>
+/// <param name="Kept">How many objects on the remote are referenced and stay.</param>
+public sealed record RemoteGcResult(IReadOnlyList<ContentHash> Removed, int Kept);

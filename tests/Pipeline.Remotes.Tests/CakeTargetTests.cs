@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using Amazon.S3.Model;
+using CliWrap;
+using CliWrap.Buffered;
+using Pipeline.Remotes.Configuration;
+using Pipeline.Testing;
+
+namespace Pipeline.Remotes.Tests;
+
+/// <summary>The Push and Pull targets under the real <c>dotnet cake</c>, killed with SIGKILL half-way and run again.</summary>
+[Collection("s3")]
+public sealed class CakeTargetTests(S3Fixture s3)
+{
+    private const int Files = 1500;
+
+    [Fact]
+    public async Task Push_and_pull_killed_half_way_complete_when_run_again_and_a_bad_remote_is_one_error_line()
+    {
+        using var repo = await TestRepo.WithDataAsync(Files);
+        PrepareCake(repo);
+        var total = Files + 2 + 1 + 2;
+
+        repo.Configure(s3.Remote("storage", "s3://missing-bucket/cache"));
+        var refused = await CakeAsync(repo, "--target=Push");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Equal($"Error: remote 'storage' (s3://missing-bucket/cache): bucket 'missing-bucket' does not exist at {s3.Server.Endpoint}; create it, or fix remotes.storage.url in pipeline.remotes.yaml", ErrorLine(refused.Output));
+        Assert.DoesNotContain("   at ", refused.Output, StringComparison.Ordinal);
+
+        var remote = await s3.NewRemoteAsync();
+        repo.Configure(remote);
+        var stoppedAt = await KillWhenAsync(repo, ["--target=Push", "--jobs=1"], () => CountOnRemoteAsync(remote));
+        Assert.InRange(stoppedAt, 1, total - 1);
+        var pushed = await CakeAsync(repo, "--target=Push");
+        Assert.True(pushed.ExitCode == 0, pushed.Output);
+        Assert.Equal(total, await CountOnRemoteAsync(remote));
+
+        using var clone = repo.CloneCommitted();
+        PrepareCake(clone);
+        var cache = clone[".pipeline/cache/files/md5"];
+        var forTrain = await CakeAsync(clone, "--target=FetchForTrain", "--pull");
+        Assert.True(forTrain.ExitCode == 0, forTrain.Output);
+        Assert.Contains("Stage 'train': fetched 3 objects", forTrain.Output, StringComparison.Ordinal);
+        Assert.Equal(3, CountObjects(cache));
+        var fetchedAt = await KillWhenAsync(clone, ["--target=Pull", "--jobs=1"], () => Task.FromResult(CountObjects(cache)));
+        Assert.InRange(fetchedAt, 1, total - 1);
+        await AssertEveryCachedObjectIntactAsync(clone);
+        var pulled = await CakeAsync(clone, "--target=Pull");
+        Assert.True(pulled.ExitCode == 0, pulled.Output);
+        Assert.Contains("3 paths restored", pulled.Output, StringComparison.Ordinal);
+        Assert.Equal(repo.Snapshot("data", "notes.txt", "model"), clone.Snapshot("data", "notes.txt", "model"));
+    }
+
+    private static async Task AssertEveryCachedObjectIntactAsync(TestRepo clone)
+    {
+        await using var workspace = await clone.OpenAsync();
+        foreach (var hash in workspace.Cache.List())
+        {
+            Assert.True(await workspace.Cache.IsIntactAsync(hash, CancellationToken.None), $"{hash} is partial or corrupt");
+        }
+    }
+
+    private async Task<int> CountOnRemoteAsync(RemoteDefinition remote)
+    {
+        var (bucket, prefix) = remote.S3Location();
+        using var client = s3.Client();
+        var request = new ListObjectsV2Request { BucketName = bucket, Prefix = prefix + "/" };
+        var count = 0;
+        ListObjectsV2Response page;
+        do
+        {
+            page = await client.ListObjectsV2Async(request);
+            count += page.S3Objects?.Count ?? 0;
+            request.ContinuationToken = page.NextContinuationToken;
+        }
+        while (page.IsTruncated == true);
+
+        return count;
+    }
+
+    private static int CountObjects(string folder) =>
+        Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Count(f => !f.EndsWith(".tmp", StringComparison.Ordinal)) : 0;
+
+    /// <summary>Starts Cake, kills it (SIGKILL) once <paramref name="progress"/> reaches 50, and returns what it had reached.</summary>
+    private static async Task<int> KillWhenAsync(TestRepo repo, string[] arguments, Func<Task<int>> progress)
+    {
+        var start = new ProcessStartInfo("dotnet", ["cake", .. arguments]) { WorkingDirectory = repo.Root, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var clock = Stopwatch.StartNew();
+        while (await progress() < 50)
+        {
+            Assert.False(process.HasExited, $"dotnet cake {string.Join(' ', arguments)} ended before it could be killed");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), "no progress within 90 s");
+            await Task.Delay(20);
+        }
+
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        return await progress();
+    }
+
+    private static async Task<(int ExitCode, string Output)> CakeAsync(TestRepo repo, params string[] arguments)
+    {
+        var result = await Cli.Wrap("dotnet").WithArguments(["cake", .. arguments]).WithWorkingDirectory(repo.Root)
+            .WithEnvironmentVariables(env => env.Set("NO_COLOR", "1")).WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
+        return (result.ExitCode, ConsoleText.Plain(result.StandardOutput + result.StandardError));
+    }
+
+    private static string ErrorLine(string output) =>
+        output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith("Error: ", StringComparison.Ordinal)) ?? "";
+
+    private static void PrepareCake(TestRepo repo)
+    {
+        Directory.CreateDirectory(repo[".config"]);
+        File.Copy(Path.Combine(RepositoryPaths.Root, ".config", "dotnet-tools.json"), repo[".config/dotnet-tools.json"], overwrite: true);
+        File.Copy(Path.Combine(RepositoryPaths.Root, "cake.config"), repo["cake.config"], overwrite: true);
+        var assemblies = AppContext.BaseDirectory;
+        repo.Write("build.cake", $$"""
+            #r "{{Path.Combine(assemblies, "Pipeline.Core.dll")}}"
+            #r "{{Path.Combine(assemblies, "Pipeline.Cake.dll")}}"
+            using Pipeline.Cake;
+            using Pipeline.Core.Stages;
+            RemoteTasks.Register(Task);
+            // What Repro --pull does before each stage, here for the stage 'train' alone.
+            Task("FetchForTrain").Does(async context =>
+            {
+                await using var session = new PipelineSession(PipelineOptions.From(context));
+                await RemoteTasks.PullForStageAsync(context, await session.OpenAsync(context, default), "train", default);
+            });
+            RunTarget(PipelineTasks.Register(Context, Task, Teardown, new IStage[0]));
+            """);
+    }
+}

@@ -1,0 +1,40 @@
+using Amazon.Runtime;
+using Amazon.S3;
+using Pipeline.Remotes.Configuration;
+
+namespace Pipeline.Remotes.Tests;
+
+/// <summary>One fauxqs server shared by the tests of the <c>s3</c> collection; each test uses a bucket of its own.</summary>
+public sealed class S3Fixture : IAsyncLifetime
+{
+    private S3Server? server;
+
+    public S3Server Server => server ?? throw new InvalidOperationException("the server has not started");
+
+    public async Task InitializeAsync() => server = await S3Server.StartFauxqsAsync();
+
+    public Task DisposeAsync()
+    {
+        server?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A new bucket and a remote definition under a prefix in it.</summary>
+    public async Task<RemoteDefinition> NewRemoteAsync(string name = "storage")
+    {
+        var bucket = "b" + Guid.NewGuid().ToString("N")[..12];
+        using var client = Client();
+        await client.PutBucketAsync(bucket);
+        return Remote(name, $"s3://{bucket}/cache");
+    }
+
+    public RemoteDefinition Remote(string name, string url) =>
+        new(name, url) { Endpoint = Server.Endpoint, PathStyle = true, Credentials = new RemoteCredentials("test", "test-secret", null) };
+
+    /// <summary>A plain SDK client, for what a test does "by hand" on the server.</summary>
+    public AmazonS3Client Client() =>
+        new(new BasicAWSCredentials("test", "test-secret"), new AmazonS3Config { ServiceURL = Server.Endpoint, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+}
+
+[CollectionDefinition("s3")]
+public sealed class S3ServerGroup : ICollectionFixture<S3Fixture>;

@@ -1,0 +1,210 @@
+using Amazon.S3.Model;
+using Pipeline.Core.Tracking;
+using Pipeline.Remotes.Configuration;
+using Pipeline.Remotes.S3;
+using Pipeline.Storage.Hashing;
+
+namespace Pipeline.Remotes.Tests;
+
+/// <summary>Push, fetch, status and remote gc, each against the folder remote and a real S3-compatible server.</summary>
+[Collection("s3")]
+public sealed class TransferTests(S3Fixture s3) : IDisposable
+{
+    private readonly string folderRemotes = Path.Combine(Path.GetTempPath(), "pipeline-remotes-tests", "remote-" + Guid.NewGuid().ToString("N"));
+
+    public static TheoryData<string> Kinds => ["folder", "s3"];
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task Push_then_pull_into_a_fresh_clone_restores_identical_content(string kind)
+    {
+        using var repo = await TestRepo.WithDataAsync();
+        var definition = await NewRemoteAsync(kind);
+        repo.Configure(definition);
+        using var remote = RemoteOpener.Open(definition, repo.Root);
+
+        var pushed = await repo.WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None));
+        var again = await repo.WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None));
+
+        Assert.Equal((40 + 2 + 1 + 2, 0), (pushed.Transferred, pushed.Failed.Count)); // files, model files, notes, two manifests
+        Assert.Equal((0, pushed.Transferred), (again.Transferred, again.AlreadyThere));
+
+        using var clone = repo.CloneCommitted();
+        var fetched = await clone.WithTransferAsync(remote, (t, _, roots) => t.FetchAsync(roots, CancellationToken.None));
+        await using (var workspace = await clone.OpenAsync())
+        {
+            var checkout = await new WorkspaceCheckout(workspace).RunAsync(CancellationToken.None);
+            Assert.Empty(checkout.Failed);
+        }
+
+        Assert.Equal((pushed.Transferred, 0), (fetched.Transferred, fetched.Failed.Count));
+        Assert.Equal(repo.Snapshot("data", "notes.txt", "model"), clone.Snapshot("data", "notes.txt", "model"));
+        var status = await clone.WithTransferAsync(remote, (t, _, roots) => t.StatusAsync(roots, CancellationToken.None));
+        Assert.Equal((pushed.Transferred, 0, 0, 0), (status.InSync, status.LocalOnly.Count, status.RemoteOnly.Count, status.Missing.Count));
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task A_remote_object_corrupted_by_hand_is_detected_on_pull_and_never_enters_the_cache(string kind)
+    {
+        using var repo = await TestRepo.WithDataAsync(5);
+        var definition = await NewRemoteAsync(kind);
+        using var remote = RemoteOpener.Open(definition, repo.Root);
+        await repo.WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None));
+        var victim = (await PointerFile.ReadAsync(repo.Root, "notes.txt.ptr", CancellationToken.None)).Tracked.Content.Hash;
+        await OverwriteOnRemoteAsync(kind, definition, victim, "tampered");
+
+        using var clone = repo.CloneCommitted();
+        var fetched = await clone.WithTransferAsync(remote, (t, _, roots) => t.FetchAsync(roots, CancellationToken.None));
+
+        var failure = Assert.Single(fetched.Failed);
+        Assert.Equal(victim, failure.Hash);
+        Assert.StartsWith($"files/md5/{victim.Value[..2]}/{victim.Value[2..]}: the remote copy is corrupt (content hashes to ", failure.ToString(), StringComparison.Ordinal);
+        await using var workspace = await clone.OpenAsync();
+        Assert.False(workspace.Cache.Contains(victim));
+        Assert.Empty(Directory.EnumerateFiles(Path.GetDirectoryName(workspace.Cache.PathOf(victim))!, "*.tmp"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task Status_tells_local_only_from_remote_only_and_remote_gc_removes_what_nothing_refers_to(string kind)
+    {
+        using var repo = await TestRepo.WithDataAsync(6);
+        var definition = await NewRemoteAsync(kind);
+        using var remote = RemoteOpener.Open(definition, repo.Root);
+        await repo.WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None));
+
+        // notes.txt changes: its new object is local only, its old one is now referenced by nothing.
+        repo.Write("notes.txt", "edited notes\n");
+        await using (var workspace = await repo.OpenAsync())
+        {
+            await new TrackedData(workspace).AddAsync("notes.txt", [], CancellationToken.None);
+        }
+
+        var status = await repo.WithTransferAsync(remote, (t, _, roots) => t.StatusAsync(roots, CancellationToken.None));
+        var dryRun = await repo.WithTransferAsync(remote, (t, _, roots) => t.CollectGarbageAsync(roots, dryRun: true, CancellationToken.None));
+        var gc = await repo.WithTransferAsync(remote, (t, _, roots) => t.CollectGarbageAsync(roots, dryRun: false, CancellationToken.None));
+        var after = await remote.ListAsync(null, CancellationToken.None);
+
+        Assert.Equal((1, 0, 0), (status.LocalOnly.Count, status.RemoteOnly.Count, status.Missing.Count));
+        Assert.Equal(dryRun.Removed, gc.Removed);
+        var removed = Assert.Single(gc.Removed);
+        Assert.DoesNotContain(removed, after);
+        Assert.Equal(gc.Kept, after.Count);
+    }
+
+    [Fact]
+    public async Task A_folder_manifest_is_pushed_only_after_all_its_files()
+    {
+        using var repo = await TestRepo.WithDataAsync(8);
+        var definition = await NewRemoteAsync("folder");
+        using var remote = RemoteOpener.Open(definition, repo.Root);
+        ContentHash folder, lost;
+        await using (var workspace = await repo.OpenAsync())
+        {
+            folder = (await PointerFile.ReadAsync(repo.Root, "data.ptr", CancellationToken.None)).Tracked.Content.Hash;
+            lost = (await workspace.Cache.ReadManifestAsync(folder, CancellationToken.None)).Entries[3].Hash;
+            File.Delete(workspace.Cache.PathOf(lost));
+        }
+
+        var pushed = await repo.WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None));
+
+        Assert.Equal(new[] { lost, folder }.OrderBy(h => h.Value, StringComparer.Ordinal), pushed.Failed.Select(f => f.Hash).OrderBy(h => h.Value, StringComparer.Ordinal));
+        Assert.Contains("not in the local cache", pushed.DescribeFailures(), StringComparison.Ordinal);
+        Assert.False(await remote.ExistsAsync(folder, CancellationToken.None));
+        Assert.Equal(8 - 1 + 2 + 1 + 1, (await remote.ListAsync(null, CancellationToken.None)).Count); // the other files, model, its manifest, notes
+    }
+
+    [Fact]
+    public async Task Large_files_go_up_in_parts_and_come_back_whole()
+    {
+        using var repo = TestRepo.Empty();
+        var bytes = new byte[12 << 20];
+        new Random(7).NextBytes(bytes);
+        Directory.CreateDirectory(repo["big"]);
+        await File.WriteAllBytesAsync(repo["big/blob.bin"], bytes);
+        await using (var workspace = await repo.OpenAsync())
+        {
+            await new TrackedData(workspace).AddAsync("big", [], CancellationToken.None);
+        }
+
+        var definition = await s3.NewRemoteAsync();
+        using var remote = new S3Remote(definition, multipartThreshold: 5L << 20);
+        await repo.WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None));
+        using var clone = repo.CloneCommitted();
+        await clone.WithTransferAsync(remote, (t, _, roots) => t.FetchAsync(roots, CancellationToken.None));
+        await using var cloned = await clone.OpenAsync();
+        await new WorkspaceCheckout(cloned).RunAsync(CancellationToken.None);
+
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(clone["big/blob.bin"]));
+    }
+
+    [Fact]
+    public async Task Transient_failures_are_retried_until_the_transfer_completes()
+    {
+        using var repo = await TestRepo.WithDataAsync(10);
+        var definition = await NewRemoteAsync("folder");
+        using var remote = new FlakyRemote(RemoteOpener.Open(definition, repo.Root), failuresPerObject: 2);
+
+        var pushed = await repo.WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None));
+
+        Assert.Equal((15, 0), (pushed.Transferred, pushed.Failed.Count));
+        Assert.True(remote.Failures >= 30);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(folderRemotes))
+        {
+            Directory.Delete(folderRemotes, recursive: true);
+        }
+    }
+
+    private async Task<RemoteDefinition> NewRemoteAsync(string kind) =>
+        kind == "s3" ? await s3.NewRemoteAsync() : new RemoteDefinition("storage", Path.Combine(folderRemotes, Guid.NewGuid().ToString("N")));
+
+    private async Task OverwriteOnRemoteAsync(string kind, RemoteDefinition definition, ContentHash hash, string content)
+    {
+        if (kind == "folder")
+        {
+            await File.WriteAllTextAsync(Path.Combine(definition.Url, RemoteLayout.KeyOf(hash)), content);
+            return;
+        }
+
+        var (bucket, prefix) = definition.S3Location();
+        using var client = s3.Client();
+        await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = $"{prefix}/{RemoteLayout.KeyOf(hash)}", ContentBody = content });
+    }
+
+    /// <summary>A remote whose uploads fail the first times for each object, as a throttling server does.</summary>
+    private sealed class FlakyRemote(IRemote inner, int failuresPerObject) : IRemote
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<ContentHash, int> attempts = new();
+        private int failures;
+
+        public int Failures => failures;
+
+        public RemoteDefinition Definition => inner.Definition;
+
+        public Task<IReadOnlyCollection<ContentHash>> ListAsync(string? hashPrefix, CancellationToken cancellationToken) => inner.ListAsync(hashPrefix, cancellationToken);
+
+        public Task<bool> ExistsAsync(ContentHash hash, CancellationToken cancellationToken) => inner.ExistsAsync(hash, cancellationToken);
+
+        public Task UploadAsync(ContentHash hash, string sourcePath, CancellationToken cancellationToken)
+        {
+            if (attempts.AddOrUpdate(hash, 1, (_, n) => n + 1) <= failuresPerObject)
+            {
+                Interlocked.Increment(ref failures);
+                throw new RemoteException("503 SlowDown", isTransient: true, new IOException("slow down"));
+            }
+
+            return inner.UploadAsync(hash, sourcePath, cancellationToken);
+        }
+
+        public Task<bool> DownloadAsync(ContentHash hash, Func<Stream, Task> receive, CancellationToken cancellationToken) => inner.DownloadAsync(hash, receive, cancellationToken);
+
+        public Task DeleteAsync(IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken) => inner.DeleteAsync(hashes, cancellationToken);
+
+        public void Dispose() => inner.Dispose();
+    }
+}
