@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text;
 using CliWrap;
 using CliWrap.Buffered;
-using Pipeline.Testing;
 
 namespace Pipeline.Cake.Tests;
 
@@ -66,27 +65,9 @@ public sealed class CakeRepo : IDisposable
     }
 
     /// <summary>Runs git in the repository with an identity of its own, failing the test when git fails.</summary>
-    public string Git(params string[] arguments)
-    {
-        var start = new ProcessStartInfo("git", ["-c", "user.name=Pipeline Tests", "-c", "user.email=tests@example.com", "-c", "init.defaultBranch=main", .. arguments])
-        {
-            WorkingDirectory = Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', arguments)} failed: {error}");
-        return output;
-    }
+    public string Git(params string[] arguments) => TestGit.Run(Root, arguments);
 
-    public void Commit(string message, params string[] paths)
-    {
-        Git(["add", "--", .. paths]);
-        Git("commit", "--quiet", "-m", message);
-    }
+    public void Commit(string message, params string[] paths) => TestGit.Commit(Root, message, paths);
 
     public int Runs(string stage) => File.Exists(this[$"runs/{stage}"]) ? File.ReadAllLines(this[$"runs/{stage}"]).Length : 0;
 

@@ -3,7 +3,6 @@ using Amazon.S3.Model;
 using CliWrap;
 using CliWrap.Buffered;
 using Pipeline.Remotes.Configuration;
-using Pipeline.Testing;
 
 namespace Pipeline.Remotes.Tests;
 

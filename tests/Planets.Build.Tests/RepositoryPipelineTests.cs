@@ -2,7 +2,6 @@ using System.Text.Json;
 using CliWrap;
 using CliWrap.Buffered;
 using Pipeline.Core.LockFiles;
-using Pipeline.Testing;
 
 namespace Planets.Build.Tests;
 

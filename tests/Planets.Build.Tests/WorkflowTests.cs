@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using CliWrap;
 using CliWrap.Buffered;
-using Pipeline.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace Planets.Build.Tests;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace Pipeline.Core.Tests;
+namespace Pipeline.Testing;
 
 /// <summary>Runs the real git in a test repository, with an identity so commits work on any machine.</summary>
-public static class TestGit
+internal static class TestGit
 {
     public static string Run(string root, params string[] arguments)
     {
