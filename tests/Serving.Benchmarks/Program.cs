@@ -47,30 +47,25 @@ internal static class InProcess
 {
     public static async Task RunAsync(StoredModel model, byte[][] images, int concurrency, TimeSpan duration)
     {
-        var options = new ServingOptions();
-        using var classifier = OnnxClassifier.Load(model, options.InferenceThreads);
-        var batcher = new PredictionBatcher(classifier, model.Manifest.Labels, options);
-        var preprocessor = new ImagePreprocessor(model.Manifest.Preprocessing);
-        using var stop = new CancellationTokenSource();
-        var loop = batcher.RunAsync(stop.Token);
         var latencies = new List<double>[concurrency];
-        var deadline = Stopwatch.StartNew();
-        var callers = Enumerable.Range(0, concurrency).Select(c => Task.Run(async () =>
+        var elapsed = await WithBatcherAsync(model, async (batcher, preprocessor) =>
         {
-            latencies[c] = [];
-            for (var i = c; deadline.Elapsed < duration; i += concurrency)
+            var deadline = Stopwatch.StartNew();
+            var callers = Enumerable.Range(0, concurrency).Select(c => Task.Run(async () =>
             {
-                var started = Stopwatch.GetTimestamp();
-                using var arrival = batcher.Arrive();
-                var pixels = preprocessor.Preprocess(images[i % images.Length]);
-                await batcher.PredictAsync(pixels, arrival, CancellationToken.None);
-                latencies[c].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
-        })).ToArray();
-        await Task.WhenAll(callers);
-        var elapsed = deadline.Elapsed.TotalSeconds;
-        await stop.CancelAsync();
-        await loop;
+                latencies[c] = [];
+                for (var i = c; deadline.Elapsed < duration; i += concurrency)
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    using var arrival = batcher.Arrive();
+                    var pixels = preprocessor.Preprocess(images[i % images.Length]);
+                    await batcher.PredictAsync(pixels, arrival, CancellationToken.None);
+                    latencies[c].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+            })).ToArray();
+            await Task.WhenAll(callers);
+            return deadline.Elapsed.TotalSeconds;
+        });
         var all = latencies.SelectMany(l => l).Order().ToArray();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"in-process concurrency {concurrency,2}: {all.Length / elapsed,8:F0} predictions/s  p50 {Percentile(all, 0.50),6:F2} ms  p99 {Percentile(all, 0.99),6:F2} ms"));
@@ -82,35 +77,45 @@ internal static class InProcess
     /// </summary>
     public static async Task LimitAsync(StoredModel model, byte[][] images, TimeSpan duration)
     {
+        var (counts, elapsed) = await WithBatcherAsync(model, async (batcher, preprocessor) =>
+        {
+            var watch = Stopwatch.StartNew();
+            var counts = await Task.WhenAll(Enumerable.Range(0, Environment.ProcessorCount).Select(w => Task.Run(async () =>
+            {
+                var done = 0;
+                while (watch.Elapsed < duration)
+                {
+                    var pending = new Task<Prediction>[32];
+                    for (var i = 0; i < pending.Length; i++)
+                    {
+                        pending[i] = batcher.PredictAsync(preprocessor.Preprocess(images[(done + i + w) % images.Length]), null, CancellationToken.None);
+                    }
+
+                    await Task.WhenAll(pending);
+                    done += pending.Length;
+                }
+
+                return done;
+            })));
+            return (counts, watch.Elapsed.TotalSeconds);
+        });
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"in-process limit ({Environment.ProcessorCount} workers, batches of 32): {counts.Sum() / elapsed:F0} predictions/s"));
+    }
+
+    // The service's batching as it runs in production, around one measurement: set up, run the work, stop the loop.
+    private static async Task<T> WithBatcherAsync<T>(StoredModel model, Func<PredictionBatcher, ImagePreprocessor, Task<T>> work)
+    {
         var options = new ServingOptions();
         using var classifier = OnnxClassifier.Load(model, options.InferenceThreads);
         var batcher = new PredictionBatcher(classifier, model.Manifest.Labels, options);
         var preprocessor = new ImagePreprocessor(model.Manifest.Preprocessing);
         using var stop = new CancellationTokenSource();
         var loop = batcher.RunAsync(stop.Token);
-        var watch = Stopwatch.StartNew();
-        var counts = await Task.WhenAll(Enumerable.Range(0, Environment.ProcessorCount).Select(w => Task.Run(async () =>
-        {
-            var done = 0;
-            while (watch.Elapsed < duration)
-            {
-                var pending = new Task<Prediction>[32];
-                for (var i = 0; i < pending.Length; i++)
-                {
-                    pending[i] = batcher.PredictAsync(preprocessor.Preprocess(images[(done + i + w) % images.Length]), null, CancellationToken.None);
-                }
-
-                await Task.WhenAll(pending);
-                done += pending.Length;
-            }
-
-            return done;
-        })));
-        var elapsed = watch.Elapsed.TotalSeconds;
+        var result = await work(batcher, preprocessor);
         await stop.CancelAsync();
         await loop;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"in-process limit ({Environment.ProcessorCount} workers, batches of 32): {counts.Sum() / elapsed:F0} predictions/s"));
+        return result;
     }
 
     /// <summary>Decode and preprocess alone, one thread: the per-image cost every request pays before the model.</summary>
