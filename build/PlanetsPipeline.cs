@@ -19,6 +19,7 @@ public static class PlanetsPipeline
         RemoteTasks.Register(task);
         TestTarget.Register(task);
         ServeTarget.Register(task);
+        ContainerTargets.Register(task);
         return target;
     }
 

@@ -20,9 +20,15 @@ public static class ServingCommandLine
                Planets.Serving models delete TAG [--store DIR]
                Planets.Serving models export TAG FILE [--store DIR]
                Planets.Serving models import FILE [--store DIR]
+               Planets.Serving probe [URL]
         TAG is name:version, name (its latest version) or latest (planets-classifier's latest).
         The model store is --store, else $PLANETS_MODEL_STORE, else .pipeline/models.
+        probe exits 0 when URL (default http://127.0.0.1:3000/readyz) answers 2xx: a container health check that
+        needs no shell or curl in the image.
         """;
+
+    private const string DefaultProbeUrl = "http://127.0.0.1:3000/readyz";
+    private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
 
     private static readonly JsonSerializerOptions ManifestJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower, WriteIndented = true };
 
@@ -40,6 +46,8 @@ public static class ServingCommandLine
                 [] or [['-', '-', ..], ..] => await ServeAsync(args, stderr).ConfigureAwait(false),
                 ["serve", .. var rest] => await ServeAsync(rest, stderr).ConfigureAwait(false),
                 ["models", .. var rest] => await ModelsAsync(rest, stdout).ConfigureAwait(false),
+                ["probe"] => await ProbeAsync(DefaultProbeUrl, stderr).ConfigureAwait(false),
+                ["probe", var url] => await ProbeAsync(url, stderr).ConfigureAwait(false),
                 _ => Fail(stderr, Usage),
             };
         }
@@ -59,6 +67,20 @@ public static class ServingCommandLine
         await stderr.WriteLineAsync($"serve: model {model.Tag} from {model.Directory}").ConfigureAwait(false);
         await app.RunAsync().ConfigureAwait(false);
         return Environment.ExitCode;
+    }
+
+    private static async Task<int> ProbeAsync(string url, TextWriter stderr)
+    {
+        using var client = new HttpClient { Timeout = ProbeTimeout };
+        try
+        {
+            using var response = await client.GetAsync(new Uri(url), HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
+            return response.IsSuccessStatusCode ? 0 : Fail(stderr, $"probe: {url} answered {(int)response.StatusCode}");
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return Fail(stderr, $"probe: {url}: {ex.Message}");
+        }
     }
 
     private static async Task<int> ModelsAsync(string[] args, TextWriter stdout)

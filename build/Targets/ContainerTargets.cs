@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Cake.Common.Diagnostics;
+using Cake.Common.Tools.DotNet;
+using Cake.Common.Tools.DotNet.MSBuild;
+using Cake.Common.Tools.DotNet.Publish;
+using Cake.Core;
+using Cake.Common;
+using Cake.Core.IO;
+using Path = System.IO.Path;
+using Pipeline.Containers;
+using Planets.Build.Packaging;
+using Planets.Build.Stages;
+
+namespace Planets.Build.Targets;
+
+/// <summary>
+/// <c>Build</c> (the service bundle), <c>Containerize</c> (the service image), <c>ContainerizeTraining</c> (the
+/// training image) and <c>PushImage</c> (to the registry, recording the digest for <c>Deploy</c>).
+/// </summary>
+internal static class ContainerTargets
+{
+    private const string ModelArchive = "model/planets-classifier.zip";
+
+    public static void Register(Func<string, CakeTaskBuilder> task)
+    {
+        task("Build").Description("Makes the service bundle: the published service, the trained model's store and bundle.json")
+            .IsDependentOn("train")
+            .Does(context => BuildBundleAsync(context, CancellationToken.None));
+        task("Containerize").Description("Builds the service image through the Docker Engine API (--base-image, --docker-host); tags latest and the commit")
+            .IsDependentOn("Build")
+            .Does(context => ContainerizeServiceAsync(context, CancellationToken.None));
+        task("ContainerizeTraining").Description("Builds the training image: the ML program and libtorch (--training-base-image, --docker-host)")
+            .Does(context => ContainerizeTrainingAsync(context, CancellationToken.None));
+        task("PushImage").Description("Pushes an image (--image=service|training) to the registry (--registry, REGISTRY_USERNAME/REGISTRY_PASSWORD) and records its digest")
+            .Does(context => PushAsync(context, CancellationToken.None));
+    }
+
+    private static async Task BuildBundleAsync(ICakeContext context, CancellationToken cancellationToken)
+    {
+        var root = context.Environment.WorkingDirectory.FullPath;
+        var archive = Path.Combine(root, ModelArchive);
+        var target = Path.Combine(root, ServiceBundle.DefaultDirectory);
+        var staging = $"{target}.staging-{Guid.NewGuid():N}";
+        try
+        {
+            var app = Path.Combine(staging, ServiceBundle.AppFolder);
+            Publish(context, "src/Planets.Serving/Planets.Serving.csproj", app);
+            var model = ImportModel(context, Path.Combine(app, ServiceBundle.EntryAssembly), archive, Path.Combine(staging, ServiceBundle.ModelsFolder));
+            var manifest = new BundleManifest(
+                ServiceBundle.Name,
+                model,
+                await ServiceBundle.Sha256Async(archive, cancellationToken),
+                FileVersionInfo.GetVersionInfo(Path.Combine(app, ServiceBundle.EntryAssembly)).ProductVersion ?? "unknown",
+                RuntimeVersion(Path.Combine(app, "Planets.Serving.runtimeconfig.json")),
+                await SourceInfo.RevisionAsync(root, cancellationToken));
+            await ServiceBundle.WriteManifestAsync(staging, manifest, cancellationToken);
+            ServiceBundle.Replace(staging, target);
+            context.Information($"Bundle {ServiceBundle.DefaultDirectory}: {manifest.Model}, service {manifest.ServiceVersion}, .NET {manifest.DotnetRuntime}");
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+    }
+
+    private static async Task ContainerizeServiceAsync(ICakeContext context, CancellationToken cancellationToken)
+    {
+        var options = ContainerOptions.From(context);
+        var root = context.Environment.WorkingDirectory.FullPath;
+        var bundle = await ServiceBundle.ReadAsync(Path.Combine(root, ServiceBundle.DefaultDirectory), cancellationToken);
+        var source = await SourceInfo.ReadAsync(root, cancellationToken);
+        var labels = source.Labels(ServiceBundle.Name, options.BaseImage).Add("org.opencontainers.image.version", bundle.Manifest.ModelVersion)
+            .Add("io.planets.model", bundle.Manifest.Model);
+        var settings = ServiceImage.Settings(bundle, options.BaseImage, Tags(ServiceBundle.Name, source), labels);
+        await BuildImageAsync(context, options, settings, cancellationToken);
+    }
+
+    private static async Task ContainerizeTrainingAsync(ICakeContext context, CancellationToken cancellationToken)
+    {
+        var options = ContainerOptions.From(context);
+        var root = context.Environment.WorkingDirectory.FullPath;
+        var program = Path.Combine(root, "artifacts", "publish", TrainingImage.Name);
+        Publish(context, $"{MlProgram.Source}/Planets.Ml.csproj", program);
+        var source = await SourceInfo.ReadAsync(root, cancellationToken);
+        var settings = TrainingImage.Settings(program, options.TrainingBaseImage, Tags(TrainingImage.Name, source), source.Labels(TrainingImage.Name, options.TrainingBaseImage));
+        await BuildImageAsync(context, options, settings, cancellationToken);
+    }
+
+    private static async Task BuildImageAsync(ICakeContext context, ContainerOptions options, ImageBuildSettings settings, CancellationToken cancellationToken)
+    {
+        using var engine = await DockerEngine.ConnectAsync(options.DockerHost, cancellationToken);
+        context.Information($"Building {settings.Tags[0]} from {settings.Dockerfile.Instructions[0][5..]} ({settings.Context.Entries.Count} files)");
+        var image = await new ImageBuilder(engine).BuildAsync(settings, line => context.Verbose(line), cancellationToken);
+        context.Information($"Built {string.Join(", ", image.Tags)}: {image.Id[..19]}, {image.Size / 1e6:F1} MB, {image.Layers.Count} layers, {image.CachedSteps} steps from cache");
+    }
+
+    private static async Task PushAsync(ICakeContext context, CancellationToken cancellationToken)
+    {
+        var options = ContainerOptions.From(context);
+        var name = options.Image switch
+        {
+            "service" => ServiceBundle.Name,
+            "training" => TrainingImage.Name,
+            _ => throw new CakeException($"--image={options.Image}: expected service or training"),
+        };
+        var root = context.Environment.WorkingDirectory.FullPath;
+        var source = await SourceInfo.ReadAsync(root, cancellationToken);
+        var credentials = RegistryCredentials.FromEnvironment();
+        using var engine = await DockerEngine.ConnectAsync(options.DockerHost, cancellationToken);
+        var pusher = new ImagePusher(engine);
+        PushedImage? main = null;
+        foreach (var tag in Tags(name, source))
+        {
+            var pushed = await pusher.PushAsync(tag.ToString(), options.InRegistry(name, tag.Tag!), credentials, line => context.Verbose(line), cancellationToken);
+            context.Information($"Pushed {pushed.Reference}: {pushed.LayersPushed} layers uploaded, {pushed.LayersSkipped} already there");
+            main ??= pushed;
+        }
+
+        var record = new PushedImageRecord(main!.Reference.Name, main.Reference.Tag!, main.Digest);
+        await record.WriteAsync(root, name, cancellationToken);
+        context.Information($"Digest {record.Pinned}");
+    }
+
+    private static IReadOnlyList<ImageReference> Tags(string name, SourceInfo source) =>
+        source.ShortRevision is { } commit ? [ContainerOptions.Local(name, commit), ContainerOptions.Local(name, "latest")] : [ContainerOptions.Local(name, "latest")];
+
+    private static void Publish(ICakeContext context, string project, string output) =>
+        context.DotNetPublish(project, new DotNetPublishSettings
+        {
+            Configuration = "Release",
+            Runtime = "linux-x64",
+            SelfContained = false,
+            OutputDirectory = output,
+            NoLogo = true,
+            Verbosity = DotNetVerbosity.Quiet,
+            MSBuildSettings = new DotNetMSBuildSettings()
+                .WithProperty("PublishDocumentationFiles", "false")
+                .WithProperty("PublishReferencesDocumentationFiles", "false"),
+        });
+
+    private static string ImportModel(ICakeContext context, string service, string archive, string store)
+    {
+        if (!File.Exists(archive))
+        {
+            throw new CakeException($"{ModelArchive} not found: train the model first (--target=Repro, or --target=Pull)");
+        }
+
+        var arguments = new ProcessArgumentBuilder().AppendQuoted(service).Append("models import").AppendQuoted(archive).Append("--store").AppendQuoted(store);
+        var exitCode = context.StartProcess("dotnet", new ProcessSettings { Arguments = arguments, RedirectStandardOutput = true }, out var output);
+        var imported = output.Select(line => line.Trim()).LastOrDefault(line => line.StartsWith("imported ", StringComparison.Ordinal));
+        return exitCode == 0 && imported is not null
+            ? imported["imported ".Length..]
+            : throw new CakeException($"{ModelArchive}: the service could not import the model (exit code {exitCode})");
+    }
+
+    private static string RuntimeVersion(string runtimeConfig)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllBytes(runtimeConfig));
+        var options = document.RootElement.GetProperty("runtimeOptions");
+        var frameworks = options.TryGetProperty("frameworks", out var list) ? list.EnumerateArray().ToList() : [options.GetProperty("framework")];
+        return string.Join(", ", frameworks.Select(f => $"{f.GetProperty("name").GetString()} {f.GetProperty("version").GetString()}"));
+    }
+}
