@@ -116,7 +116,7 @@ internal static class ContainerTargets
         foreach (var tag in Tags(name, source))
         {
             var pushed = await pusher.PushAsync(tag.ToString(), options.InRegistry(name, tag.Tag!), credentials, line => context.Verbose(line), cancellationToken);
-            context.Information($"Pushed {pushed.Reference}: {pushed.LayersPushed} layers uploaded, {pushed.LayersSkipped} already there");
+            context.Information($"Pushed {pushed.Reference}: uploaded {pushed.LayersPushed} of {pushed.LayersPushed + pushed.LayersSkipped} layers, the registry had the rest");
             main ??= pushed;
         }
 
@@ -129,7 +129,7 @@ internal static class ContainerTargets
         source.ShortRevision is { } commit ? [ContainerOptions.Local(name, commit), ContainerOptions.Local(name, "latest")] : [ContainerOptions.Local(name, "latest")];
 
     private static void Publish(ICakeContext context, string project, string output) =>
-        context.DotNetPublish(project, new DotNetPublishSettings
+        context.DotNetPublish(RealPath(Path.Combine(context.Environment.WorkingDirectory.FullPath, project)), new DotNetPublishSettings
         {
             Configuration = "Release",
             Runtime = "linux-x64",
@@ -141,6 +141,23 @@ internal static class ContainerTargets
                 .WithProperty("PublishDocumentationFiles", "false")
                 .WithProperty("PublishReferencesDocumentationFiles", "false"),
         });
+
+    // MSBuild finds Directory.Build.props and the artifacts folder from the project's path as given; through a
+    // linked folder that would be a second copy of the same project, with its own restore state.
+    private static string RealPath(string path)
+    {
+        var real = Path.GetPathRoot(path)!;
+        foreach (var part in path[real.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            real = Path.Combine(real, part);
+            if (new FileInfo(real).LinkTarget is not null)
+            {
+                real = new FileInfo(real).ResolveLinkTarget(returnFinalTarget: true)!.FullName;
+            }
+        }
+
+        return real;
+    }
 
     private static string ImportModel(ICakeContext context, string service, string archive, string store)
     {

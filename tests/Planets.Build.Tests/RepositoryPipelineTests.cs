@@ -1,6 +1,4 @@
 using System.Text.Json;
-using CliWrap;
-using CliWrap.Buffered;
 using Pipeline.Core.LockFiles;
 
 namespace Planets.Build.Tests;
@@ -11,29 +9,15 @@ namespace Planets.Build.Tests;
 /// </summary>
 public sealed class RepositoryPipelineTests : IDisposable
 {
-    private readonly string root = Path.Combine(Path.GetTempPath(), "planets-build-tests", Guid.NewGuid().ToString("N"));
-
-    public RepositoryPipelineTests()
-    {
-        Directory.CreateDirectory(Path.Combine(root, ".config"));
-        foreach (var file in new[] { "build.cake", "cake.config", "params.yaml", ".config/dotnet-tools.json" })
-        {
-            File.Copy(Path.Combine(RepositoryPaths.Root, file), Path.Combine(root, file));
-        }
-
-        // The built pipeline and program, and the sources the stages hash, are shared with the repository, not copied.
-        Directory.CreateSymbolicLink(Path.Combine(root, "artifacts"), Path.Combine(RepositoryPaths.Root, "artifacts"));
-        Directory.CreateSymbolicLink(Path.Combine(root, "src"), Path.Combine(RepositoryPaths.Root, "src"));
-    }
+    private readonly RepositoryCopy repository = new();
 
     [Fact]
     public async Task Repro_runs_every_stage_then_skips_them_and_a_new_epoch_count_reruns_train_and_evaluate_only()
     {
-        var first = await CakeAsync("--target=Repro");
-        var second = await CakeAsync("--target=Repro");
-        var paramsPath = Path.Combine(root, "params.yaml");
-        await File.WriteAllTextAsync(paramsPath, (await File.ReadAllTextAsync(paramsPath)).Replace("epochs: 5", "epochs: 2", StringComparison.Ordinal));
-        var third = await CakeAsync("--target=Repro");
+        var first = await repository.CakeAsync("--target=Repro");
+        var second = await repository.CakeAsync("--target=Repro");
+        await repository.EditParamsAsync("epochs: 5", "epochs: 2");
+        var third = await repository.CakeAsync("--target=Repro");
 
         Assert.True(first.ExitCode == 0, first.Output);
         foreach (var stage in new[] { "generate", "prepare", "train", "evaluate" })
@@ -47,19 +31,12 @@ public sealed class RepositoryPipelineTests : IDisposable
         Assert.Contains("Running stage 'train' (parameter train.epochs changed: 5 -> 2)", third.Output, StringComparison.Ordinal);
         Assert.Contains("Running stage 'evaluate' (dependency model modified)", third.Output, StringComparison.Ordinal);
 
-        var lockFile = await new LockFileStore(Path.Combine(root, "pipeline.lock")).ReadAsync(CancellationToken.None);
+        var lockFile = await new LockFileStore(Path.Combine(repository.Root, "pipeline.lock")).ReadAsync(CancellationToken.None);
         Assert.Equal(["evaluate", "generate", "prepare", "train"], lockFile.Stages.Keys);
-        using var metrics = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(root, "evaluation", "metrics.json")));
+        using var metrics = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(repository.Root, "evaluation", "metrics.json")));
         Assert.InRange(metrics.RootElement.GetProperty("val_acc").GetDouble(), 0, 1);
-        Assert.True(File.Exists(Path.Combine(root, "evaluation", "plots", "confusion_matrix.png")));
+        Assert.True(File.Exists(Path.Combine(repository.Root, "evaluation", "plots", "confusion_matrix.png")));
     }
 
-    public void Dispose() => Directory.Delete(root, recursive: true);
-
-    private async Task<(int ExitCode, string Output)> CakeAsync(params string[] arguments)
-    {
-        var result = await Cli.Wrap("dotnet").WithArguments(["cake", .. arguments]).WithWorkingDirectory(root)
-            .WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
-        return (result.ExitCode, ConsoleText.Plain(result.StandardOutput + result.StandardError));
-    }
+    public void Dispose() => repository.Dispose();
 }
