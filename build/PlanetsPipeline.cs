@@ -15,15 +15,17 @@ public static class PlanetsPipeline
     /// </summary>
     public static string Register(ICakeContext context, Func<string, CakeTaskBuilder> task, Action<Action<ITeardownContext>> teardown)
     {
-        var target = PipelineTasks.Register(context, task, teardown, Stages(RawDataFolder(context)));
+        var train = new TrainStage();
+        var target = PipelineTasks.Register(context, task, teardown, Stages(RawDataFolder(context), train), [TrainRemoteTarget.Create(train.Definition.Name)]);
         RemoteTasks.Register(task);
         TestTarget.Register(task);
         ServeTarget.Register(task);
         ContainerTargets.Register(task);
+        DeployTarget.Register(task);
         return target;
     }
 
-    private static IEnumerable<IStage> Stages(string? rawData)
+    private static IEnumerable<IStage> Stages(string? rawData, TrainStage train)
     {
         if (rawData is null)
         {
@@ -31,7 +33,7 @@ public static class PlanetsPipeline
         }
 
         yield return new PrepareStage(rawData ?? GenerateStage.RawData);
-        yield return new TrainStage();
+        yield return train;
         yield return new EvaluateStage();
     }
 

@@ -6,7 +6,8 @@ namespace Planets.Build.Packaging;
 
 /// <summary>
 /// The training image: the ML command line with its native libraries (libtorch), laid out as in a work tree so the
-/// stages' own command lines run unchanged in a training pod.
+/// stages' own command lines run unchanged, and the pipeline worker that runs a stage there (fetch dependencies,
+/// run, push outputs).
 /// </summary>
 internal static class TrainingImage
 {
@@ -22,16 +23,23 @@ internal static class TrainingImage
     /// <summary>The work tree in the image; stages run here.</summary>
     public const string WorkDirectory = "/workspace";
 
-    /// <summary>What to build from the published ML program in <paramref name="program"/>.</summary>
-    public static ImageBuildSettings Settings(string program, string baseImage, IReadOnlyList<ImageReference> tags, ImmutableSortedDictionary<string, string> labels)
+    /// <summary>The worker's entry assembly.</summary>
+    public const string Worker = "/opt/pipeline/Pipeline.Worker.dll";
+
+    /// <summary>What to build from the published ML program in <paramref name="program"/> and worker in <paramref name="worker"/>.</summary>
+    public static ImageBuildSettings Settings(string program, string worker, string baseImage, IReadOnlyList<ImageReference> tags, ImmutableSortedDictionary<string, string> labels)
     {
-        var target = $"{WorkDirectory}/{Path.GetDirectoryName(MlProgram.Assembly)}/";
+        var owner = $"{ServiceImage.User}:{ServiceImage.User}";
+        // The work tree belongs to the non-root user: the worker writes params.yaml, the cache and the outputs there.
+        // Copying the whole tree (not just the program's folder) is what makes COPY give /workspace itself to the user.
         var dockerfile = Dockerfile.From(baseImage)
+            .Copy("workspace/", $"{WorkDirectory}/", owner)
+            .Copy("worker/", $"{Path.GetDirectoryName(Worker)}/")
             .WorkDir(WorkDirectory)
-            .Copy("ml/", target)
+            .Env(new KeyValuePair<string, string>("DOTNET_CLI_TELEMETRY_OPTOUT", "1"))
             .User(ServiceImage.User)
-            .Entrypoint("dotnet", $"{WorkDirectory}/{MlProgram.Assembly}");
-        var context = BuildContext.Empty.WithDirectory("ml", program);
+            .Entrypoint("dotnet", Worker);
+        var context = BuildContext.Empty.WithDirectory($"workspace/{Path.GetDirectoryName(MlProgram.Assembly)}", program).WithDirectory("worker", worker);
         return new ImageBuildSettings(dockerfile, context, tags) { Labels = labels };
     }
 }

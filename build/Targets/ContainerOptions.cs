@@ -24,7 +24,7 @@ internal sealed record ContainerOptions(string? DockerHost, string BaseImage, st
         Option(context, "base-image", Packaging.ServiceImage.DefaultBaseImage)!,
         Option(context, "training-base-image", Packaging.TrainingImage.DefaultBaseImage)!,
         Option(context, "registry", DefaultRegistry)!.TrimEnd('/'),
-        Option(context, "image", "service")!);
+        TargetOptions.Get(context, "image", null, "service")!);
 
     /// <summary>The local name of image <paramref name="name"/> under <paramref name="tag"/>.</summary>
     public static ImageReference Local(string name, string tag) => new(null, name, tag, null);
@@ -32,14 +32,6 @@ internal sealed record ContainerOptions(string? DockerHost, string BaseImage, st
     /// <summary>Image <paramref name="name"/> in the registry, under <paramref name="tag"/>.</summary>
     public ImageReference InRegistry(string name, string tag) => ImageReference.Parse($"{Registry}/{name}:{tag}");
 
-    private static string? Option(ICakeContext context, string name, string? fallback)
-    {
-        if (context.Arguments.HasArgument(name))
-        {
-            return context.Arguments.GetArgument(name);
-        }
-
-        var configured = context.Configuration.GetValue($"Containers_{name.Replace("-", string.Empty, StringComparison.Ordinal)}");
-        return string.IsNullOrWhiteSpace(configured) ? fallback : configured;
-    }
+    private static string? Option(ICakeContext context, string name, string? fallback) =>
+        TargetOptions.Get(context, name, $"Containers_{name.Replace("-", string.Empty, StringComparison.Ordinal)}", fallback);
 }

@@ -83,10 +83,12 @@ internal static class ContainerTargets
     {
         var options = ContainerOptions.From(context);
         var root = context.Environment.WorkingDirectory.FullPath;
-        var program = Path.Combine(root, "artifacts", "publish", TrainingImage.Name);
+        var program = Path.Combine(root, "artifacts", "publish", TrainingImage.Name, "ml");
+        var worker = Path.Combine(root, "artifacts", "publish", TrainingImage.Name, "worker");
         Publish(context, $"{MlProgram.Source}/Planets.Ml.csproj", program);
+        Publish(context, "src/Pipeline.Worker/Pipeline.Worker.csproj", worker);
         var source = await SourceInfo.ReadAsync(root, cancellationToken);
-        var settings = TrainingImage.Settings(program, options.TrainingBaseImage, Tags(TrainingImage.Name, source), source.Labels(TrainingImage.Name, options.TrainingBaseImage));
+        var settings = TrainingImage.Settings(program, worker, options.TrainingBaseImage, Tags(TrainingImage.Name, source), source.Labels(TrainingImage.Name, options.TrainingBaseImage));
         await BuildImageAsync(context, options, settings, cancellationToken);
     }
 

@@ -27,13 +27,15 @@ public static class PipelineTasks
     /// <param name="task">The script's <c>Task</c> method.</param>
     /// <param name="teardown">The script's <c>Teardown</c> method.</param>
     /// <param name="stages">The pipeline's stages.</param>
+    /// <param name="remoteTargets">Targets that run a stage elsewhere (see <see cref="RemoteStageTarget"/>).</param>
     /// <returns>The target to run: <c>--target</c>, else the stage named by <c>--stage</c>, else <c>Repro</c>.</returns>
     /// <exception cref="PipelineException">The stages do not form a valid graph, or an option names no stage.</exception>
     public static string Register(
         ICakeContext context,
         Func<string, CakeTaskBuilder> task,
         Action<Action<ITeardownContext>> teardown,
-        IEnumerable<IStage> stages)
+        IEnumerable<IStage> stages,
+        IEnumerable<RemoteStageTarget>? remoteTargets = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(task);
@@ -44,9 +46,17 @@ public static class PipelineTasks
         teardown(_ => session.DisposeAsync().AsTask().GetAwaiter().GetResult());
 
         var selection = ReproSelection.From(graph, options);
+        var target = context.Arguments.HasArgument("target") ? context.Arguments.GetArgument("target") : Repro;
+        var remotes = (remoteTargets ?? []).ToList();
         foreach (var stage in graph.Stages)
         {
-            RegisterStage(task(stage.Name), graph, stage, session, selection);
+            var remote = remotes.FirstOrDefault(r => r.Stage == stage.Name && r.Target == target);
+            RegisterStage(task(stage.Name), graph, stage, session, selection, remote);
+        }
+
+        foreach (var remote in remotes)
+        {
+            task(remote.Target).Description(remote.Description).IsDependentOn(graph.Find(remote.Stage).Name);
         }
 
         task(Repro)
@@ -55,11 +65,11 @@ public static class PipelineTasks
         PipelineCommands.Register(task, graph, session);
         ReportTasks.Register(task, graph, session);
 
-        var target = context.Arguments.HasArgument("target") ? context.Arguments.GetArgument("target") : Repro;
         return options.Stage is { } name && target == Repro ? graph.Find(name).Name : target;
     }
 
-    private static void RegisterStage(CakeTaskBuilder builder, PipelineGraph graph, StageDefinition stage, PipelineSession session, ReproSelection selection)
+    private static void RegisterStage(
+        CakeTaskBuilder builder, PipelineGraph graph, StageDefinition stage, PipelineSession session, ReproSelection selection, RemoteStageTarget? remote)
     {
         builder.Description($"Stage: {stage.Command}").IsDependentOn(graph.UpstreamOf(stage.Name));
         if (!selection.Includes(stage.Name))
@@ -77,10 +87,24 @@ public static class PipelineTasks
             }
             else
             {
-                await RemoteTasks.PullForStageAsync(context, await session.OpenAsync(context, CancellationToken.None), stage.Name, CancellationToken.None);
-                await runner.ReproduceAsync(stage, options, CancellationToken.None);
+                var workspace = await session.OpenAsync(context, CancellationToken.None);
+                await RemoteTasks.PullForStageAsync(context, workspace, stage.Name, CancellationToken.None);
+                await ReproduceAsync(context, stage, runner, options, remote is null ? null : plan => remote.Execute(new RemoteStageRunContext(context, workspace, runner, plan)));
             }
         });
+    }
+
+    private static async Task ReproduceAsync(ICakeContext context, StageDefinition stage, StageRunner runner, ReproOptions options, Func<StagePlan, Task>? runElsewhere)
+    {
+        var plan = runElsewhere is null ? null : await runner.PlanAsync(stage, options, CancellationToken.None);
+        if (plan is { Outcome: StageOutcome.Ran })
+        {
+            new CakePipelineLog(context.Log).Information($"Running stage '{stage.Name}' elsewhere ({plan.Reason})");
+            await runElsewhere!(plan);
+            return;
+        }
+
+        await runner.ReproduceAsync(stage, options, CancellationToken.None);
     }
 
     private static async Task PlanAsync(

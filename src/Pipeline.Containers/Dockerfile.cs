@@ -32,8 +32,12 @@ public sealed record Dockerfile
     /// <summary>Sets the working directory.</summary>
     public Dockerfile WorkDir(string path) => Add($"WORKDIR {path}");
 
-    /// <summary>Copies a folder or file of the build context; each COPY is one layer.</summary>
-    public Dockerfile Copy(string source, string target) => Add($"COPY {JsonSerializer.Serialize(new[] { source, target })}");
+    /// <summary>
+    /// Copies a folder or file of the build context; each COPY is one layer. With <paramref name="owner"/>
+    /// (<c>uid:gid</c>), the files and the folders the copy creates belong to that user.
+    /// </summary>
+    public Dockerfile Copy(string source, string target, string? owner = null) =>
+        Add($"COPY {(owner is null ? string.Empty : $"--chown={owner} ")}{JsonSerializer.Serialize(new[] { source, target })}");
 
     /// <summary>Runs everything after as this user (a numeric id works on any base image).</summary>
     public Dockerfile User(string user) => Add($"USER {user}");

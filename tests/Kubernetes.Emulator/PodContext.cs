@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 
 namespace Kubernetes.Emulator;
@@ -132,6 +133,33 @@ public sealed class PodContext
 
     /// <summary>Appends a line to the container's log, for readers following it.</summary>
     public void WriteLog(string line) => log.Append(line);
+
+    /// <summary>
+    /// The keys of the Secret <paramref name="name"/> in the pod's namespace, decoded, as a kubelet hands them to a
+    /// container; null when there is no such Secret.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Secret(string name)
+    {
+        var secret = store.Get(ResourceType.Named("secrets"), Namespace, name);
+        if (secret is null)
+        {
+            return null;
+        }
+
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in secret["data"] as JsonObject ?? [])
+        {
+            keys[key] = Encoding.UTF8.GetString(Convert.FromBase64String((string?)value ?? ""));
+        }
+
+        // The emulator stores stringData as written, where an API server would have merged it into data over the same keys.
+        foreach (var (key, value) in secret["stringData"] as JsonObject ?? [])
+        {
+            keys[key] = (string?)value ?? "";
+        }
+
+        return keys;
+    }
 
     private JsonObject Terminated(int exitCode, string reason) => new()
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Pipeline.Remotes.Configuration;
 using Pipeline.Remotes.S3;
+using Pipeline.Testing.S3;
 
 namespace Pipeline.Remotes.Tests;
 

@@ -1,6 +1,7 @@
 using Amazon.Runtime;
 using Amazon.S3;
 using Pipeline.Remotes.Configuration;
+using Pipeline.Testing.S3;
 
 namespace Pipeline.Remotes.Tests;
 

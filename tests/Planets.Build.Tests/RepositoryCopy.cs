@@ -22,15 +22,19 @@ internal sealed class RepositoryCopy : IDisposable
 
         Directory.CreateSymbolicLink(Path.Combine(Root, "artifacts"), Path.Combine(RepositoryPaths.Root, "artifacts"));
         Directory.CreateSymbolicLink(Path.Combine(Root, "src"), Path.Combine(RepositoryPaths.Root, "src"));
+        Directory.CreateSymbolicLink(Path.Combine(Root, "kubernetes"), Path.Combine(RepositoryPaths.Root, "kubernetes"));
     }
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "planets-build-tests", Guid.NewGuid().ToString("N"));
+
+    /// <summary>Variables added to the environment of every <see cref="CakeAsync"/>.</summary>
+    public Dictionary<string, string?> Environment { get; } = [];
 
     /// <summary>Runs <c>dotnet cake</c> with <paramref name="arguments"/>; the output is plain text, colours removed.</summary>
     public async Task<(int ExitCode, string Output)> CakeAsync(params string[] arguments)
     {
         var result = await Cli.Wrap("dotnet").WithArguments(["cake", .. arguments]).WithWorkingDirectory(Root)
-            .WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
+            .WithEnvironmentVariables(Environment).WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
         return (result.ExitCode, ConsoleText.Plain(result.StandardOutput + result.StandardError));
     }
 

@@ -6,7 +6,7 @@ using Pipeline.Remotes;
 using Pipeline.Remotes.Configuration;
 using Pipeline.Remotes.Progress;
 using Pipeline.Remotes.S3;
-using Pipeline.Remotes.Tests;
+using Pipeline.Testing.S3;
 using Remotes.Benchmarks;
 
 // Usage (from the repository root): dotnet run -c Release --project tests/Remotes.Benchmarks -- [--dataset PATH] [--repeats N] [--jobs N] [--small N] [--latency-ms N] [--sets dataset,small,latency]

@@ -16,14 +16,14 @@ public sealed class ProcessCommandRunner(Stream output, Stream error) : ICommand
     public static ProcessCommandRunner ToConsole() => new(Console.OpenStandardOutput(), Console.OpenStandardError());
 
     /// <inheritdoc />
-    public async Task RunAsync(string stage, CommandLine command, string workingDirectory, CancellationToken cancellationToken)
+    public async Task RunAsync(string stage, CommandLine command, string workingDirectory, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         var interactive = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("CI") is null;
         var process = Cli.Wrap(command.Executable)
             .WithArguments(command.Arguments)
             .WithWorkingDirectory(workingDirectory)
-            .WithEnvironmentVariables(env => env.Set("PIPELINE_INTERACTIVE", interactive ? "1" : "0"))
+            .WithEnvironmentVariables(env => env.Set(environment.ToDictionary(v => v.Key, string? (v) => v.Value)).Set("PIPELINE_INTERACTIVE", interactive ? "1" : "0"))
             .WithValidation(CommandResultValidation.None)
             .WithStandardOutputPipe(PipeTarget.ToStream(output, autoFlush: true))
             .WithStandardErrorPipe(PipeTarget.ToStream(error, autoFlush: true));

@@ -80,6 +80,40 @@ public sealed class StageRunner(PipelineWorkspace workspace, ICommandRunner comm
             : new StagePlan(status, StageOutcome.RestoredFromRunCache, status.Describe()) { Source = earlier };
     }
 
+    /// <summary>
+    /// Records a run of the planned stage that happened elsewhere (in a training pod, say): its outputs, already in the
+    /// cache, are verified, checked out and recorded in the lock file and the run-cache as a local run's would be.
+    /// </summary>
+    /// <exception cref="PipelineException">The outputs are not the stage's declared ones, or an object is missing or corrupt.</exception>
+    public async Task AdoptAsync(StagePlan plan, ImmutableArray<PathState> outputs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var stage = plan.Status.Stage;
+        var declared = stage.AllOutputs.Order(StringComparer.Ordinal).ToList();
+        var reported = outputs.Select(o => o.Path).Order(StringComparer.Ordinal).ToList();
+        if (!declared.SequenceEqual(reported))
+        {
+            throw new PipelineException($"stage '{stage.Name}': the remote run reported outputs [{string.Join(", ", reported)}], expected [{string.Join(", ", declared)}]");
+        }
+
+        try
+        {
+            foreach (var output in outputs)
+            {
+                await workspace.Cache.EnsureCompleteAsync(output.Content.Hash, cancellationToken);
+                await workspace.Checkout.RestoreAsync(output.Content.Hash, workspace.Resolve(output.Path), cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is MissingObjectException or CorruptObjectException)
+        {
+            throw new PipelineException($"stage '{stage.Name}': output of the remote run unusable: {e.Message}", e);
+        }
+
+        var run = plan.Status.Current with { Outputs = [.. outputs.OrderBy(o => o.Path, StringComparer.Ordinal)] };
+        await RecordAsync(stage, run, cancellationToken);
+        await runCache.RecordAsync(stage.Name, run, cancellationToken);
+    }
+
     private async Task<bool> AllCachedAsync(StageDefinition stage, StageLock recorded, CancellationToken cancellationToken)
     {
         try
@@ -129,7 +163,8 @@ public sealed class StageRunner(PipelineWorkspace workspace, ICommandRunner comm
         log.Information($"> {stage.Command}");
         DeleteOutputs(stage);
         var clock = Stopwatch.StartNew();
-        await commands.RunAsync(stage.Name, stage.Command, workspace.Root, cancellationToken);
+        var environment = await StageEnvironment.ForAsync(stage, workspace.Root, cancellationToken);
+        await commands.RunAsync(stage.Name, stage.Command, workspace.Root, environment, cancellationToken);
         var outputs = await CacheOutputsAsync(stage, cancellationToken);
         var run = status.Current with { Outputs = outputs };
         await RecordAsync(stage, run, cancellationToken);

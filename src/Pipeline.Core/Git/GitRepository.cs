@@ -39,6 +39,28 @@ public sealed class GitRepository(string root)
         return result.Split('\0', StringSplitOptions.RemoveEmptyEntries);
     }
 
+    /// <summary>
+    /// The last commit that changed any of <paramref name="paths"/>, with its commit time; null outside a git work
+    /// tree, without git, or when no commit touches them.
+    /// </summary>
+    public async Task<SourceCommit?> LastCommitTouchingAsync(IEnumerable<string> paths, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        try
+        {
+            var result = await RunAsync(["log", "-1", "--format=%H %ct", "--", .. paths.Where(p => !Path.IsPathRooted(p)).Select(p => $"./{p}")], cancellationToken);
+            return result.ExitCode == 0 && result.StandardOutput.Trim().Split(' ') is [var sha, var time]
+                && long.TryParse(time, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+                ? new SourceCommit(sha, DateTimeOffset.FromUnixTimeSeconds(seconds))
+                : null;
+        }
+        catch (PipelineException)
+        {
+            // No git: the stage simply runs without a source revision.
+            return null;
+        }
+    }
+
     /// <summary>The commits that the chosen refs point at, or every commit; each once.</summary>
     /// <exception cref="PipelineException">The folder is not in a git repository.</exception>
     public async Task<IReadOnlyList<string>> CommitsAsync(bool branches, bool tags, bool allCommits, CancellationToken cancellationToken)
@@ -106,3 +128,8 @@ public sealed class GitRepository(string root)
         }
     }
 }
+
+/// <summary>A commit and its commit time.</summary>
+/// <param name="Sha">The full commit id.</param>
+/// <param name="Time">When it was committed.</param>
+public sealed record SourceCommit(string Sha, DateTimeOffset Time);

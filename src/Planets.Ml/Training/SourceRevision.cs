@@ -4,9 +4,10 @@ using System.Globalization;
 namespace Planets.Ml.Training;
 
 /// <summary>
-/// The git revision a model is trained from, and the time recorded as its creation: <c>SOURCE_DATE_EPOCH</c> when
-/// set, else the commit time of HEAD, else now. A commit's time rather than the clock's is what lets two trainings
-/// of the same commit produce byte-identical model archives (the reproducible-builds convention).
+/// The git revision a model is trained from, and the time recorded as its creation. Under the pipeline they are
+/// <c>PIPELINE_SOURCE_REVISION</c> and <c>SOURCE_DATE_EPOCH</c>: the last commit that changed the stage's inputs and
+/// its time, so the same inputs give a byte-identical model archive in any clone and on any later commit (also in a
+/// training pod, which has no git). Run by hand: HEAD and its commit time; outside git: no revision, and now.
 /// </summary>
 /// <param name="Revision">The HEAD commit, or null outside a git work tree.</param>
 /// <param name="CreatedAt">The time to record as the model's creation.</param>
@@ -17,7 +18,10 @@ internal sealed record SourceRevision(string? Revision, DateTimeOffset CreatedAt
     /// <summary>Reads the revision and time of the current directory's repository.</summary>
     public static async Task<SourceRevision> DetectAsync(CancellationToken cancellationToken)
     {
-        var revision = await GitAsync("rev-parse HEAD", cancellationToken).ConfigureAwait(false);
+        var pipelineRevision = Environment.GetEnvironmentVariable("PIPELINE_SOURCE_REVISION");
+        var revision = string.IsNullOrWhiteSpace(pipelineRevision)
+            ? await GitAsync("rev-parse HEAD", cancellationToken).ConfigureAwait(false)
+            : pipelineRevision.Trim();
         var epoch = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH");
         epoch = string.IsNullOrWhiteSpace(epoch) && revision is not null
             ? await GitAsync("log -1 --format=%ct", cancellationToken).ConfigureAwait(false)

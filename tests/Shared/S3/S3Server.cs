@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Pipeline.Remotes.Tests;
+namespace Pipeline.Testing.S3;
 
 /// <summary>
 /// A real S3-compatible server on a free 127.0.0.1 port with its own storage folder, from tests/s3-server (installed

@@ -1,0 +1,173 @@
+using Cake.Common.Diagnostics;
+using Cake.Core;
+using Pipeline.Cake;
+using Pipeline.Core;
+using Pipeline.Core.Execution;
+using Pipeline.Core.LockFiles;
+using Pipeline.Kubernetes;
+using Pipeline.Remotes.Runs;
+using Pipeline.Storage.Cache;
+using Planets.Build.Packaging;
+
+namespace Planets.Build.Targets;
+
+/// <summary>
+/// The <c>TrainRemote</c> target: the train stage in a Kubernetes pod created for this run (on a GPU node per
+/// configuration). The stages upstream run here; their outputs go to the data remote, the pod's worker fetches them,
+/// trains, pushes the model, and the model comes back into the cache, the workspace and pipeline.lock, so a later
+/// <c>Repro</c> finds train up to date. The pod is deleted however the run ends.
+/// </summary>
+internal static class TrainRemoteTarget
+{
+    /// <summary>The target, for <see cref="PipelineTasks.Register"/>.</summary>
+    public static RemoteStageTarget Create(string stage) => new(
+        "TrainRemote",
+        stage,
+        "Runs the train stage in a Kubernetes pod (--gpus, --node-selector, --tolerations, --s3-secret, --training-image, --namespace)",
+        RunAsync);
+
+    private static async Task RunAsync(RemoteStageRunContext run)
+    {
+        using var stop = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCtrlC = (_, e) =>
+        {
+            // Ctrl+C stops the run, not the process: the pod must still be deleted.
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        Console.CancelKeyPress += onCtrlC;
+        try
+        {
+            await RunAsync(run, stop.Token);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCtrlC;
+        }
+    }
+
+    private static async Task RunAsync(RemoteStageRunContext run, CancellationToken cancellationToken)
+    {
+        var context = run.Cake;
+        var stage = run.Plan.Status.Stage;
+        using var remote = await RemoteConnection.OpenAsync(run.Workspace, RemoteOptions.From(context), cancellationToken);
+        var data = await CachedDependenciesAsync(run, cancellationToken);
+        var pushed = await remote.Transfer.PushAsync(data.Select(d => d.Content.Hash), cancellationToken);
+        Check("send the stage's dependencies to", pushed.Failed.Count, remote, pushed.DescribeFailures());
+
+        var parameters = await File.ReadAllTextAsync(run.Workspace.Resolve(run.Workspace.Settings.ParametersFile), cancellationToken);
+        var request = new RemoteStageRun(
+            stage.Name, [stage.Command.Executable, .. stage.Command.Arguments], [.. data.Select(RemotePath.From)],
+            stage.Parameters, [.. stage.AllOutputs], parameters, RemoteLocation.From(remote.Definition));
+        // The source revision and time come from this work tree: the pod has no git, and the model records them.
+        var environment = (await StageEnvironment.ForAsync(stage, run.Workspace.Root, cancellationToken)).Add(RemoteStageRun.Variable, request.ToJson());
+        var pod = await TrainingOptions.From(context).PodAsync(context, environment, cancellationToken);
+        var result = await RunPodAsync(context, pod, cancellationToken);
+
+        var outputs = result.Outputs.Select(o => o.ToState()).ToList();
+        var fetched = await remote.Transfer.FetchAsync(outputs.Select(o => o.Content.Hash), cancellationToken);
+        Check("fetch the stage's outputs from", fetched.Failed.Count, remote, fetched.DescribeFailures());
+        await run.Runner.AdoptAsync(run.Plan, [.. outputs], cancellationToken);
+        context.Information($"Stage '{stage.Name}' ran in pod {TrainingPodRunner.PodName(pod.RunId)}; its outputs are checked out and recorded in {run.Workspace.Settings.LockFile}");
+    }
+
+    private static async Task<RemoteRunResult> RunPodAsync(ICakeContext context, TrainingPodSettings pod, CancellationToken cancellationToken)
+    {
+        RemoteRunResult? result = null;
+        using var log = new ConsoleLines(line =>
+        {
+            if (RemoteRunResult.FromLogLine(line) is { } reported)
+            {
+                result = reported;
+            }
+            else
+            {
+                context.Information(line);
+            }
+        });
+        using var client = ClusterOptions.From(context).Connect();
+        context.Information($"Creating pod {TrainingPodRunner.PodName(pod.RunId)} in namespace {pod.Namespace} from {pod.Image}");
+        var exitCode = await new TrainingPodRunner(client).RunAsync(pod, log, cancellationToken);
+        return exitCode != 0
+            ? throw new CakeException($"the train stage failed in pod {TrainingPodRunner.PodName(pod.RunId)} with exit code {exitCode} (its log is above)")
+            : result ?? throw new CakeException($"pod {TrainingPodRunner.PodName(pod.RunId)} ended without reporting its outputs: is {pod.Image} a training image?");
+    }
+
+    // The objects the pod must fetch: dependencies that are in the cache (outputs of the stages upstream). The
+    // program's own sources are not: the training image holds the program built from them.
+    private static async Task<List<PathState>> CachedDependenciesAsync(RemoteStageRunContext run, CancellationToken cancellationToken)
+    {
+        var cached = new List<PathState>();
+        foreach (var dependency in run.Plan.Status.Current.Dependencies)
+        {
+            try
+            {
+                await run.Workspace.Cache.EnsureCompleteAsync(dependency.Content.Hash, cancellationToken);
+                cached.Add(dependency);
+            }
+            catch (Exception e) when (e is MissingObjectException or CorruptObjectException or InvalidDataException)
+            {
+                // Not a cached object: source code, which the training image carries.
+            }
+        }
+
+        return cached;
+    }
+
+    private static void Check(string what, int failures, RemoteConnection remote, string details)
+    {
+        if (failures > 0)
+        {
+            throw new PipelineException($"could not {what} {remote.Definition}: {details}");
+        }
+    }
+
+    /// <summary>
+    /// The pod's settings: <c>--training-image</c> (else the pushed training image), <c>--gpus</c> (default 1),
+    /// <c>--node-selector=k=v,…</c>, <c>--tolerations=key[=value][:effect],…</c> (default the GPU taint when GPUs
+    /// are asked for), <c>--s3-secret</c>, <c>--timeout=MINUTES</c>; each also a <c>[TrainRemote]</c> key of cake.config.
+    /// </summary>
+    private sealed record TrainingOptions(string? Image, int Gpus, string? NodeSelector, string? Tolerations, string Secret, int TimeoutMinutes, string PullPolicy)
+    {
+        public static TrainingOptions From(ICakeContext context) => new(
+            TargetOptions.Get(context, "training-image", "TrainRemote_Image", null),
+            TargetOptions.GetInt(context, "gpus", "TrainRemote_Gpus", 1),
+            TargetOptions.Get(context, "node-selector", "TrainRemote_NodeSelector", null),
+            TargetOptions.Get(context, "tolerations", "TrainRemote_Tolerations", null),
+            TargetOptions.Get(context, "s3-secret", "TrainRemote_S3Secret", "pipeline-s3-credentials")!,
+            TargetOptions.GetInt(context, "timeout", "TrainRemote_Timeout", 360),
+            TargetOptions.Get(context, "image-pull-policy", "TrainRemote_ImagePullPolicy", "IfNotPresent")!);
+
+        public async Task<TrainingPodSettings> PodAsync(ICakeContext context, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+        {
+            var root = context.Environment.WorkingDirectory.FullPath;
+            var image = Image ?? (await PushedImageRecord.ReadAsync(root, TrainingImage.Name, cancellationToken)).Pinned;
+            var runId = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid():N}"[..22];
+            return new TrainingPodSettings(ClusterOptions.From(context).Namespace, image, runId)
+            {
+                Environment = environment,
+                GpuCount = Gpus,
+                NodeSelector = Pairs(NodeSelector, "node-selector").ToDictionary(p => p.Key, p => p.Value),
+                Tolerations = Tolerations is null && Gpus > 0 ? [new PodToleration("nvidia.com/gpu")] : [.. ParseTolerations(Tolerations)],
+                S3CredentialsSecret = Secret.Length > 0 ? Secret : null,
+                Timeout = TimeSpan.FromMinutes(TimeoutMinutes),
+                ImagePullPolicy = PullPolicy,
+            };
+        }
+
+        private static IEnumerable<KeyValuePair<string, string>> Pairs(string? text, string option) =>
+            (text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(pair =>
+                pair.Split('=', 2) is [var key, var value] && key.Length > 0
+                    ? KeyValuePair.Create(key, value)
+                    : throw new CakeException($"--{option}: '{pair}' is not key=value"));
+
+        private static IEnumerable<PodToleration> ParseTolerations(string? text) =>
+            (text ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(item =>
+            {
+                var (taint, effect) = item.Split(':', 2) is [var t, var e] ? (t, e) : (item, "NoSchedule");
+                return taint.Split('=', 2) is [var key, var value]
+                    ? new PodToleration(key, "Equal", value, effect)
+                    : new PodToleration(taint, "Exists", null, effect);
+            });
+    }
+}

@@ -1,0 +1,129 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Pipeline.Core;
+using Pipeline.Core.LockFiles;
+using Pipeline.Core.Stages;
+using Pipeline.Remotes.Configuration;
+using Pipeline.Storage.Hashing;
+
+namespace Pipeline.Remotes.Runs;
+
+/// <summary>
+/// One stage to run on another machine (a training pod): its command, the dependency objects to fetch from the
+/// remote, its parameters file and outputs, and where the remote is. It travels as JSON in an environment variable;
+/// it never holds a credential (the pod gets those from its platform).
+/// </summary>
+/// <param name="Stage">The stage's name.</param>
+/// <param name="Command">The command line, program first.</param>
+/// <param name="Dependencies">The data dependencies to fetch and check out, with their content.</param>
+/// <param name="Parameters">The parameter keys the stage reads.</param>
+/// <param name="Outputs">Every output path (outputs, metrics, plots).</param>
+/// <param name="ParametersFile">The parameters file's text.</param>
+/// <param name="Remote">Where objects come from and go to.</param>
+public sealed record RemoteStageRun(
+    string Stage,
+    ImmutableArray<string> Command,
+    ImmutableArray<RemotePath> Dependencies,
+    ImmutableArray<string> Parameters,
+    ImmutableArray<string> Outputs,
+    string ParametersFile,
+    RemoteLocation Remote)
+{
+    /// <summary>The environment variable that carries the run to the worker.</summary>
+    public const string Variable = "PIPELINE_STAGE_RUN";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>The stage as the worker runs it: the fetched data are its only dependencies (the program is in the image).</summary>
+    public StageDefinition ToStage() => new(Stage, CommandLine.Of(Command[0], [.. Command[1..]]))
+    {
+        Dependencies = [.. Dependencies.Select(d => d.Path)],
+        Parameters = Parameters,
+        Outputs = Outputs,
+    };
+
+    /// <summary>The run as JSON.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Reads a run from <paramref name="json"/>.</summary>
+    /// <exception cref="PipelineException">Not a run description.</exception>
+    public static RemoteStageRun FromJson(string? json) =>
+        Parse<RemoteStageRun>(json, Variable) is { Command.Length: > 0 } run ? run : throw new PipelineException($"{Variable}: the run has no command");
+
+    internal static T Parse<T>(string? json, string what)
+        where T : class
+    {
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            throw new PipelineException($"{what} is empty: expected a JSON description of the stage run");
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, Json) ?? throw new PipelineException($"{what}: null");
+        }
+        catch (JsonException e)
+        {
+            throw new PipelineException($"{what}: not a valid stage run ({e.Message})", e);
+        }
+    }
+
+    internal static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Json);
+}
+
+/// <summary>A path with its content, as the lock file records it.</summary>
+/// <param name="Path">The repository-relative path.</param>
+/// <param name="Md5">The content hash (a folder's ends in <c>.dir</c>).</param>
+/// <param name="Size">Bytes.</param>
+/// <param name="Nfiles">Files, for a folder.</param>
+public sealed record RemotePath(string Path, string Md5, long Size, int? Nfiles)
+{
+    /// <summary>From a lock file entry.</summary>
+    public static RemotePath From(PathState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        return new(state.Path, state.Content.Hash.Value, state.Content.Size, state.Content.FileCount);
+    }
+
+    /// <summary>As a lock file entry.</summary>
+    public PathState ToState() => new(Path, new ContentInfo(new ContentHash(Md5), Size, Nfiles));
+}
+
+/// <summary>A remote's address and settings, without credentials.</summary>
+/// <param name="Name">Its name in the configuration.</param>
+/// <param name="Url">Its URL.</param>
+/// <param name="Endpoint">A custom S3 endpoint, if any.</param>
+/// <param name="Region">The S3 region, if any.</param>
+/// <param name="PathStyle">Whether S3 requests use path-style addressing.</param>
+public sealed record RemoteLocation(string Name, string Url, string? Endpoint, string? Region, bool PathStyle)
+{
+    /// <summary>From a configured remote, leaving its credentials behind.</summary>
+    public static RemoteLocation From(RemoteDefinition definition)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        return new(definition.Name, definition.Url, definition.Endpoint, definition.Region, definition.PathStyle);
+    }
+
+    /// <summary>As a remote definition; credentials then come from the environment or the platform.</summary>
+    public RemoteDefinition ToDefinition() => new(Name, Url) { Endpoint = Endpoint, Region = Region, PathStyle = PathStyle };
+}
+
+/// <summary>What a remote run produced: its outputs, already pushed to the remote.</summary>
+/// <param name="Outputs">Each output with its content.</param>
+public sealed record RemoteRunResult(ImmutableArray<RemotePath> Outputs)
+{
+    /// <summary>Starts the log line that carries the result, so the submitter finds it among the stage's own output.</summary>
+    public const string Marker = "pipeline-run-result: ";
+
+    /// <summary>The log line.</summary>
+    public string ToLogLine() => Marker + RemoteStageRun.Serialize(this);
+
+    /// <summary>The result in <paramref name="line"/>, or null when it is another line.</summary>
+    public static RemoteRunResult? FromLogLine(string line) =>
+        line is not null && line.StartsWith(Marker, StringComparison.Ordinal) ? RemoteStageRun.Parse<RemoteRunResult>(line[Marker.Length..], "the run result") : null;
+}

@@ -1,0 +1,34 @@
+using Pipeline.Core;
+using Pipeline.Remotes.Runs;
+using Pipeline.Worker;
+
+// SIGTERM (the pod being deleted) and Ctrl+C stop the stage's process rather than orphaning it.
+using var stopping = new CancellationTokenSource();
+using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stopping.Cancel();
+});
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stopping.Cancel();
+};
+
+try
+{
+    var run = RemoteStageRun.FromJson(Environment.GetEnvironmentVariable(RemoteStageRun.Variable));
+    var result = await StageWorker.RunAsync(run, Directory.GetCurrentDirectory(), new ConsoleLog(), stopping.Token);
+    Console.WriteLine(result.ToLogLine());
+    return 0;
+}
+catch (Exception e) when (e is PipelineException or IOException or UnauthorizedAccessException)
+{
+    await Console.Error.WriteLineAsync($"error: {e.Message}");
+    return 1;
+}
+catch (OperationCanceledException)
+{
+    await Console.Error.WriteLineAsync("error: stopped");
+    return 130;
+}

@@ -1,0 +1,92 @@
+using System.Text.Json.Nodes;
+using Amazon.Runtime;
+using Amazon.S3;
+using Kubernetes.Emulator;
+using Pipeline.Testing.Containers;
+using Pipeline.Testing.S3;
+
+namespace Planets.Build.Tests;
+
+/// <summary>
+/// TrainRemote with the real <c>dotnet cake</c>: the training image built by ContainerizeTraining in a real Docker
+/// engine, the pod created through the Kubernetes API emulator, whose kubelet runs it as a container of that engine,
+/// and the data moved through a real S3 server (fauxqs).
+/// </summary>
+public sealed class TrainRemoteTests : IAsyncLifetime, IDisposable
+{
+    private const string Bucket = "planets";
+    private readonly RepositoryCopy repository = new();
+    private DockerServers docker = null!;
+    private S3Server s3 = null!;
+    private DockerPodRuntime runtime = null!;
+    private KubernetesEmulator cluster = null!;
+    private string kubeconfig = null!;
+
+    public async Task InitializeAsync()
+    {
+        docker = await DockerServers.StartAsync();
+        s3 = await S3Server.StartFauxqsAsync();
+        using (var client = new AmazonS3Client(new BasicAWSCredentials("test", "test"), new AmazonS3Config { ServiceURL = s3.Endpoint, ForcePathStyle = true }))
+        {
+            await client.PutBucketAsync(Bucket);
+        }
+
+        runtime = new DockerPodRuntime(docker.DockerHost);
+        cluster = await KubernetesEmulator.StartAsync(runtime);
+        kubeconfig = cluster.WriteKubeconfig(Path.Combine(repository.Root, "kubeconfig"));
+        cluster.Create("secrets", "default", new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Secret",
+            ["metadata"] = new JsonObject { ["name"] = "pipeline-s3-credentials" },
+            ["stringData"] = new JsonObject { ["AWS_ACCESS_KEY_ID"] = "test", ["AWS_SECRET_ACCESS_KEY"] = "test" },
+        });
+        await File.WriteAllTextAsync(Path.Combine(repository.Root, "pipeline.remotes.yaml"), $"""
+            default: storage
+            remotes:
+              storage:
+                url: s3://{Bucket}/cache
+                endpoint: {s3.Endpoint}
+                path-style: true
+                region: us-east-1
+            """);
+        repository.Environment["AWS_ACCESS_KEY_ID"] = "test";
+        repository.Environment["AWS_SECRET_ACCESS_KEY"] = "test";
+        TestGit.Run(repository.Root, "init", "--quiet");
+        TestGit.Commit(repository.Root, "pipeline", "build.cake", "cake.config", "params.yaml", "pipeline.remotes.yaml");
+    }
+
+    [Fact]
+    public async Task Train_runs_in_a_pod_that_streams_its_log_is_deleted_and_leaves_train_up_to_date()
+    {
+        var image = await repository.CakeAsync("--target=ContainerizeTraining", $"--docker-host={docker.DockerHost}", $"--training-base-image={DockerServers.BaseImage}");
+        Assert.True(image.ExitCode == 0, image.Output);
+
+        var trained = await repository.CakeAsync(
+            "--target=TrainRemote", "--training-image=planets-training:latest", "--gpus=0", "--image-pull-policy=Never", $"--kubeconfig={kubeconfig}");
+
+        Assert.True(trained.ExitCode == 0, trained.Output);
+        Assert.Contains("Running stage 'train' elsewhere (it has not run yet)", trained.Output, StringComparison.Ordinal);
+        Assert.Matches(@"epoch 5/5 loss [\d.]+ acc [\d.]+ val_loss", trained.Output);
+        Assert.Matches(@"Stage 'train' ran in pod train-[\w-]+; its outputs are checked out and recorded in pipeline.lock", trained.Output);
+        Assert.Single(cluster.DeletedPods);
+        Assert.Empty(cluster.List("pods", "default"));
+        Assert.True(File.Exists(Path.Combine(repository.Root, "model", "planets-classifier.zip")));
+
+        var repro = await repository.CakeAsync("--target=Repro");
+
+        Assert.True(repro.ExitCode == 0, repro.Output);
+        Assert.Contains("Stage 'train' didn't change, skipping", repro.Output, StringComparison.Ordinal);
+        Assert.Contains("Running stage 'evaluate' (it has not run yet)", repro.Output, StringComparison.Ordinal);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await cluster.DisposeAsync();
+        runtime.Dispose();
+        s3.Dispose();
+        await docker.DisposeAsync();
+    }
+
+    public void Dispose() => repository.Dispose();
+}
