@@ -19,7 +19,7 @@ namespace Planets.Build.Targets;
 /// </summary>
 internal static class TrainRemoteTarget
 {
-    /// <summary>The target, for <see cref="PipelineTasks.Register"/>.</summary>
+    /// <summary>The target, for <c>PipelineTasks.Register</c>.</summary>
     public static RemoteStageTarget Create(string stage) => new(
         "TrainRemote",
         stage,

@@ -27,6 +27,17 @@ public static class PipelineTasks
     /// <param name="task">The script's <c>Task</c> method.</param>
     /// <param name="teardown">The script's <c>Teardown</c> method.</param>
     /// <param name="stages">The pipeline's stages.</param>
+    /// <returns>The target to run: <c>--target</c>, else the stage named by <c>--stage</c>, else <c>Repro</c>.</returns>
+    /// <exception cref="PipelineException">The stages do not form a valid graph, or an option names no stage.</exception>
+    // An overload rather than an optional parameter: Cake's script cache keeps scripts compiled against this signature.
+    public static string Register(ICakeContext context, Func<string, CakeTaskBuilder> task, Action<Action<ITeardownContext>> teardown, IEnumerable<IStage> stages) =>
+        Register(context, task, teardown, stages, []);
+
+    /// <summary>Registers the stages and targets, and targets that run a stage elsewhere.</summary>
+    /// <param name="context">The script's Cake context.</param>
+    /// <param name="task">The script's <c>Task</c> method.</param>
+    /// <param name="teardown">The script's <c>Teardown</c> method.</param>
+    /// <param name="stages">The pipeline's stages.</param>
     /// <param name="remoteTargets">Targets that run a stage elsewhere (see <see cref="RemoteStageTarget"/>).</param>
     /// <returns>The target to run: <c>--target</c>, else the stage named by <c>--stage</c>, else <c>Repro</c>.</returns>
     /// <exception cref="PipelineException">The stages do not form a valid graph, or an option names no stage.</exception>
@@ -35,7 +46,7 @@ public static class PipelineTasks
         Func<string, CakeTaskBuilder> task,
         Action<Action<ITeardownContext>> teardown,
         IEnumerable<IStage> stages,
-        IEnumerable<RemoteStageTarget>? remoteTargets = null)
+        IEnumerable<RemoteStageTarget> remoteTargets)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(task);
@@ -47,7 +58,8 @@ public static class PipelineTasks
 
         var selection = ReproSelection.From(graph, options);
         var target = context.Arguments.HasArgument("target") ? context.Arguments.GetArgument("target") : Repro;
-        var remotes = (remoteTargets ?? []).ToList();
+        ArgumentNullException.ThrowIfNull(remoteTargets);
+        var remotes = remoteTargets.ToList();
         foreach (var stage in graph.Stages)
         {
             var remote = remotes.FirstOrDefault(r => r.Stage == stage.Name && r.Target == target);

@@ -17,7 +17,7 @@ namespace Pipeline.Cake;
 /// </summary>
 public static class RemoteTasks
 {
-    /// <summary>Registers the targets; call from the pipeline's registration beside <see cref="PipelineTasks.Register"/>.</summary>
+    /// <summary>Registers the targets; call from the pipeline's registration beside <c>PipelineTasks.Register</c>.</summary>
     /// <param name="task">The script's <c>Task</c> method.</param>
     public static void Register(Func<string, CakeTaskBuilder> task)
     {

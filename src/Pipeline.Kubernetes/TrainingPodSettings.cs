@@ -31,7 +31,7 @@ public sealed record TrainingPodSettings(string Namespace, string Image, string 
     /// The size of the memory-backed /dev/shm: data loader workers share batches through it, and a container's
     /// default 64 MiB is too small for that.
     /// </summary>
-    public string ShmSizeLimit { get; init; } = "2Gi";
+    public string ShmSizeLimit { get; init; } = "4Gi";
 
     /// <summary>How long the whole run may take, from creating the pod to its end.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromHours(6);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace Pipeline.Kubernetes.Tests;
 
@@ -56,20 +55,8 @@ public sealed class ClusterAccessTests
         Assert.Equal("kubectl", (string?)cluster.Emulator.Get("deployments", "default", "planets-service")!["metadata"]!["managedFields"]![0]!["manager"]);
     }
 
-    private static string Kubectl(TestCluster cluster, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("kubectl", ["--kubeconfig", cluster.Kubeconfig, .. arguments])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"kubectl {string.Join(' ', arguments)} failed: {error}");
-        return output;
-    }
+    private static string Kubectl(TestCluster cluster, params string[] arguments) =>
+        TestProcess.Run("kubectl", ["--kubeconfig", cluster.Kubeconfig, .. arguments]);
 }
 
 /// <summary>A fact that is skipped, saying why, on machines without kubectl.</summary>

@@ -27,12 +27,37 @@ public sealed partial class WorkflowTests
     }
 
     [Fact]
-    public void The_pull_request_workflow_tests_reproduces_pushes_and_publishes_the_report()
+    public void The_pull_request_workflow_tests_trains_in_a_pod_when_a_cluster_is_configured_reproduces_pushes_and_publishes_the_report()
     {
         var commands = RunSteps(Path.Combine(RepositoryPaths.Root, ".github", "workflows", "pull-request.yml")).Select(r => r.Command).ToList();
 
         Assert.Equal(
-            ["./build.sh --target=Test", "./build.sh --target=Repro --pull", "./build.sh --target=Push", "./build.sh --target=Report --rev=origin/main --publish"],
+            [
+                "./build.sh --target=Test",
+                "./build.sh --target=ContainerizeTraining",
+                "./build.sh --target=PushImage --image=training --registry=$IMAGE_REGISTRY",
+                "./build.sh --target=TrainRemote --pull --namespace=$TRAINING_NAMESPACE",
+                "./build.sh --target=Repro --pull",
+                "./build.sh --target=Push",
+                "./build.sh --target=Report --rev=origin/main --publish",
+            ],
+            commands);
+    }
+
+    [Fact]
+    public void The_main_workflow_reproduces_then_builds_pushes_and_deploys_the_service_image()
+    {
+        var commands = RunSteps(Path.Combine(RepositoryPaths.Root, ".github", "workflows", "main.yml")).Select(r => r.Command).ToList();
+
+        Assert.Equal(
+            [
+                "./build.sh --target=Test",
+                "./build.sh --target=Repro --pull",
+                "./build.sh --target=Push",
+                "./build.sh --target=Containerize",
+                "./build.sh --target=PushImage --registry=$IMAGE_REGISTRY",
+                "./build.sh --target=Deploy --namespace=$DEPLOY_NAMESPACE",
+            ],
             commands);
     }
 

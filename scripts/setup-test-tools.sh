@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# What the tests start or drive besides .NET: Chromium and its driver (the upload page's tests), the Docker engine
+# and an OCI registry (the image and pod tests start their own dockerd and docker-registry, so the host needs no
+# running daemon). Installs only what is missing; idempotent, non-interactive, must run as root.
+set -euo pipefail
+
+missing=()
+command -v chromium > /dev/null || missing+=(chromium)
+command -v chromedriver > /dev/null || missing+=(chromium-driver)
+command -v dockerd > /dev/null || missing+=(docker.io)
+command -v docker-registry > /dev/null || missing+=(docker-registry)
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "setup-test-tools: chromium, chromedriver, dockerd and docker-registry are installed; nothing to do"
+  exit 0
+fi
+
+if [[ "$(id -u)" -ne 0 ]]; then
+  echo "setup-test-tools: ${missing[*]} missing and installing needs root (run: sudo $0)" >&2
+  exit 1
+fi
+
+echo "setup-test-tools: installing ${missing[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
