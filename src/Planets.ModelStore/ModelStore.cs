@@ -8,8 +8,9 @@ namespace Planets.Models;
 /// </summary>
 /// <remarks>
 /// A version appears whole or not at all: it is assembled in a hidden staging folder and renamed into place, and
-/// the <c>latest</c> pointer is replaced by a rename too. Versions are content hashes, so saving a model that is
-/// already stored changes nothing but the pointer.
+/// the <c>latest</c> pointer is replaced by a rename too. Versions are content hashes (creation time and git revision
+/// aside), so saving a model that is already stored keeps its files and takes the new save's provenance: what a save
+/// returns, and what is exported after it, never depends on what the store held before.
 /// </remarks>
 public sealed class ModelStore
 {
@@ -162,6 +163,12 @@ public sealed class ModelStore
             {
                 // Another process stored the same content at the same moment: its copy is as good as ours.
             }
+        }
+
+        if (Directory.Exists(staging))
+        {
+            // Same files, maybe another creation time or revision: the manifest is replaced by a rename, atomically.
+            File.Move(Path.Combine(staging, ModelManifest.FileName), Path.Combine(final, ModelManifest.FileName), overwrite: true);
         }
 
         await WriteLatestAsync(manifest.Name, manifest.Version, cancellationToken).ConfigureAwait(false);

@@ -44,6 +44,22 @@ public sealed class ModelStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Saving_a_stored_model_again_takes_the_new_provenance_so_its_export_does_not_depend_on_the_stores_past()
+    {
+        var used = new ModelStore(_dir["used-store"]);
+        var fresh = new ModelStore(_dir["fresh-store"]);
+        await used.SaveAsync(Draft("weights-1", createdAt: 1000), CancellationToken.None);
+
+        var resaved = await used.SaveAsync(Draft("weights-1", createdAt: 2000), CancellationToken.None);
+        var first = await fresh.SaveAsync(Draft("weights-1", createdAt: 2000), CancellationToken.None);
+        await used.ExportAsync(resaved.Tag, _dir["used.zip"], CancellationToken.None);
+        await fresh.ExportAsync(first.Tag, _dir["fresh.zip"], CancellationToken.None);
+
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(2000), resaved.Manifest.CreatedAt);
+        Assert.Equal(await File.ReadAllBytesAsync(_dir["fresh.zip"]), await File.ReadAllBytesAsync(_dir["used.zip"]));
+    }
+
+    [Fact]
     public async Task Latest_is_the_last_saved_and_moves_back_when_it_is_deleted()
     {
         var store = new ModelStore(_dir["store"]);
