@@ -82,7 +82,8 @@ internal sealed class PrepareCommand : ICommand
     private static (PreparedSet Train, PreparedSet Test) Split(MlParams mlParams, RawDataset dataset, float[][] pixels, PreprocessOptions options)
     {
         var count = dataset.Images.Count;
-        // Same rule as Keras' validation_split: the test set is the last floor(split * n) shuffled images.
+        // Keras' rule: the file list (classes and files in sorted order) shuffled by NumPy's RandomState(seed), and the
+        // test set is its last floor(split * n) images: for the same files and seed, the reference's very test set.
         var testCount = (int)(mlParams.Prepare.Split * count);
         if (testCount < 1 || testCount >= count)
         {
@@ -90,7 +91,7 @@ internal sealed class PrepareCommand : ICommand
                 $"{mlParams.Source}: prepare.split {mlParams.Prepare.Split} of {count} images gives {testCount} test images (need at least 1 train and 1 test image)"));
         }
 
-        var order = new SeededRandom((ulong)mlParams.Prepare.Seed).Permutation(count);
+        var order = new NumpyRandomState((uint)mlParams.Prepare.Seed).Permutation(count);
         return (Build(order[..^testCount]), Build(order[^testCount..]));
 
         PreparedSet Build(int[] indices) => new(
