@@ -5,8 +5,9 @@ using System.Text.Json.Serialization;
 namespace Planets.Build.Packaging;
 
 /// <summary>
-/// The service bundle, as a Bento: the published prediction service, a model store holding exactly the bundled model,
-/// and <c>bundle.json</c> naming the versions of each. <c>Containerize</c> turns it into the service image.
+/// The service bundle, as a Bento: the published prediction service, the model archive it was made from, a model
+/// store holding exactly that model (what the service reads), and <c>bundle.json</c> naming the versions of each.
+/// <c>Containerize</c> turns it into the service image (service and store; the archive stays in the bundle).
 /// </summary>
 /// <param name="Directory">The bundle's folder.</param>
 /// <param name="Manifest">What it holds.</param>
@@ -23,6 +24,9 @@ internal sealed record ServiceBundle(string Directory, BundleManifest Manifest)
 
     /// <summary>The model store inside the bundle.</summary>
     public const string ModelsFolder = "models";
+
+    /// <summary>The model archive inside the bundle.</summary>
+    public const string ArchiveFile = "planets-classifier.zip";
 
     /// <summary>The service's entry assembly inside <see cref="AppFolder"/>.</summary>
     public const string EntryAssembly = "Planets.Serving.dll";

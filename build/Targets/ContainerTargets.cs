@@ -47,6 +47,7 @@ internal static class ContainerTargets
             var app = Path.Combine(staging, ServiceBundle.AppFolder);
             Publish(context, "src/Planets.Serving/Planets.Serving.csproj", app);
             var model = ImportModel(context, Path.Combine(app, ServiceBundle.EntryAssembly), archive, Path.Combine(staging, ServiceBundle.ModelsFolder));
+            File.Copy(archive, Path.Combine(staging, ServiceBundle.ArchiveFile));
             var manifest = new BundleManifest(
                 ServiceBundle.Name,
                 model,

@@ -94,6 +94,49 @@ public sealed class CacheTests : IDisposable
         Assert.False(await store.IsIntactAsync(hash, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Objects_stored_at_once_share_flushes_yet_appear_only_whole_and_read_only()
+    {
+        var contents = Enumerable.Range(0, 200).Select(i => System.Text.Encoding.UTF8.GetBytes($"object {i} " + new string('x', i * 37))).ToList();
+        var hashes = contents.Select(c => ContentHash.OfFile(System.Security.Cryptography.MD5.HashData(c))).ToList();
+        var adding = Task.WhenAll(contents.Select((c, i) => Task.Run(() => store.AddAsync(new MemoryStream(c), hashes[i], CancellationToken.None))));
+
+        // Whatever a reader sees while the objects arrive is whole: visible only once renamed into place.
+        while (!adding.IsCompleted)
+        {
+            foreach (var hash in store.List())
+            {
+                Assert.Equal(hash.ObjectDigest, FileDigest.Of(store.PathOf(hash), CancellationToken.None));
+            }
+        }
+
+        await adding;
+        Assert.Equal(hashes.ToHashSet(), store.List().ToHashSet());
+        Assert.All(hashes, h => Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(store.PathOf(h))));
+        Assert.Empty(Directory.GetFiles(store.Root, "*.tmp", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task A_link_type_the_file_system_lacks_is_not_tried_again_there()
+    {
+        temp.Write("data/a.txt", "a");
+        temp.Write("data/b.txt", "b");
+        var hashed = await hasher.HashAsync(temp["data"], CancellationToken.None);
+        await store.AddDirectoryAsync(temp["data"], hashed.Manifest!, CancellationToken.None);
+        var checkout = new Checkout(store, hasher, [LinkType.Reflink, LinkType.Hardlink]);
+        var reflinks = TryReflink(store.PathOf(hashed.Manifest!.Entries[0].Hash), temp["probe"]);
+
+        await checkout.RestoreAsync(hashed.Info.Hash, temp["restored"], CancellationToken.None);
+
+        // A file system without reflinks (ext4) answers the first try with EOPNOTSUPP; the rest go straight to hard links.
+        var expected = reflinks ? new[] { LinkType.Reflink, LinkType.Hardlink, LinkType.Copy } : [LinkType.Hardlink, LinkType.Copy];
+        Assert.Equal(expected, checkout.LinkTypesFor(temp["restored"]));
+        Assert.Equal("a", await File.ReadAllTextAsync(temp["restored/a.txt"]));
+    }
+
+    private static bool TryReflink(string source, string target) =>
+        Pipeline.Storage.Native.LinuxLinks.TryReflink(source, target) == Pipeline.Storage.Native.LinkOutcome.Linked;
+
     internal static void Corrupt(string objectPath)
     {
         File.SetUnixFileMode(objectPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);

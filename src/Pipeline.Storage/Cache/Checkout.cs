@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Pipeline.Storage.Hashing;
 using Pipeline.Storage.Native;
 
@@ -5,13 +6,18 @@ namespace Pipeline.Storage.Cache;
 
 /// <summary>
 /// Makes workspace paths match cached content: verifies each object, then places it with the first link type
-/// that works on this file system, through a temporary name and a rename. In a folder it touches only files that differ.
+/// that works on this file system, through a temporary name and a rename. In a folder it touches only files that differ,
+/// several at a time.
 /// </summary>
 public sealed class Checkout
 {
+    // Placing a file is a few short system calls that may wait on the disk: more of them than cores keeps the cores busy.
+    private static readonly int Parallelism = Environment.ProcessorCount * 2;
     private readonly ObjectStore store;
     private readonly ContentHasher hasher;
-    private readonly List<LinkType> linkTypes;
+    private readonly LinkType[] linkTypes;
+    private readonly ConcurrentDictionary<string, ulong> deviceOfFolder = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(ulong Device, LinkType LinkType), bool> unsupported = new();
 
     /// <summary>Creates a checkout that tries <paramref name="linkTypes"/> in order (copy is always the last resort).</summary>
     public Checkout(ObjectStore store, ContentHasher hasher, IEnumerable<LinkType> linkTypes)
@@ -34,20 +40,27 @@ public sealed class Checkout
                 Directory.Delete(target, recursive: true);
             }
 
-            return await RestoreFileAsync(hash, target, cancellationToken) ? 1 : 0;
+            if (Matches(target, hash, cancellationToken))
+            {
+                return 0;
+            }
+
+            await store.EnsureIntactAsync(hash, cancellationToken);
+            await PlaceVerifiedAsync(hash, target, cancellationToken);
+            return 1;
         }
 
         var manifest = await store.ReadManifestAsync(hash, cancellationToken);
-        await VerifyAllAsync(manifest, cancellationToken);
+        await Parallel.ForEachAsync(
+            manifest.Entries, ParallelFiles(cancellationToken), (entry, token) => new ValueTask(store.EnsureIntactAsync(entry.Hash, token)));
         return await RestoreDirectoryAsync(manifest, target, cancellationToken);
     }
 
-    private async Task VerifyAllAsync(DirectoryManifest manifest, CancellationToken cancellationToken)
+    /// <summary>The link types this checkout tries, in order, for a file placed in <paramref name="folder"/>.</summary>
+    public IReadOnlyList<LinkType> LinkTypesFor(string folder)
     {
-        foreach (var entry in manifest.Entries)
-        {
-            await store.EnsureIntactAsync(entry.Hash, cancellationToken);
-        }
+        var device = DeviceOf(Path.GetFullPath(folder));
+        return [.. linkTypes.Where(linkType => !unsupported.ContainsKey((device, linkType)))];
     }
 
     private async Task<int> RestoreDirectoryAsync(DirectoryManifest manifest, string target, CancellationToken cancellationToken)
@@ -65,25 +78,21 @@ public sealed class Checkout
         }
 
         var written = 0;
-        foreach (var entry in manifest.Entries)
+        await Parallel.ForEachAsync(manifest.Entries, ParallelFiles(cancellationToken), async (entry, token) =>
         {
-            if (await RestoreFileAsync(entry.Hash, Path.Combine(target, entry.RelativePath), cancellationToken))
+            var path = Path.Combine(target, entry.RelativePath);
+            if (!Matches(path, entry.Hash, token))
             {
-                written++;
+                // Verified with the whole folder before anything was placed.
+                await PlaceVerifiedAsync(entry.Hash, path, token);
+                Interlocked.Increment(ref written);
             }
-        }
-
+        });
         return written;
     }
 
-    private async Task<bool> RestoreFileAsync(ContentHash hash, string target, CancellationToken cancellationToken)
+    private async Task PlaceVerifiedAsync(ContentHash hash, string target, CancellationToken cancellationToken)
     {
-        if (Matches(target, hash, cancellationToken))
-        {
-            return false;
-        }
-
-        await store.EnsureIntactAsync(hash, cancellationToken);
         var temporary = AtomicFile.TemporaryPathBeside(target);
         try
         {
@@ -95,8 +104,6 @@ public sealed class Checkout
         {
             File.Delete(temporary);
         }
-
-        return true;
     }
 
     private bool Matches(string target, ContentHash hash, CancellationToken cancellationToken)
@@ -111,26 +118,40 @@ public sealed class Checkout
 
     private async Task PlaceAsync(string source, string target, CancellationToken cancellationToken)
     {
-        foreach (var linkType in linkTypes.ToArray())
+        var device = DeviceOf(Path.GetDirectoryName(target)!);
+        foreach (var linkType in linkTypes.Where(linkType => !unsupported.ContainsKey((device, linkType))))
         {
-            if (await TryPlaceAsync(linkType, source, target, cancellationToken))
+            var outcome = await TryPlaceAsync(linkType, source, target, cancellationToken);
+            if (outcome == LinkOutcome.Linked)
             {
                 return;
             }
 
-            // Remember what this file system cannot do, so later files do not try it again.
-            linkTypes.Remove(linkType);
+            if (outcome == LinkOutcome.Unsupported)
+            {
+                // Remember what this file system cannot do, so later files placed on it do not try it again.
+                unsupported.TryAdd((device, linkType), true);
+            }
         }
     }
 
-    private static async Task<bool> TryPlaceAsync(LinkType linkType, string source, string target, CancellationToken cancellationToken)
+    // Folders are few and their file system does not change under a checkout: a stat per folder, not per file.
+    private ulong DeviceOf(string fullPath) =>
+        OperatingSystem.IsLinux() ? deviceOfFolder.GetOrAdd(fullPath, LinuxStat.DeviceOf) : 0;
+
+    private static ParallelOptions ParallelFiles(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
+
+    private static async Task<LinkOutcome> TryPlaceAsync(LinkType linkType, string source, string target, CancellationToken cancellationToken)
     {
         switch (linkType)
         {
-            case LinkType.Reflink:
-                return OperatingSystem.IsLinux() && LinuxLinks.TryReflink(source, target) && MakeWritable(target);
-            case LinkType.Hardlink:
-                return OperatingSystem.IsLinux() && LinuxLinks.TryHardLink(source, target);
+            case LinkType.Reflink when OperatingSystem.IsLinux():
+                return MakeWritable(target, LinuxLinks.TryReflink(source, target));
+            case LinkType.Hardlink when OperatingSystem.IsLinux():
+                return LinuxLinks.TryHardLink(source, target);
+            case LinkType.Reflink or LinkType.Hardlink:
+                return LinkOutcome.Unsupported;
             default:
                 await using (var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true))
                 await using (var output = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
@@ -138,17 +159,18 @@ public sealed class Checkout
                     await input.CopyToAsync(output, cancellationToken);
                 }
 
-                return MakeWritable(target);
+                return MakeWritable(target, LinkOutcome.Linked);
         }
     }
 
-    private static bool MakeWritable(string path)
+    // A clone or a copy is the workspace's own file, unlike a hard link that shares the read-only cache object.
+    private static LinkOutcome MakeWritable(string path, LinkOutcome outcome)
     {
-        if (!OperatingSystem.IsWindows())
+        if (outcome == LinkOutcome.Linked && !OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(path, File.GetUnixFileMode(path) | UnixFileMode.UserWrite);
         }
 
-        return true;
+        return outcome;
     }
 }

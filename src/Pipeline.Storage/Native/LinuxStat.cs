@@ -32,6 +32,18 @@ internal static partial class LinuxStat
         return new FileStat(buffer.Inode, modified, (long)buffer.Size);
     }
 
+    /// <summary>The device (file system) that holds <paramref name="path"/>.</summary>
+    public static unsafe ulong DeviceOf(string path)
+    {
+        StatxBuffer buffer;
+        if (Statx(AtFdCwd, path, 0, StatxBasicStats, &buffer) != 0)
+        {
+            throw new IOException($"cannot stat '{path}': {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        }
+
+        return ((ulong)buffer.DeviceMajor << 32) | buffer.DeviceMinor;
+    }
+
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int Statx(int dirfd, string path, int flags, uint mask, StatxBuffer* buffer);
 
@@ -42,5 +54,7 @@ internal static partial class LinuxStat
         [FieldOffset(40)] public ulong Size;
         [FieldOffset(112)] public long MtimeSeconds;
         [FieldOffset(120)] public uint MtimeNanoseconds;
+        [FieldOffset(136)] public uint DeviceMajor;
+        [FieldOffset(140)] public uint DeviceMinor;
     }
 }
