@@ -12,7 +12,7 @@ namespace Pipeline.Remotes;
 /// Moves cache objects between the local cache and a remote: push, fetch, status and remote garbage collection.
 /// Objects move <see cref="TransferOptions.Jobs"/> at a time; what the other side has is skipped; a folder's manifest
 /// moves only after all its files, so a manifest on either side implies its files; a fetched object enters the cache
-/// only through <see cref="ObjectStore.AddAsync"/>, which verifies it against its hash and writes it atomically.
+/// only through <see cref="ObjectStore.WriteAsync"/>, which verifies it against its hash and commits it atomically.
 /// An interrupted transfer leaves only whole objects behind, so running it again completes it.
 /// </summary>
 /// <param name="workspace">The repository whose cache objects move.</param>
@@ -21,6 +21,8 @@ namespace Pipeline.Remotes;
 /// <param name="progress">Hears about each object moved.</param>
 public sealed class RemoteTransfer(PipelineWorkspace workspace, IRemote remote, TransferOptions options, ITransferProgress progress)
 {
+    // Fetched objects per job that may wait for the cache's flush at once, which bounds their temporary files.
+    private const int CommitsPerJob = 4;
     private readonly ObjectStore cache = workspace.Cache;
 
     /// <summary>Sends the objects of <paramref name="roots"/> (folders with their files) that the remote lacks.</summary>
@@ -34,12 +36,12 @@ public sealed class RemoteTransfer(PipelineWorkspace workspace, IRemote remote, 
         progress.Begin("Pushing", files.Count + folders.Count, files.Sum(objects.SizeOf));
         try
         {
-            var sent = await MoveAllAsync(files, UploadAsync, Direction.Push, cancellationToken);
+            var sent = await MoveAllAsync(files, UploadAsync, Direction.Push, options.Jobs, cancellationToken);
             var complete = present.Concat(sent.Done).ToHashSet();
 
             // A manifest on the remote promises its files: send it only when every file is there.
             var ready = folders.Where(f => f.Files.All(complete.Contains)).Select(f => f.Hash).ToHashSet();
-            var manifests = await MoveAllAsync([.. ready], UploadAsync, Direction.Push, cancellationToken);
+            var manifests = await MoveAllAsync([.. ready], UploadAsync, Direction.Push, options.Jobs, cancellationToken);
             var held = folders.Where(f => !ready.Contains(f.Hash)).Select(f => new TransferFailure(f.Hash, "not sent, as some of its files could not be"));
             return Summarise([sent, manifests], present.Count, [.. objects.Unreadable, .. held]);
         }
@@ -63,7 +65,7 @@ public sealed class RemoteTransfer(PipelineWorkspace workspace, IRemote remote, 
         progress.Begin("Fetching", files.Count, files.Sum(objects.SizeOf));
         try
         {
-            var fetched = await MoveAllAsync(files, DownloadAsync, Direction.Fetch, cancellationToken);
+            var fetched = await FetchAllAsync(files, cancellationToken);
             var there = objects.Files.Count - files.Count + objects.Folders.Count - manifests.Done.Count;
             var unreadable = objects.Unreadable.Where(u => !manifests.Failed.Any(f => f.Hash == u.Hash));
             return Summarise([manifests, fetched], there, [.. unreadable]);
@@ -129,7 +131,7 @@ public sealed class RemoteTransfer(PipelineWorkspace workspace, IRemote remote, 
             }
         }
 
-        return await MoveAllAsync(missing, DownloadAsync, Direction.Fetch, cancellationToken);
+        return await FetchAllAsync(missing, cancellationToken);
     }
 
     private async Task<long> UploadAsync(ContentHash hash, CancellationToken cancellationToken)
@@ -140,16 +142,37 @@ public sealed class RemoteTransfer(PipelineWorkspace workspace, IRemote remote, 
         return cache.SizeOf(hash);
     }
 
-    private async Task<long> DownloadAsync(ContentHash hash, CancellationToken cancellationToken)
+    // A download holds one of the job slots only until its object is written and verified; the job then goes on to
+    // the next download while the object waits for the cache's next flush, shared by every object written meanwhile.
+    // The transfer ends only when every object waiting so is committed (or its temporary file removed).
+    private async Task<MoveResult> FetchAllAsync(IReadOnlyList<ContentHash> hashes, CancellationToken cancellationToken)
     {
-        var found = await options.Retry.RunAsync(
-            token => remote.DownloadAsync(hash, stream => cache.AddAsync(stream, hash, token), token), cancellationToken);
-        if (!found)
+        using var slots = new SemaphoreSlim(options.Jobs);
+        return await MoveAllAsync(
+            hashes, (hash, token) => DownloadAsync(hash, slots, token), Direction.Fetch, options.Jobs * CommitsPerJob, cancellationToken);
+    }
+
+    private async Task<long> DownloadAsync(ContentHash hash, SemaphoreSlim slots, CancellationToken cancellationToken)
+    {
+        var commit = Task.CompletedTask;
+        await slots.WaitAsync(cancellationToken);
+        try
         {
-            throw new MissingObjectException(hash);
+            var found = await options.Retry.RunAsync(
+                token => remote.DownloadAsync(hash, async stream => commit = await cache.WriteAsync(stream, hash, token), token), cancellationToken);
+            if (!found)
+            {
+                throw new MissingObjectException(hash);
+            }
+        }
+        finally
+        {
+            slots.Release();
         }
 
-        // AddAsync has just verified these bytes against the hash; remembering that spares the checkout reading them again.
+        await commit;
+
+        // WriteAsync verified these bytes against the hash; remembering that spares the checkout reading them again.
         var path = cache.PathOf(hash);
         var stat = FileStat.Of(path);
         workspace.Hasher.State.Record(path, stat, hash.ObjectDigest);
@@ -209,12 +232,13 @@ public sealed class RemoteTransfer(PipelineWorkspace workspace, IRemote remote, 
     // Per-object problems (missing, corrupt) are collected so that one bad object does not stop the rest; a
     // RemoteException means the remote itself failed, and stops everything at once.
     private async Task<MoveResult> MoveAllAsync(
-        IReadOnlyList<ContentHash> hashes, Func<ContentHash, CancellationToken, Task<long>> move, Direction direction, CancellationToken cancellationToken)
+        IReadOnlyList<ContentHash> hashes, Func<ContentHash, CancellationToken, Task<long>> move, Direction direction, int parallel, CancellationToken cancellationToken)
     {
         var done = new ConcurrentBag<ContentHash>();
         var failed = new ConcurrentBag<TransferFailure>();
         long bytes = 0;
-        await Parallel.ForEachAsync(hashes, ParallelJobs(cancellationToken), async (hash, token) =>
+        var parallelOptions = new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(hashes, parallelOptions, async (hash, token) =>
         {
             try
             {

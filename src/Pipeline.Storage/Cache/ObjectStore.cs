@@ -68,6 +68,18 @@ public sealed class ObjectStore
     /// <exception cref="CorruptObjectException">The bytes do not hash to <paramref name="expected"/>.</exception>
     public async Task AddAsync(Stream content, ContentHash expected, CancellationToken cancellationToken)
     {
+        var commit = await WriteAsync(content, expected, cancellationToken);
+        await commit;
+    }
+
+    /// <summary>
+    /// Writes the bytes of <paramref name="content"/> to a temporary file, hashing them as they are written, and
+    /// checks them against <paramref name="expected"/>; the caller can go on with other work while they are committed.
+    /// </summary>
+    /// <returns>The commit: completes once the bytes are on disk and renamed into the cache (it is already running).</returns>
+    /// <exception cref="CorruptObjectException">The bytes do not hash to <paramref name="expected"/>.</exception>
+    public async Task<Task> WriteAsync(Stream content, ContentHash expected, CancellationToken cancellationToken)
+    {
         var target = PathOf(expected);
         var temporary = AtomicFile.TemporaryPathBeside(target);
         try
@@ -86,9 +98,23 @@ public sealed class ObjectStore
             {
                 throw new CorruptObjectException(expected, $"content hashes to {actual}");
             }
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
 
-            // Durable before the rename, so that after a crash the cache holds the whole object or nothing. On Linux the
-            // objects written at about the same time share one flush of the file system instead of an fsync each.
+        return CommitAsync(temporary, target);
+    }
+
+    // Durable before the rename, so that after a crash the cache holds the whole object or nothing. On Linux the
+    // objects written at about the same time share one flush of the file system instead of an fsync each. Not
+    // cancellable: a verified object either enters the cache whole or its temporary file is removed.
+    private async Task CommitAsync(string temporary, string target)
+    {
+        try
+        {
             if (flush is not null)
             {
                 await flush.FlushAsync();
