@@ -237,8 +237,7 @@ public sealed class RemoteTransfer(PipelineWorkspace workspace, IRemote remote, 
         var done = new ConcurrentBag<ContentHash>();
         var failed = new ConcurrentBag<TransferFailure>();
         long bytes = 0;
-        var parallelOptions = new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(hashes, parallelOptions, async (hash, token) =>
+        await Parallel.ForEachAsync(hashes, ParallelJobs(cancellationToken, parallel), async (hash, token) =>
         {
             try
             {
@@ -266,8 +265,8 @@ public sealed class RemoteTransfer(PipelineWorkspace workspace, IRemote remote, 
         _ => null,
     };
 
-    private ParallelOptions ParallelJobs(CancellationToken cancellationToken) =>
-        new() { MaxDegreeOfParallelism = options.Jobs, CancellationToken = cancellationToken };
+    private ParallelOptions ParallelJobs(CancellationToken cancellationToken, int? parallel = null) =>
+        new() { MaxDegreeOfParallelism = parallel ?? options.Jobs, CancellationToken = cancellationToken };
 
     private static TransferSummary Summarise(IEnumerable<MoveResult> moves, int alreadyThere, IEnumerable<TransferFailure> otherFailures)
     {
