@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
-using CliWrap;
-using CliWrap.Buffered;
+using Pipeline.Core.Git;
 
 namespace Planets.Build.Packaging;
 
@@ -19,12 +18,12 @@ internal sealed record SourceInfo(string? Revision, string? Url)
         var repository = Environment.GetEnvironmentVariable("GITHUB_REPOSITORY");
         var url = !string.IsNullOrEmpty(server) && !string.IsNullOrEmpty(repository)
             ? $"{server}/{repository}"
-            : await GitAsync(root, "remote get-url origin", cancellationToken);
+            : await new GitRepository(root).RemoteUrlAsync("origin", cancellationToken);
         return new SourceInfo(await RevisionAsync(root, cancellationToken), WithoutCredentials(url));
     }
 
     /// <summary>The HEAD commit, or null outside git.</summary>
-    public static Task<string?> RevisionAsync(string root, CancellationToken cancellationToken) => GitAsync(root, "rev-parse HEAD", cancellationToken);
+    public static Task<string?> RevisionAsync(string root, CancellationToken cancellationToken) => new GitRepository(root).HeadAsync(cancellationToken);
 
     /// <summary>The OCI labels every image of this repository carries.</summary>
     public ImmutableSortedDictionary<string, string> Labels(string title, string baseImage)
@@ -50,13 +49,4 @@ internal sealed record SourceInfo(string? Revision, string? Url)
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0
             ? new UriBuilder(uri) { UserName = string.Empty, Password = string.Empty }.Uri.ToString()
             : url;
-
-    private static async Task<string?> GitAsync(string root, string arguments, CancellationToken cancellationToken)
-    {
-        var result = await Cli.Wrap("git").WithArguments(arguments.Split(' ')).WithWorkingDirectory(root)
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync(cancellationToken);
-        var output = result.StandardOutput.Trim();
-        return result.ExitCode == 0 && output.Length > 0 ? output : null;
-    }
 }

@@ -19,16 +19,13 @@ internal static class ServeTarget
             {
                 var arguments = new ProcessArgumentBuilder()
                     .Append(Program).Append("serve")
-                    .Append("--model").AppendQuoted(Option(context, "model", "latest"))
+                    .Append("--model").AppendQuoted(TargetOptions.Get(context, "model", null, "latest")!)
                     .Append("--store").AppendQuoted(".pipeline/models")
-                    .Append("--urls").AppendQuoted(Option(context, "urls", "http://127.0.0.1:3000"));
+                    .Append("--urls").AppendQuoted(TargetOptions.Get(context, "urls", null, "http://127.0.0.1:3000")!);
                 var exitCode = context.StartProcess("dotnet", new ProcessSettings { Arguments = arguments });
                 if (exitCode != 0)
                 {
                     throw new CakeException($"the prediction service exited with code {exitCode}");
                 }
             });
-
-    private static string Option(ICakeContext context, string name, string fallback) =>
-        context.Arguments.HasArgument(name) ? context.Arguments.GetArgument(name) : fallback;
 }

@@ -6,7 +6,6 @@ using Pipeline.Core.Execution;
 using Pipeline.Core.LockFiles;
 using Pipeline.Kubernetes;
 using Pipeline.Remotes.Runs;
-using Pipeline.Storage.Cache;
 using Planets.Build.Packaging;
 
 namespace Planets.Build.Targets;
@@ -51,7 +50,7 @@ internal static class TrainRemoteTarget
         var context = run.Cake;
         var stage = run.Plan.Status.Stage;
         using var remote = await RemoteConnection.OpenAsync(run.Workspace, RemoteOptions.From(context), cancellationToken);
-        var data = await CachedDependenciesAsync(run, cancellationToken);
+        var data = CachedDependencies(run);
         var pushed = await remote.Transfer.PushAsync(data.Select(d => d.Content.Hash), cancellationToken);
         Check("send the stage's dependencies to", pushed.Failed.Count, remote, pushed.DescribeFailures());
 
@@ -94,25 +93,9 @@ internal static class TrainRemoteTarget
     }
 
     // The objects the pod must fetch: dependencies that are in the cache (outputs of the stages upstream). The
-    // program's own sources are not: the training image holds the program built from them.
-    private static async Task<List<PathState>> CachedDependenciesAsync(RemoteStageRunContext run, CancellationToken cancellationToken)
-    {
-        var cached = new List<PathState>();
-        foreach (var dependency in run.Plan.Status.Current.Dependencies)
-        {
-            try
-            {
-                await run.Workspace.Cache.EnsureCompleteAsync(dependency.Content.Hash, cancellationToken);
-                cached.Add(dependency);
-            }
-            catch (Exception e) when (e is MissingObjectException or CorruptObjectException or InvalidDataException)
-            {
-                // Not a cached object: source code, which the training image carries.
-            }
-        }
-
-        return cached;
-    }
+    // program's own sources are not: the training image holds the program built from them. Push verifies each object.
+    private static List<PathState> CachedDependencies(RemoteStageRunContext run) =>
+        [.. run.Plan.Status.Current.Dependencies.Where(d => run.Workspace.Cache.Contains(d.Content.Hash))];
 
     private static void Check(string what, int failures, RemoteConnection remote, string details)
     {

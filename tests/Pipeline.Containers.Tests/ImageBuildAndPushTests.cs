@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Pipeline.Testing.Containers;
 
 namespace Pipeline.Containers.Tests;
 
@@ -65,7 +64,7 @@ public sealed class ImageBuildAndPushTests(DockerFixture docker) : IDisposable
     public async Task A_push_to_a_registry_that_does_not_answer_names_it()
     {
         var built = await new ImageBuilder(docker.Engine).BuildAsync(await SettingsAsync("weights-1", "local-d:1"), log.Add, CancellationToken.None);
-        var target = ImageReference.Parse($"127.0.0.1:{DockerServers.FreePort()}/nowhere:1");
+        var target = ImageReference.Parse($"127.0.0.1:{TcpPorts.Free()}/nowhere:1");
 
         var error = await Assert.ThrowsAsync<ContainerException>(() => new ImagePusher(docker.Engine).PushAsync(built.Id, target, null, log.Add, CancellationToken.None));
 

@@ -73,7 +73,7 @@ public sealed partial class ContainerTargetsTests : IAsyncLifetime, IDisposable
 
     private async Task AssertServesPredictionsAsync(string image)
     {
-        var port = DockerServers.FreePort();
+        var port = TcpPorts.Free();
         // Host network (no bridge here); a free port instead of 3000, given as a later --urls that overrides the image's.
         var container = (await docker.DockerAsync("run", "-d", "--network", "host", image, "--urls", $"http://127.0.0.1:{port}")).Trim();
         try

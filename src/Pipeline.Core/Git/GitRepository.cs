@@ -24,6 +24,34 @@ public sealed class GitRepository(string root)
             : throw new PipelineException($"--rev: '{revision}' is not a branch, tag or commit of this git repository");
     }
 
+    /// <summary>The HEAD commit, or null outside a git work tree, before the first commit, or without git.</summary>
+    public async Task<string?> HeadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ResolveAsync("HEAD", cancellationToken);
+        }
+        catch (PipelineException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The URL of the git remote <paramref name="name"/>, or null when there is none (or no git).</summary>
+    public async Task<string?> RemoteUrlAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await RunAsync(["remote", "get-url", "--", name], cancellationToken);
+            var url = result.StandardOutput.Trim();
+            return result.ExitCode == 0 && url.Length > 0 ? url : null;
+        }
+        catch (PipelineException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The text of <paramref name="path"/> at <paramref name="commit"/>, or <c>null</c> when it is not committed there.</summary>
     public async Task<string?> ShowAsync(string commit, string path, CancellationToken cancellationToken)
     {

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Pipeline.Testing.Containers;
 
@@ -51,14 +49,6 @@ public sealed class DockerServers : IAsyncDisposable
         return exitCode == 0 ? output : throw new InvalidOperationException($"docker {string.Join(' ', arguments)} exited with {exitCode}: {output}");
     }
 
-    /// <summary>A TCP port nobody listens on now.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
@@ -103,7 +93,7 @@ public sealed class DockerServers : IAsyncDisposable
 
     private async Task StartRegistryAsync()
     {
-        var port = FreePort();
+        var port = TcpPorts.Free();
         Registry = $"127.0.0.1:{port}";
         var config = Path.Combine(root, "registry.yml");
         await File.WriteAllTextAsync(config, $"""

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Pipeline.Testing.S3;
 
@@ -51,7 +49,7 @@ public sealed class S3Server : IDisposable
     private static async Task<S3Server> StartAsync(Func<int, (string File, string[] Arguments, Dictionary<string, string> Environment)> command, string storageOption)
     {
         await EnsureInstalledAsync();
-        var port = FreePort();
+        var port = TcpPorts.Free();
         var storage = Path.Combine(Path.GetTempPath(), "pipeline-s3", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(storage);
         var (file, arguments, environment) = command(port);
@@ -147,12 +145,5 @@ public sealed class S3Server : IDisposable
         {
             InstallGate.Release();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
