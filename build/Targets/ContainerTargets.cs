@@ -1,16 +1,16 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Cake.Common;
 using Cake.Common.Diagnostics;
 using Cake.Common.Tools.DotNet;
 using Cake.Common.Tools.DotNet.MSBuild;
 using Cake.Common.Tools.DotNet.Publish;
 using Cake.Core;
-using Cake.Common;
 using Cake.Core.IO;
-using Path = System.IO.Path;
 using Pipeline.Containers;
 using Planets.Build.Packaging;
 using Planets.Build.Stages;
+using Path = System.IO.Path;
 
 namespace Planets.Build.Targets;
 
@@ -20,7 +20,8 @@ namespace Planets.Build.Targets;
 /// </summary>
 internal static class ContainerTargets
 {
-    private const string ModelArchive = "model/planets-classifier.zip";
+    // The train stage's archive, which the bundle is made from.
+    private const string ModelArchive = $"{TrainStage.Model}/{ServiceBundle.ArchiveFile}";
 
     public static void Register(Func<string, CakeTaskBuilder> task)
     {
