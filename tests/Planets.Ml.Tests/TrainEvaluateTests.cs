@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Planets.Ml.Cli;
+using Planets.Ml.Config;
+using Planets.Ml.Training;
 
 namespace Planets.Ml.Tests;
 
@@ -17,6 +19,29 @@ public sealed class TrainEvaluateTests(DatasetFixture data) : IClassFixture<Data
         var epoch = Assert.Single(history.RootElement.EnumerateArray());
         Assert.Equal(["epoch", "loss", "accuracy", "val_loss", "val_accuracy"], epoch.EnumerateObject().Select(p => p.Name));
         Assert.Empty(Directory.GetFiles(dir["model"], "*.tmp"));
+    }
+
+    [Fact]
+    public void The_relu_layers_start_he_uniform_and_the_output_layer_glorot_uniform_with_zero_biases()
+    {
+        TorchRuntime.Initialize(77, DeviceChoice.Cpu);
+        var info = new ModelInfo(1, 32, 32, 32, 64, 11, [.. Enumerable.Range(0, 11).Select(i => $"class{i}")]);
+        using var model = new PlanetNet(info);
+
+        model.Initialize();
+
+        var weights = model.Weights(info);
+        AssertUniformWithin(weights.ConvWeight, Math.Sqrt(6.0 / 9));
+        AssertUniformWithin(weights.DenseWeight, Math.Sqrt(6.0 / (32 * 10 * 10)));
+        AssertUniformWithin(weights.OutputWeight, Math.Sqrt(6.0 / (64 + 11)));
+        Assert.All(new[] { weights.ConvBias, weights.DenseBias, weights.OutputBias }, bias => Assert.All(bias.ToArray(), b => Assert.Equal(0f, b)));
+
+        // Spread over the whole range, not bunched inside it: the largest weights come close to the bound.
+        static void AssertUniformWithin(ReadOnlyMemory<float> values, double bound)
+        {
+            var magnitudes = values.ToArray().Select(v => Math.Abs((double)v)).ToArray();
+            Assert.InRange(magnitudes.Max(), 0.95 * bound, bound);
+        }
     }
 
     [Fact]

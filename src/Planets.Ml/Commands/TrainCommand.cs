@@ -36,7 +36,7 @@ internal sealed class TrainCommand : ICommand
         var p = mlParams.Train;
         var device = TorchRuntime.Initialize(p.Seed, p.Device, mlParams.Source);
         using var model = new PlanetNet(info);
-        model.InitializeLikeKeras();
+        model.Initialize();
         model.to(device);
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"train: {data.Train.Count} train / {data.Test.Count} test images, {info.OutputClasses} classes, {p.Epochs} epochs, batch {p.BatchSize}, lr {p.LearningRate}, device {device.type}")).ConfigureAwait(false);
