@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pipeline.Core.Maintenance;
 
 namespace Pipeline.Cake;
 
@@ -16,4 +17,8 @@ internal static class Amounts
         < 1024L * 1024 * 1024 => (bytes / (1024.0 * 1024)).ToString("0.0 'MiB'", CultureInfo.InvariantCulture),
         _ => (bytes / (1024.0 * 1024 * 1024)).ToString("0.00 'GiB'", CultureInfo.InvariantCulture),
     };
+
+    /// <summary>Who refers to what a garbage collection keeps: <c>the workspace</c> or <c>the workspace and 3 git commits</c>.</summary>
+    public static string Referrers(ReferenceScope scope, int revisionsRead) =>
+        scope.ReadsGit ? $"the workspace and {Count(revisionsRead, "git commit")}" : "the workspace";
 }

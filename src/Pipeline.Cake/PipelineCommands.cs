@@ -160,8 +160,9 @@ internal static class PipelineCommands
             log.Verbose($"{(options.DryRun ? "would remove" : "removed")} {hash}");
         }
 
-        var scope = gc.ReadsGit ? $"the workspace and {Count(result.RevisionsRead, "git commit")}" : "the workspace";
+        var scope = Referrers(gc.Scope, result.RevisionsRead);
         var runs = result.RunCacheEntriesRemoved > 0 ? $" and {Count(result.RunCacheEntriesRemoved, "run-cache entry", "run-cache entries")}" : "";
+        runs += result.TemporaryFilesRemoved > 0 ? $" and {Count(result.TemporaryFilesRemoved, "temporary file")} left by an interrupted transfer" : "";
         log.Information(options.DryRun
             ? $"Dry run: would remove {Count(result.Removed.Count, "cache object")} ({Bytes(result.BytesFreed)}){runs}; {result.Kept} referenced by {scope} would stay. Nothing was removed."
             : $"Removed {Count(result.Removed.Count, "cache object")} ({Bytes(result.BytesFreed)}){runs}; kept {result.Kept} referenced by {scope}.");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Cake.Core;
 using Pipeline.Core;
+using Pipeline.Core.Maintenance;
 using Pipeline.Core.Workspace;
 using Pipeline.Storage.Cache;
 
@@ -39,14 +40,17 @@ public sealed record PipelineOptions(string? Stage, bool Force, PipelineSettings
     /// <summary><c>--all</c>: diffs list unchanged values too.</summary>
     public bool ShowAll { get; init; }
 
-    /// <summary><c>--all-branches</c>: <c>Gc</c> keeps what every branch refers to.</summary>
+    /// <summary><c>--all-branches</c>: <c>Gc</c> and <c>RemoteGc</c> keep what every branch refers to.</summary>
     public bool AllBranches { get; init; }
 
-    /// <summary><c>--all-tags</c>: <c>Gc</c> keeps what every tag refers to.</summary>
+    /// <summary><c>--all-tags</c>: <c>Gc</c> and <c>RemoteGc</c> keep what every tag refers to.</summary>
     public bool AllTags { get; init; }
 
-    /// <summary><c>--all-commits</c>: <c>Gc</c> keeps what every commit refers to.</summary>
+    /// <summary><c>--all-commits</c>: <c>Gc</c> and <c>RemoteGc</c> keep what every commit refers to.</summary>
     public bool AllCommits { get; init; }
+
+    /// <summary>Whose references a garbage collection keeps, from the three options above.</summary>
+    public ReferenceScope Scope => new(AllBranches, AllTags, AllCommits);
 
     /// <summary>Reads the options from Cake's arguments and configuration.</summary>
     /// <exception cref="PipelineException">An option has a value of the wrong form.</exception>

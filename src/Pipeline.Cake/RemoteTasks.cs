@@ -1,6 +1,8 @@
 using Cake.Core;
 using Pipeline.Core;
 using Pipeline.Core.Execution;
+using Pipeline.Core.Git;
+using Pipeline.Core.Maintenance;
 using Pipeline.Core.Tracking;
 using Pipeline.Core.Workspace;
 using Pipeline.Remotes;
@@ -13,7 +15,8 @@ namespace Pipeline.Cake;
 /// <summary>
 /// The data-remote targets, as DVC users know them: <c>Push</c>, <c>Pull</c>, <c>Fetch</c>, <c>RemoteStatus</c> and
 /// <c>RemoteGc</c>, each moving the objects that the lock file's outputs and the <c>*.ptr</c> pointer files refer to.
-/// Options: <c>--remote=NAME</c>, <c>--jobs=N</c>, and <c>--dry-run</c> for <c>RemoteGc</c>.
+/// Options: <c>--remote=NAME</c>, <c>--jobs=N</c>, and for <c>RemoteGc</c> <c>--dry-run</c> and the scope
+/// (<c>--all-branches</c>, <c>--all-tags</c>, <c>--all-commits</c>: what those revisions refer to is kept too).
 /// </summary>
 public static class RemoteTasks
 {
@@ -30,7 +33,7 @@ public static class RemoteTasks
             .Does(context => WithRemoteAsync(context, PullAsync));
         task("RemoteStatus").Description("Shows which referenced objects are only in the local cache, only on the remote, or in neither (--remote=NAME)")
             .Does(context => WithRemoteAsync(context, StatusAsync));
-        task("RemoteGc").Description("Removes remote objects that the workspace does not refer to (--remote=NAME, --dry-run)")
+        task("RemoteGc").Description("Removes remote objects that the workspace does not refer to (--remote=NAME, --dry-run; --all-branches, --all-tags, --all-commits keep theirs too)")
             .Does(context => WithRemoteAsync(context, GcAsync));
     }
 
@@ -68,7 +71,7 @@ public static class RemoteTasks
         var workspace = await session.OpenAsync(context, CancellationToken.None);
         using var connection = await RemoteConnection.OpenAsync(workspace, options, CancellationToken.None);
         var roots = (await WorkspaceReferences.ReadAsync(workspace, CancellationToken.None)).Select(p => p.Content.Hash).ToList();
-        await action(new Target(workspace, connection, roots, options, new CakePipelineLog(context.Log)));
+        await action(new Target(workspace, connection, roots, options, session.Options.Scope, new CakePipelineLog(context.Log)));
     }
 
     private static async Task PushAsync(Target target)
@@ -80,6 +83,7 @@ public static class RemoteTasks
 
     private static async Task FetchAsync(Target target)
     {
+        RemoveAbandonedTemporaryFiles(target);
         var summary = await target.Connection.Transfer.FetchAsync(target.Roots, CancellationToken.None);
         target.Log.Information($"Fetched {Count(summary.Transferred, "object")} ({Bytes(summary.Bytes)}) from {target.Connection.Definition}; {summary.AlreadyThere} already in the cache.");
         ThrowOnFailures("Fetch", "fetched", summary, target);
@@ -87,6 +91,7 @@ public static class RemoteTasks
 
     private static async Task PullAsync(Target target)
     {
+        RemoveAbandonedTemporaryFiles(target);
         var summary = await target.Connection.Transfer.FetchAsync(target.Roots, CancellationToken.None);
         target.Log.Information($"Fetched {Count(summary.Transferred, "object")} ({Bytes(summary.Bytes)}) from {target.Connection.Definition}; {summary.AlreadyThere} already in the cache.");
 
@@ -123,16 +128,28 @@ public static class RemoteTasks
     private static async Task GcAsync(Target target)
     {
         var dryRun = target.Options.DryRun;
-        var result = await target.Connection.Transfer.CollectGarbageAsync(target.Roots, dryRun, CancellationToken.None);
+        var references = await new ReferenceFinder(target.Workspace, new GitRepository(target.Workspace.Root)).FindAsync(target.Scope, CancellationToken.None);
+        var result = await target.Connection.Transfer.CollectGarbageAsync(references.Roots, dryRun, CancellationToken.None);
         foreach (var hash in result.Removed)
         {
             target.Log.Verbose($"{(dryRun ? "would remove" : "removed")} {RemoteLayout.KeyOf(hash)}");
         }
 
         var remote = target.Connection.Definition;
+        var referrers = Referrers(target.Scope, references.RevisionsRead);
         target.Log.Information(dryRun
-            ? $"Dry run: would remove {Count(result.Removed.Count, "object")} from {remote}; {result.Kept} referenced by the workspace would stay. Nothing was removed."
-            : $"Removed {Count(result.Removed.Count, "object")} from {remote}; kept {result.Kept} referenced by the workspace.");
+            ? $"Dry run: would remove {Count(result.Removed.Count, "object")} from {remote}; {result.Kept} referenced by {referrers} would stay. Nothing was removed."
+            : $"Removed {Count(result.Removed.Count, "object")} from {remote}; kept {result.Kept} referenced by {referrers}.");
+    }
+
+    // The session holds the repository lock, so no other process is writing to the cache: every temporary file in it
+    // was left by a transfer that was killed.
+    private static void RemoveAbandonedTemporaryFiles(Target target)
+    {
+        if (target.Workspace.Cache.RemoveTemporaryFiles() is > 0 and var removed)
+        {
+            target.Log.Information($"Removed {Count(removed, "temporary file")} that an interrupted transfer left in the cache.");
+        }
     }
 
     private static void ThrowOnFailures(string target, string verb, TransferSummary summary, Target context)
@@ -145,5 +162,6 @@ public static class RemoteTasks
     }
 
     /// <summary>What one remote target works on.</summary>
-    private sealed record Target(PipelineWorkspace Workspace, RemoteConnection Connection, IReadOnlyList<ContentHash> Roots, RemoteOptions Options, IPipelineLog Log);
+    private sealed record Target(
+        PipelineWorkspace Workspace, RemoteConnection Connection, IReadOnlyList<ContentHash> Roots, RemoteOptions Options, ReferenceScope Scope, IPipelineLog Log);
 }

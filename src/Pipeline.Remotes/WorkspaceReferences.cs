@@ -1,5 +1,5 @@
 using Pipeline.Core.LockFiles;
-using Pipeline.Core.Tracking;
+using Pipeline.Core.Maintenance;
 using Pipeline.Core.Workspace;
 
 namespace Pipeline.Remotes;
@@ -10,11 +10,6 @@ public static class WorkspaceReferences
 {
     /// <summary>The recorded paths, each with its content hash; a folder's hash names its manifest.</summary>
     /// <exception cref="Core.PipelineException">The lock file or a pointer file cannot be read.</exception>
-    public static async Task<IReadOnlyList<PathState>> ReadAsync(PipelineWorkspace workspace, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(workspace);
-        var lockFile = await workspace.LockFiles.ReadAsync(cancellationToken);
-        var pointers = await new TrackedData(workspace).FindAsync(cancellationToken);
-        return [.. lockFile.Stages.Values.SelectMany(s => s.Outputs), .. pointers.Select(p => p.Tracked)];
-    }
+    public static Task<IReadOnlyList<PathState>> ReadAsync(PipelineWorkspace workspace, CancellationToken cancellationToken)
+        => ReferenceFinder.WorkspacePathsAsync(workspace, cancellationToken);
 }

@@ -6,6 +6,9 @@ namespace Pipeline.Storage;
 /// </summary>
 public static class AtomicFile
 {
+    /// <summary>How every temporary file's name ends, so that what a killed writer left can be found.</summary>
+    public const string TemporarySuffix = ".tmp";
+
     /// <summary>Writes <paramref name="path"/> with what <paramref name="write"/> puts into the stream.</summary>
     public static async Task WriteAsync(string path, Action<Stream> write, CancellationToken cancellationToken)
     {
@@ -49,6 +52,6 @@ public static class AtomicFile
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(folder);
-        return Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        return Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}{TemporarySuffix}");
     }
 }

@@ -70,6 +70,28 @@ public sealed class GcTests : IDisposable
         Assert.Equal(3, result.Kept);
     }
 
+    [Fact]
+    public async Task Gc_removes_the_temporary_files_a_killed_transfer_left_in_the_cache_and_a_dry_run_only_counts_them()
+    {
+        await repo.ReproAsync();
+        string left;
+        await using (var workspace = await repo.OpenAsync())
+        {
+            var kept = workspace.Cache.List().First();
+            left = workspace.Cache.PathOf(kept) + $".{Guid.NewGuid():N}.tmp";
+            File.WriteAllText(left, "half an object");
+        }
+
+        var dryRun = await CollectAsync(new GcOptions(DryRun: true));
+        Assert.Equal(1, dryRun.TemporaryFilesRemoved);
+        Assert.True(File.Exists(left));
+
+        var collected = await CollectAsync(new GcOptions());
+        Assert.Equal(1, collected.TemporaryFilesRemoved);
+        Assert.False(File.Exists(left));
+        Assert.Empty(collected.Removed);
+    }
+
     private async Task<(ContentHash Weights, long Size)> CommitTwoBranchesAsync()
     {
         repo.Git("init", "--quiet");

@@ -43,10 +43,50 @@ public sealed class CakeTargetTests(S3Fixture s3)
         var fetchedAt = await KillWhenAsync(clone, ["--target=Pull", "--jobs=1"], () => Task.FromResult(CountObjects(cache)));
         Assert.InRange(fetchedAt, 1, total - 1);
         await AssertEveryCachedObjectIntactAsync(clone);
+
+        // What a writer killed between creating its temporary file and renaming it leaves; the kill above may too.
+        Directory.CreateDirectory(Path.Combine(cache, "ab"));
+        File.WriteAllText(Path.Combine(cache, "ab", $".cdef.{Guid.NewGuid():N}.tmp"), "half an object");
         var pulled = await CakeAsync(clone, "--target=Pull");
         Assert.True(pulled.ExitCode == 0, pulled.Output);
         Assert.Contains("3 paths restored", pulled.Output, StringComparison.Ordinal);
+        Assert.Matches(@"Removed \d+ temporary files? that an interrupted transfer left in the cache\.", pulled.Output);
+        Assert.Empty(Directory.EnumerateFiles(cache, "*.tmp", SearchOption.AllDirectories));
         Assert.Equal(repo.Snapshot("data", "notes.txt", "model"), clone.Snapshot("data", "notes.txt", "model"));
+    }
+
+    [Fact]
+    public async Task RemoteGc_removes_what_only_another_branch_refers_to_unless_told_to_keep_all_branches()
+    {
+        using var repo = await TestRepo.WithDataAsync(5);
+        PrepareCake(repo);
+        var remote = await s3.NewRemoteAsync();
+        repo.Configure(remote);
+        TestGit.Run(repo.Root, "init", "--quiet");
+        TestGit.Commit(repo.Root, "main", "data.ptr", "notes.txt.ptr", "pipeline.lock");
+        Assert.Equal(0, (await CakeAsync(repo, "--target=Push")).ExitCode);
+        TestGit.Run(repo.Root, "checkout", "--quiet", "-b", "experiment");
+        repo.Write("notes.txt", "the experiment's notes\n");
+        await using (var workspace = await repo.OpenAsync())
+        {
+            await new Core.Tracking.TrackedData(workspace).AddAsync("notes.txt", [], CancellationToken.None);
+        }
+
+        TestGit.Commit(repo.Root, "experiment", "notes.txt.ptr");
+        Assert.Equal(0, (await CakeAsync(repo, "--target=Push")).ExitCode);
+        var pushed = await CountOnRemoteAsync(remote);
+        TestGit.Run(repo.Root, "checkout", "--quiet", "main");
+
+        var keepAll = await CakeAsync(repo, "--target=RemoteGc", "--all-branches");
+        Assert.True(keepAll.ExitCode == 0, keepAll.Output);
+        Assert.Contains($"Removed 0 objects from {remote}", keepAll.Output, StringComparison.Ordinal);
+        Assert.Contains($"kept {pushed} referenced by the workspace and 2 git commits.", keepAll.Output, StringComparison.Ordinal);
+        Assert.Equal(pushed, await CountOnRemoteAsync(remote));
+
+        var workspaceOnly = await CakeAsync(repo, "--target=RemoteGc");
+        Assert.True(workspaceOnly.ExitCode == 0, workspaceOnly.Output);
+        Assert.Contains($"Removed 1 object from {remote}", workspaceOnly.Output, StringComparison.Ordinal);
+        Assert.Equal(pushed - 1, await CountOnRemoteAsync(remote));
     }
 
     private static async Task AssertEveryCachedObjectIntactAsync(TestRepo clone)

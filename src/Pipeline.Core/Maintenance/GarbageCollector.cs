@@ -1,7 +1,5 @@
 using Pipeline.Core.Git;
-using Pipeline.Core.LockFiles;
 using Pipeline.Core.Runs;
-using Pipeline.Core.Tracking;
 using Pipeline.Core.Workspace;
 using Pipeline.Storage.Cache;
 using Pipeline.Storage.Hashing;
@@ -15,8 +13,8 @@ namespace Pipeline.Core.Maintenance;
 /// <param name="DryRun">Only report what would be removed.</param>
 public sealed record GcOptions(bool AllBranches = false, bool AllTags = false, bool AllCommits = false, bool DryRun = false)
 {
-    /// <summary>Whether any git revision is to be read.</summary>
-    public bool ReadsGit => AllBranches || AllTags || AllCommits;
+    /// <summary>Whose references are kept.</summary>
+    public ReferenceScope Scope => new(AllBranches, AllTags, AllCommits);
 }
 
 /// <summary>What a garbage collection removed (or, in a dry run, would remove).</summary>
@@ -25,7 +23,8 @@ public sealed record GcOptions(bool AllBranches = false, bool AllTags = false, b
 /// <param name="Kept">How many objects stay because something refers to them.</param>
 /// <param name="RunCacheEntriesRemoved">Run-cache entries dropped because they pointed at removed objects.</param>
 /// <param name="RevisionsRead">How many git commits were read for references.</param>
-public sealed record GcResult(IReadOnlyList<ContentHash> Removed, long BytesFreed, int Kept, int RunCacheEntriesRemoved, int RevisionsRead);
+/// <param name="TemporaryFilesRemoved">Temporary files that transfers killed mid-write had left in the cache.</param>
+public sealed record GcResult(IReadOnlyList<ContentHash> Removed, long BytesFreed, int Kept, int RunCacheEntriesRemoved, int RevisionsRead, int TemporaryFilesRemoved);
 
 /// <summary>
 /// Removes cache objects nothing refers to: the workspace's lock file outputs and pointer files (and, on request,
@@ -33,7 +32,7 @@ public sealed record GcResult(IReadOnlyList<ContentHash> Removed, long BytesFree
 /// object, and drops the run-cache entries that pointed at what it removed.
 /// </summary>
 /// <param name="workspace">The repository.</param>
-/// <param name="git">Its git repository; needed only when <see cref="GcOptions.ReadsGit"/>.</param>
+/// <param name="git">Its git repository; needed only when <see cref="ReferenceScope.ReadsGit"/>.</param>
 public sealed class GarbageCollector(PipelineWorkspace workspace, GitRepository git)
 {
     /// <summary>Collects the garbage.</summary>
@@ -42,17 +41,12 @@ public sealed class GarbageCollector(PipelineWorkspace workspace, GitRepository 
     public async Task<GcResult> CollectAsync(GcOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var commits = options.ReadsGit ? await git.CommitsAsync(options.AllBranches, options.AllTags, options.AllCommits, cancellationToken) : [];
-        var roots = await WorkspaceReferencesAsync(cancellationToken);
-        foreach (var commit in commits)
-        {
-            roots.UnionWith(await ReferencesAtAsync(commit, cancellationToken));
-        }
-
-        var kept = await ExpandAsync(roots, cancellationToken);
+        var references = await new ReferenceFinder(workspace, git).FindAsync(options.Scope, cancellationToken);
+        var kept = await ExpandAsync(references.Roots, cancellationToken);
         var removed = workspace.Cache.List().Where(hash => !kept.Contains(hash)).OrderBy(h => h.Value, StringComparer.Ordinal).ToList();
         var bytes = removed.Sum(workspace.Cache.SizeOf);
         var staleRuns = await StaleRunEntriesAsync(removed.ToHashSet(), cancellationToken);
+        var temporaryFiles = options.DryRun ? workspace.Cache.ListTemporaryFiles().Count : workspace.Cache.RemoveTemporaryFiles();
         if (!options.DryRun)
         {
             removed.ForEach(workspace.Cache.Remove);
@@ -60,32 +54,7 @@ public sealed class GarbageCollector(PipelineWorkspace workspace, GitRepository 
             await workspace.SaveStateAsync(cancellationToken);
         }
 
-        return new GcResult(removed, bytes, kept.Count(workspace.Cache.Contains), staleRuns.Count, commits.Count);
-    }
-
-    private async Task<HashSet<ContentHash>> WorkspaceReferencesAsync(CancellationToken cancellationToken)
-    {
-        var lockFile = await workspace.LockFiles.ReadAsync(cancellationToken);
-        var pointers = await new TrackedData(workspace).FindAsync(cancellationToken);
-        return [.. Outputs(lockFile), .. pointers.Select(p => p.Tracked.Content.Hash)];
-    }
-
-    private async Task<IEnumerable<ContentHash>> ReferencesAtAsync(string commit, CancellationToken cancellationToken)
-    {
-        var references = new List<ContentHash>();
-        var lockPath = workspace.Settings.LockFile;
-        if (await git.ShowAsync(commit, lockPath, cancellationToken) is { } lockText)
-        {
-            references.AddRange(Outputs(LockFileStore.Parse(lockText, $"{lockPath} at {commit[..12]}")));
-        }
-
-        foreach (var pointerPath in (await git.ListFilesAsync(commit, cancellationToken)).Where(IsPointer))
-        {
-            var text = await git.ShowAsync(commit, pointerPath, cancellationToken) ?? "";
-            references.Add(PointerFile.Parse($"{pointerPath} at {commit[..12]}", text).Tracked.Content.Hash);
-        }
-
-        return references;
+        return new GcResult(removed, bytes, kept.Count(workspace.Cache.Contains), staleRuns.Count, references.RevisionsRead, temporaryFiles);
     }
 
     private async Task<HashSet<ContentHash>> ExpandAsync(IEnumerable<ContentHash> roots, CancellationToken cancellationToken)
@@ -142,9 +111,4 @@ public sealed class GarbageCollector(PipelineWorkspace workspace, GitRepository 
             return [hash];
         }
     }
-
-    private static IEnumerable<ContentHash> Outputs(LockFile lockFile) =>
-        lockFile.Stages.Values.SelectMany(s => s.Outputs).Select(o => o.Content.Hash);
-
-    private static bool IsPointer(string path) => path.EndsWith(PointerFile.Extension, StringComparison.Ordinal);
 }

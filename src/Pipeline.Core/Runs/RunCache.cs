@@ -3,6 +3,7 @@ using System.Text;
 using Pipeline.Core.LockFiles;
 using Pipeline.Core.Stages;
 using Pipeline.Core.Workspace;
+using Pipeline.Storage;
 using Pipeline.Storage.Cache;
 
 namespace Pipeline.Core.Runs;
@@ -88,7 +89,7 @@ public sealed class RunCache(PipelineWorkspace workspace)
         foreach (var folder in Directory.EnumerateDirectories(Root))
         {
             var stage = Path.GetFileName(folder);
-            foreach (var file in Directory.EnumerateFiles(folder).Where(f => !f.EndsWith(".tmp", StringComparison.Ordinal)))
+            foreach (var file in Directory.EnumerateFiles(folder).Where(f => !f.EndsWith(AtomicFile.TemporarySuffix, StringComparison.Ordinal)))
             {
                 if (await ReadAsync(file, stage, cancellationToken) is { } run)
                 {

@@ -77,6 +77,12 @@ public sealed class Checkout
             File.Delete(Path.Combine(target, stray));
         }
 
+        // Folders are few: made once here rather than checked again for every file placed in them.
+        foreach (var folder in manifest.Entries.Select(e => Path.GetDirectoryName(Path.Combine(target, e.RelativePath))!).Distinct(StringComparer.Ordinal))
+        {
+            Directory.CreateDirectory(folder);
+        }
+
         var written = 0;
         await Parallel.ForEachAsync(manifest.Entries, ParallelFiles(cancellationToken), async (entry, token) =>
         {
@@ -93,16 +99,53 @@ public sealed class Checkout
 
     private async Task PlaceVerifiedAsync(ContentHash hash, string target, CancellationToken cancellationToken)
     {
+        var source = store.PathOf(hash);
+        if (!TryHardLinkInPlace(source, target))
+        {
+            await PlaceThroughTemporaryAsync(source, target, cancellationToken);
+        }
+
+        hasher.State.Record(Path.GetFullPath(target), FileStat.Of(target), hash);
+    }
+
+    // A hard link appears whole or not at all, so where it is the link type to use and the name is free it needs no
+    // temporary name and rename: half the journaled directory changes of a checkout into an empty folder.
+    private bool TryHardLinkInPlace(string source, string target)
+    {
+        var folder = Path.GetDirectoryName(target)!;
+        if (!OperatingSystem.IsLinux() || !Directory.Exists(folder))
+        {
+            return false;
+        }
+
+        var device = DeviceOf(folder);
+        if (linkTypes.FirstOrDefault(linkType => !unsupported.ContainsKey((device, linkType))) != LinkType.Hardlink)
+        {
+            return false;
+        }
+
+        var outcome = LinuxLinks.TryHardLink(source, target);
+        if (outcome == LinkOutcome.Unsupported)
+        {
+            unsupported.TryAdd((device, LinkType.Hardlink), true);
+        }
+
+        // Any other failure (the name is taken, say) is left to the general path, which replaces by rename.
+        return outcome == LinkOutcome.Linked;
+    }
+
+    private async Task PlaceThroughTemporaryAsync(string source, string target, CancellationToken cancellationToken)
+    {
         var temporary = AtomicFile.TemporaryPathBeside(target);
         try
         {
-            await PlaceAsync(store.PathOf(hash), temporary, cancellationToken);
+            await PlaceAsync(source, temporary, cancellationToken);
             File.Move(temporary, target, overwrite: true);
-            hasher.State.Record(Path.GetFullPath(target), FileStat.Of(target), hash);
         }
-        finally
+        catch
         {
             File.Delete(temporary);
+            throw;
         }
     }
 
