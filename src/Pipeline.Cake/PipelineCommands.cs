@@ -152,7 +152,7 @@ internal static class PipelineCommands
         var options = session.Options;
         var workspace = await session.OpenAsync(context, CancellationToken.None);
         var collector = new GarbageCollector(workspace, new GitRepository(workspace.Root));
-        var gc = new GcOptions(options.AllBranches, options.AllTags, options.AllCommits, options.DryRun);
+        var gc = new GcOptions(options.Scope, options.DryRun);
         var result = await collector.CollectAsync(gc, CancellationToken.None);
         var log = new CakePipelineLog(context.Log);
         foreach (var hash in result.Removed)

@@ -40,17 +40,11 @@ public sealed record PipelineOptions(string? Stage, bool Force, PipelineSettings
     /// <summary><c>--all</c>: diffs list unchanged values too.</summary>
     public bool ShowAll { get; init; }
 
-    /// <summary><c>--all-branches</c>: <c>Gc</c> and <c>RemoteGc</c> keep what every branch refers to.</summary>
-    public bool AllBranches { get; init; }
-
-    /// <summary><c>--all-tags</c>: <c>Gc</c> and <c>RemoteGc</c> keep what every tag refers to.</summary>
-    public bool AllTags { get; init; }
-
-    /// <summary><c>--all-commits</c>: <c>Gc</c> and <c>RemoteGc</c> keep what every commit refers to.</summary>
-    public bool AllCommits { get; init; }
-
-    /// <summary>Whose references a garbage collection keeps, from the three options above.</summary>
-    public ReferenceScope Scope => new(AllBranches, AllTags, AllCommits);
+    /// <summary>
+    /// <c>--all-branches</c>, <c>--all-tags</c>, <c>--all-commits</c>: <c>Gc</c> and <c>RemoteGc</c> keep what every
+    /// branch, tag or commit refers to as well as what the workspace does.
+    /// </summary>
+    public ReferenceScope Scope { get; init; } = new();
 
     /// <summary>Reads the options from Cake's arguments and configuration.</summary>
     /// <exception cref="PipelineException">An option has a value of the wrong form.</exception>
@@ -67,9 +61,7 @@ public sealed record PipelineOptions(string? Stage, bool Force, PipelineSettings
             OutputFile = Argument(context, "out"),
             Revision = Argument(context, "rev") is { Length: > 0 } revision ? revision : "HEAD",
             ShowAll = Flag(context, "all"),
-            AllBranches = Flag(context, "all-branches"),
-            AllTags = Flag(context, "all-tags"),
-            AllCommits = Flag(context, "all-commits"),
+            Scope = new ReferenceScope(Flag(context, "all-branches"), Flag(context, "all-tags"), Flag(context, "all-commits")),
         };
     }
 

@@ -15,9 +15,9 @@ public sealed class GcTests : IDisposable
     {
         var (experiment, experimentSize) = await CommitTwoBranchesAsync();
 
-        var keptAll = await CollectAsync(new GcOptions(AllBranches: true));
-        var dryRun = await CollectAsync(new GcOptions(DryRun: true));
-        var collected = await CollectAsync(new GcOptions());
+        var keptAll = await CollectAsync(new GcOptions(new ReferenceScope(AllBranches: true)));
+        var dryRun = await CollectAsync(new GcOptions(new ReferenceScope(), DryRun: true));
+        var collected = await CollectAsync(new GcOptions(new ReferenceScope()));
 
         Assert.Empty(keptAll.Removed);
         Assert.Equal(2, keptAll.RevisionsRead);
@@ -44,9 +44,9 @@ public sealed class GcTests : IDisposable
         repo.Git("tag", "-a", "-m", "kept", "v1", "experiment");
         repo.Git("branch", "--quiet", "-D", "experiment");
 
-        var byBranches = await CollectAsync(new GcOptions(AllBranches: true, DryRun: true));
-        var byTags = await CollectAsync(new GcOptions(AllTags: true, DryRun: true));
-        var byCommits = await CollectAsync(new GcOptions(AllCommits: true, DryRun: true));
+        var byBranches = await CollectAsync(new GcOptions(new ReferenceScope(AllBranches: true), DryRun: true));
+        var byTags = await CollectAsync(new GcOptions(new ReferenceScope(AllTags: true), DryRun: true));
+        var byCommits = await CollectAsync(new GcOptions(new ReferenceScope(AllCommits: true), DryRun: true));
 
         Assert.Contains(experiment, byBranches.Removed);
         Assert.Empty(byTags.Removed);
@@ -64,7 +64,7 @@ public sealed class GcTests : IDisposable
             await new TrackedData(workspace).AddAsync("data/raw", ScenarioRepo.Stages, CancellationToken.None);
         }
 
-        var result = await CollectAsync(new GcOptions());
+        var result = await CollectAsync(new GcOptions(new ReferenceScope()));
 
         Assert.Empty(result.Removed);
         Assert.Equal(3, result.Kept);
@@ -82,11 +82,11 @@ public sealed class GcTests : IDisposable
             File.WriteAllText(left, "half an object");
         }
 
-        var dryRun = await CollectAsync(new GcOptions(DryRun: true));
+        var dryRun = await CollectAsync(new GcOptions(new ReferenceScope(), DryRun: true));
         Assert.Equal(1, dryRun.TemporaryFilesRemoved);
         Assert.True(File.Exists(left));
 
-        var collected = await CollectAsync(new GcOptions());
+        var collected = await CollectAsync(new GcOptions(new ReferenceScope()));
         Assert.Equal(1, collected.TemporaryFilesRemoved);
         Assert.False(File.Exists(left));
         Assert.Empty(collected.Removed);

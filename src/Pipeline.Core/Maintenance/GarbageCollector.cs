@@ -6,16 +6,10 @@ using Pipeline.Storage.Hashing;
 
 namespace Pipeline.Core.Maintenance;
 
-/// <summary>Which git revisions' lock and pointer files keep cache objects alive, besides the workspace's.</summary>
-/// <param name="AllBranches">The tip of every local branch.</param>
-/// <param name="AllTags">Every tag.</param>
-/// <param name="AllCommits">Every commit reachable from any ref.</param>
+/// <summary>What a garbage collection keeps, and whether it only reports.</summary>
+/// <param name="Scope">Whose references keep objects: the workspace's, and on request git branches', tags' or commits'.</param>
 /// <param name="DryRun">Only report what would be removed.</param>
-public sealed record GcOptions(bool AllBranches = false, bool AllTags = false, bool AllCommits = false, bool DryRun = false)
-{
-    /// <summary>Whose references are kept.</summary>
-    public ReferenceScope Scope => new(AllBranches, AllTags, AllCommits);
-}
+public sealed record GcOptions(ReferenceScope Scope, bool DryRun = false);
 
 /// <summary>What a garbage collection removed (or, in a dry run, would remove).</summary>
 /// <param name="Removed">The objects removed.</param>

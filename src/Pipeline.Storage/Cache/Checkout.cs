@@ -46,6 +46,7 @@ public sealed class Checkout
             }
 
             await store.EnsureIntactAsync(hash, cancellationToken);
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(target))!);
             await PlaceVerifiedAsync(hash, target, cancellationToken);
             return 1;
         }
@@ -57,11 +58,7 @@ public sealed class Checkout
     }
 
     /// <summary>The link types this checkout tries, in order, for a file placed in <paramref name="folder"/>.</summary>
-    public IReadOnlyList<LinkType> LinkTypesFor(string folder)
-    {
-        var device = DeviceOf(Path.GetFullPath(folder));
-        return [.. linkTypes.Where(linkType => !unsupported.ContainsKey((device, linkType)))];
-    }
+    public IReadOnlyList<LinkType> LinkTypesFor(string folder) => [.. UsableLinkTypes(DeviceOf(Path.GetFullPath(folder)))];
 
     private async Task<int> RestoreDirectoryAsync(DirectoryManifest manifest, string target, CancellationToken cancellationToken)
     {
@@ -77,7 +74,7 @@ public sealed class Checkout
             File.Delete(Path.Combine(target, stray));
         }
 
-        // Folders are few: made once here rather than checked again for every file placed in them.
+        // Folders are few: made once here, so that placing a file never has to check for its folder.
         foreach (var folder in manifest.Entries.Select(e => Path.GetDirectoryName(Path.Combine(target, e.RelativePath))!).Distinct(StringComparer.Ordinal))
         {
             Directory.CreateDirectory(folder);
@@ -110,16 +107,16 @@ public sealed class Checkout
 
     // A hard link appears whole or not at all, so where it is the link type to use and the name is free it needs no
     // temporary name and rename: half the journaled directory changes of a checkout into an empty folder.
+    // The target's folder exists: both callers make it first.
     private bool TryHardLinkInPlace(string source, string target)
     {
-        var folder = Path.GetDirectoryName(target)!;
-        if (!OperatingSystem.IsLinux() || !Directory.Exists(folder))
+        if (!OperatingSystem.IsLinux())
         {
             return false;
         }
 
-        var device = DeviceOf(folder);
-        if (linkTypes.FirstOrDefault(linkType => !unsupported.ContainsKey((device, linkType))) != LinkType.Hardlink)
+        var device = DeviceOf(Path.GetDirectoryName(target)!);
+        if (UsableLinkTypes(device).FirstOrDefault() != LinkType.Hardlink)
         {
             return false;
         }
@@ -162,7 +159,7 @@ public sealed class Checkout
     private async Task PlaceAsync(string source, string target, CancellationToken cancellationToken)
     {
         var device = DeviceOf(Path.GetDirectoryName(target)!);
-        foreach (var linkType in linkTypes.Where(linkType => !unsupported.ContainsKey((device, linkType))))
+        foreach (var linkType in UsableLinkTypes(device))
         {
             var outcome = await TryPlaceAsync(linkType, source, target, cancellationToken);
             if (outcome == LinkOutcome.Linked)
@@ -177,6 +174,9 @@ public sealed class Checkout
             }
         }
     }
+
+    // The configured link types minus those the file system on device has been found to lack.
+    private IEnumerable<LinkType> UsableLinkTypes(ulong device) => linkTypes.Where(linkType => !unsupported.ContainsKey((device, linkType)));
 
     // Folders are few and their file system does not change under a checkout: a stat per folder, not per file.
     private ulong DeviceOf(string fullPath) =>
