@@ -5,9 +5,7 @@ $env:DOTNET_NOLOGO = '1'
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 dotnet tool restore | Out-Null
 if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
-foreach ($project in 'build/Planets.Build.csproj', 'src/Planets.Ml/Planets.Ml.csproj', 'src/Planets.Serving/Planets.Serving.csproj') {
-    dotnet build $project -c Release --nologo -v quiet -clp:ErrorsOnly
-    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
-}
+dotnet build build/Planets.Build.csproj -c Release --nologo -v quiet -clp:ErrorsOnly
+if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 dotnet cake @args
 exit $LASTEXITCODE

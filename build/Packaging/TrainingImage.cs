@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Pipeline.Containers;
+using Pipeline.Core.Execution;
 using Planets.Build.Stages;
 
 namespace Planets.Build.Packaging;
@@ -26,8 +27,12 @@ internal static class TrainingImage
     /// <summary>The worker's entry assembly.</summary>
     public const string Worker = "/opt/pipeline/Pipeline.Worker.dll";
 
-    /// <summary>What to build from the published ML program in <paramref name="program"/> and worker in <paramref name="worker"/>.</summary>
-    public static ImageBuildSettings Settings(string program, string worker, string baseImage, IReadOnlyList<ImageReference> tags, ImmutableSortedDictionary<string, string> labels)
+    /// <summary>
+    /// What to build from the published ML program in <paramref name="program"/>, built from the sources whose hash is
+    /// <paramref name="programSources"/>, and the worker in <paramref name="worker"/>.
+    /// </summary>
+    public static ImageBuildSettings Settings(
+        string program, string worker, string programSources, string baseImage, IReadOnlyList<ImageReference> tags, ImmutableSortedDictionary<string, string> labels)
     {
         var owner = $"{ServiceImage.User}:{ServiceImage.User}";
         // The work tree belongs to the non-root user: the worker writes params.yaml, the cache and the outputs there.
@@ -36,7 +41,7 @@ internal static class TrainingImage
             .Copy("workspace/", $"{WorkDirectory}/", owner)
             .Copy("worker/", $"{Path.GetDirectoryName(Worker)}/")
             .WorkDir(WorkDirectory)
-            .Env(new KeyValuePair<string, string>("DOTNET_CLI_TELEMETRY_OPTOUT", "1"))
+            .Env(new KeyValuePair<string, string>("DOTNET_CLI_TELEMETRY_OPTOUT", "1"), new KeyValuePair<string, string>(ProgramBuilder.SourcesVariable, programSources))
             .User(ServiceImage.User)
             .Entrypoint("dotnet", Worker);
         var context = BuildContext.Empty.WithDirectory($"workspace/{Path.GetDirectoryName(MlProgram.Assembly)}", program).WithDirectory("worker", worker);

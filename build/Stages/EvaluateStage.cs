@@ -10,6 +10,7 @@ internal sealed class EvaluateStage : IStage
     /// <inheritdoc />
     public StageDefinition Definition { get; } = new("evaluate", MlProgram.Run("evaluate", TrainStage.Model, PrepareStage.Prepared))
     {
+        Program = MlProgram.Program,
         Dependencies = [TrainStage.Model, PrepareStage.Prepared, .. MlProgram.Shared("Data", "Training", "Imaging", "Evaluation", "Commands/EvaluateCommand.cs"), MlProgram.ModelStore],
         Metrics = [$"{Evaluation}/metrics.json"],
         Plots = [$"{Evaluation}/plots"],

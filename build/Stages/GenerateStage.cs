@@ -11,6 +11,7 @@ internal sealed class GenerateStage : IStage
     /// <inheritdoc />
     public StageDefinition Definition { get; } = new("generate", MlProgram.Run("generate", RawData))
     {
+        Program = MlProgram.Program,
         Dependencies = [.. MlProgram.Shared("Synthetic", "Commands/GenerateCommand.cs")],
         Outputs = [RawData],
     };

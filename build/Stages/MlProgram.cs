@@ -4,11 +4,11 @@ namespace Planets.Build.Stages;
 
 /// <summary>
 /// The ML command-line program every stage runs in a process of its own, so the very same commands run on a laptop,
-/// in CI, in a container or in a training pod.
+/// in CI, in a container or in a training pod. The pipeline builds it before a stage runs whenever its sources changed.
 /// </summary>
 internal static class MlProgram
 {
-    /// <summary>The built program, relative to the repository root (built by build.sh / dotnet build -c Release).</summary>
+    /// <summary>The built program, relative to the repository root.</summary>
     public const string Assembly = "artifacts/bin/Planets.Ml/release/Planets.Ml.dll";
 
     /// <summary>The program's source folder.</summary>
@@ -16,6 +16,12 @@ internal static class MlProgram
 
     /// <summary>The model store and the preprocessing it shares with the prediction service.</summary>
     public const string ModelStore = "src/Planets.ModelStore";
+
+    /// <summary>The package versions it is built with (TorchSharp's among them, which decides the numerics).</summary>
+    public const string PackageVersions = "Directory.Packages.props";
+
+    /// <summary>The program, as the pipeline builds it: every file the build reads is a source.</summary>
+    public static StageProgram Program { get; } = DotNetProgram.Release("Planets.Ml", $"{Source}/Planets.Ml.csproj", [Source, ModelStore], ["Planets.Ml", "Planets.ModelStore"]);
 
     /// <summary>The command line that runs <paramref name="command"/> of the program.</summary>
     public static CommandLine Run(string command, params string[] arguments) =>
@@ -25,5 +31,5 @@ internal static class MlProgram
 
     /// <summary>The source a command depends on: the folders every command uses plus <paramref name="paths"/>.</summary>
     public static string[] Shared(params string[] paths) =>
-        [.. Common.Concat(paths).Select(path => $"{Source}/{path}"), $"{Source}/Planets.Ml.csproj", $"{Source}/NativeAssets.targets", $"{Source}/Program.cs"];
+        [.. Common.Concat(paths).Select(path => $"{Source}/{path}"), $"{Source}/Planets.Ml.csproj", $"{Source}/NativeAssets.targets", $"{Source}/Program.cs", PackageVersions];
 }

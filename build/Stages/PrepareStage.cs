@@ -12,6 +12,7 @@ internal sealed class PrepareStage(string rawData) : IStage
     /// <inheritdoc />
     public StageDefinition Definition { get; } = new("prepare", MlProgram.Run("prepare", rawData, Prepared))
     {
+        Program = MlProgram.Program,
         Dependencies = [rawData, .. MlProgram.Shared("Data", "Imaging", "Commands/PrepareCommand.cs"), $"{MlProgram.ModelStore}/Preprocessing", $"{MlProgram.ModelStore}/Planets.ModelStore.csproj"],
         Parameters = ["prepare"],
         Outputs = [Prepared],

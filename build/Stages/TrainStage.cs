@@ -14,6 +14,7 @@ internal sealed class TrainStage : IStage
     /// <inheritdoc />
     public StageDefinition Definition { get; } = new("train", MlProgram.Run("train", PrepareStage.Prepared, Model))
     {
+        Program = MlProgram.Program,
         Dependencies = [PrepareStage.Prepared, .. MlProgram.Shared("Data", "Training", "Commands/TrainCommand.cs"), MlProgram.ModelStore],
         Parameters = ["train"],
         Outputs = [Model],

@@ -7,7 +7,9 @@ using Cake.Common.Tools.DotNet.MSBuild;
 using Cake.Common.Tools.DotNet.Publish;
 using Cake.Core;
 using Cake.Core.IO;
+using Pipeline.Cake;
 using Pipeline.Containers;
+using Pipeline.Core.Execution;
 using Planets.Build.Packaging;
 using Planets.Build.Stages;
 using Path = System.IO.Path;
@@ -46,7 +48,11 @@ internal static class ContainerTargets
         try
         {
             var app = Path.Combine(staging, ServiceBundle.AppFolder);
-            Publish(context, "src/Planets.Serving/Planets.Serving.csproj", app);
+            await using (await PipelinePrograms.LockAsync(context, ServeTarget.Program, cancellationToken))
+            {
+                Publish(context, "src/Planets.Serving/Planets.Serving.csproj", app);
+            }
+
             var model = ImportModel(context, Path.Combine(app, ServiceBundle.EntryAssembly), archive, Path.Combine(staging, ServiceBundle.ModelsFolder));
             File.Copy(archive, Path.Combine(staging, ServiceBundle.ArchiveFile));
             var manifest = new BundleManifest(
@@ -87,10 +93,17 @@ internal static class ContainerTargets
         var root = context.Environment.WorkingDirectory.FullPath;
         var program = Path.Combine(root, "artifacts", "publish", TrainingImage.Name, "ml");
         var worker = Path.Combine(root, "artifacts", "publish", TrainingImage.Name, "worker");
-        Publish(context, $"{MlProgram.Source}/Planets.Ml.csproj", program);
+        // The image says which sources its program was built from; a training pod's worker refuses a run whose
+        // stage expects others, so a pod never trains with a program older than the lock file would record.
+        var programSources = await PipelinePrograms.SourcesHashAsync(context, MlProgram.Program, cancellationToken);
+        await using (await PipelinePrograms.LockAsync(context, MlProgram.Program, cancellationToken))
+        {
+            Publish(context, $"{MlProgram.Source}/Planets.Ml.csproj", program, programSources);
+        }
+
         Publish(context, "src/Pipeline.Worker/Pipeline.Worker.csproj", worker);
         var source = await SourceInfo.ReadAsync(root, cancellationToken);
-        var settings = TrainingImage.Settings(program, worker, options.TrainingBaseImage, Tags(TrainingImage.Name, source), source.Labels(TrainingImage.Name, options.TrainingBaseImage));
+        var settings = TrainingImage.Settings(program, worker, programSources, options.TrainingBaseImage, Tags(TrainingImage.Name, source), source.Labels(TrainingImage.Name, options.TrainingBaseImage));
         await BuildImageAsync(context, options, settings, cancellationToken);
     }
 
@@ -132,9 +145,10 @@ internal static class ContainerTargets
     private static IReadOnlyList<ImageReference> Tags(string name, SourceInfo source) =>
         source.ShortRevision is { } commit ? [ContainerOptions.Local(name, commit), ContainerOptions.Local(name, "latest")] : [ContainerOptions.Local(name, "latest")];
 
-    private static void Publish(ICakeContext context, string project, string output) =>
+    private static void Publish(ICakeContext context, string project, string output, string? programSources = null) =>
         context.DotNetPublish(RealPath(Path.Combine(context.Environment.WorkingDirectory.FullPath, project)), new DotNetPublishSettings
         {
+            EnvironmentVariables = programSources is null ? [] : new Dictionary<string, string?> { [ProgramBuilder.SourcesVariable] = programSources },
             Configuration = "Release",
             Runtime = "linux-x64",
             SelfContained = false,

@@ -1,31 +1,61 @@
-using Cake.Common;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Cake.Core;
-using Cake.Core.IO;
+using Pipeline.Cake;
+using Pipeline.Core.Stages;
+using Planets.Build.Stages;
 
 namespace Planets.Build.Targets;
 
 /// <summary>
-/// The <c>Serve</c> target: the prediction service on the model store's latest model (or <c>--model=TAG</c>), on
-/// port 3000 unless <c>--urls</c> says otherwise; Ctrl+C stops it.
+/// The <c>Serve</c> target: the prediction service, built from the sources first, on the model store's latest model
+/// (or <c>--model=TAG</c>), on port 3000 unless <c>--urls</c> says otherwise. Ctrl+C or SIGTERM (as CI runners and
+/// process managers send) stops the service, and the target ends when the service has.
 /// </summary>
-internal static class ServeTarget
+internal static partial class ServeTarget
 {
-    private const string Program = "artifacts/bin/Planets.Serving/release/Planets.Serving.dll";
+    /// <summary>The prediction service as the pipeline builds it.</summary>
+    public static StageProgram Program { get; } =
+        DotNetProgram.Release("Planets.Serving", "src/Planets.Serving/Planets.Serving.csproj", ["src/Planets.Serving", MlProgram.ModelStore], ["Planets.Serving", "Planets.ModelStore"]);
 
     public static void Register(Func<string, CakeTaskBuilder> task) =>
         task("Serve")
             .Description("Serves the latest model (--model=TAG, --urls=http://127.0.0.1:3000) with POST /predict, the upload page and /docs")
-            .Does(context =>
+            .Does(async context =>
             {
-                var arguments = new ProcessArgumentBuilder()
-                    .Append(Program).Append("serve")
-                    .Append("--model").AppendQuoted(TargetOptions.Get(context, "model", null, "latest")!)
-                    .Append("--store").AppendQuoted(".pipeline/models")
-                    .Append("--urls").AppendQuoted(TargetOptions.Get(context, "urls", null, "http://127.0.0.1:3000")!);
-                var exitCode = context.StartProcess("dotnet", new ProcessSettings { Arguments = arguments });
+                await PipelinePrograms.EnsureBuiltAsync(context, Program, CancellationToken.None);
+                var exitCode = await ServeAsync(
+                [
+                    Program.Outputs[0], "serve",
+                    "--model", TargetOptions.Get(context, "model", null, "latest")!,
+                    "--store", ".pipeline/models",
+                    "--urls", TargetOptions.Get(context, "urls", null, "http://127.0.0.1:3000")!,
+                ]);
                 if (exitCode != 0)
                 {
                     throw new CakeException($"the prediction service exited with code {exitCode}");
                 }
             });
+
+    private static async Task<int> ServeAsync(string[] arguments)
+    {
+        using var service = Process.Start(new ProcessStartInfo("dotnet", arguments) { UseShellExecute = false })
+            ?? throw new CakeException("cannot start the prediction service (dotnet)");
+
+        // SIGTERM reaches this process only: pass it on and wait, so the service shuts down cleanly and never outlives
+        // the target. Ctrl+C reaches the whole process group, the service included: just wait for it.
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =>
+        {
+            signal.Cancel = true;
+            _ = Kill(service.Id, Sigterm);
+        });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, signal => signal.Cancel = true);
+        await service.WaitForExitAsync();
+        return service.ExitCode;
+    }
+
+    private const int Sigterm = 15;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
 }

@@ -57,9 +57,16 @@ internal static class TrainRemoteTarget
         var parameters = await File.ReadAllTextAsync(run.Workspace.Resolve(run.Workspace.Settings.ParametersFile), cancellationToken);
         var request = new RemoteStageRun(
             stage.Name, [stage.Command.Executable, .. stage.Command.Arguments], [.. data.Select(RemotePath.From)],
-            stage.Parameters, [.. stage.AllOutputs], parameters, RemoteLocation.From(remote.Definition));
+            stage.Parameters, [.. stage.AllOutputs], parameters, RemoteLocation.From(remote.Definition))
+        {
+            // The image's program must be built from the sources the lock file will record; the worker checks.
+            ProgramSources = stage.Program is { } program
+                ? (await ProgramSources.OfAsync(program, run.Workspace.Root, run.Workspace.Hasher, cancellationToken)).Hash.Value
+                : null,
+        };
         // The source revision and time come from this work tree: the pod has no git, and the model records them.
-        var environment = (await StageEnvironment.ForAsync(stage, run.Workspace.Root, cancellationToken)).Add(RemoteStageRun.Variable, request.ToJson());
+        var environment = (await StageEnvironment.ForAsync(stage, run.Workspace.Root, new CakePipelineLog(context.Log), cancellationToken))
+            .Add(RemoteStageRun.Variable, request.ToJson());
         var pod = await TrainingOptions.From(context).PodAsync(context, environment, cancellationToken);
         var result = await RunPodAsync(context, pod, cancellationToken);
 

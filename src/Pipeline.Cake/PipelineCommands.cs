@@ -22,6 +22,8 @@ internal static class PipelineCommands
             .Does(context => StatusAsync(context, graph, session));
         task("Add").Description("Tracks a raw input file or folder: caches it and writes PATH.ptr beside it (--path=PATH)")
             .Does(context => AddAsync(context, graph, session));
+        task("Commit").Description("Stores in the cache, from the workspace, what pipeline.lock and the .ptr files record and the cache lacks")
+            .Does(context => CommitAsync(context, session));
         task("Checkout").Description("Makes outputs and tracked data match pipeline.lock and the .ptr files, restoring from the cache")
             .Does(context => CheckoutAsync(context, session));
         task("Dag").Description("Shows the stage graph (--format=text or mermaid)")
@@ -42,8 +44,10 @@ internal static class PipelineCommands
         var parameters = await workspace.LoadParametersAsync(CancellationToken.None);
         var lockFile = await workspace.LockFiles.ReadAsync(CancellationToken.None);
         var checker = new StatusChecker(workspace);
+        var cache = new CacheCommit(workspace);
         var log = new CakePipelineLog(context.Log);
         var stale = 0;
+        var uncached = 0;
         foreach (var stage in graph.Stages)
         {
             var status = await checker.CheckAsync(stage, lockFile.Find(stage.Name), parameters, CancellationToken.None);
@@ -51,6 +55,16 @@ internal static class PipelineCommands
             {
                 stale++;
                 log.Information($"{stage.Name}: {status.Describe()}");
+                continue;
+            }
+
+            foreach (var output in status.Current.Outputs)
+            {
+                if (!await cache.IsCachedAsync(output, CancellationToken.None))
+                {
+                    uncached++;
+                    log.Information($"{stage.Name}: output {output.Path} is not in the cache (Repro or Commit stores it from the workspace; Push needs it there)");
+                }
             }
         }
 
@@ -58,6 +72,15 @@ internal static class PipelineCommands
         foreach (var (pointer, how) in changedData)
         {
             log.Information($"{pointer.PointerPath}: {pointer.Tracked.Path} {how} (Add --path={pointer.Tracked.Path} to record it, Checkout to restore it)");
+        }
+
+        foreach (var pointer in await new TrackedData(workspace).FindAsync(CancellationToken.None))
+        {
+            if (!changedData.Any(c => c.Pointer == pointer) && !await cache.IsCachedAsync(pointer.Tracked, CancellationToken.None))
+            {
+                uncached++;
+                log.Information($"{pointer.PointerPath}: {pointer.Tracked.Path} is not in the cache (Commit stores it from the workspace; Push needs it there)");
+            }
         }
 
         var summary = new List<string>();
@@ -69,6 +92,11 @@ internal static class PipelineCommands
         if (changedData.Count > 0)
         {
             summary.Add(changedData.Count == 1 ? "1 tracked path differs from its pointer file" : $"{changedData.Count} tracked paths differ from their pointer files");
+        }
+
+        if (uncached > 0)
+        {
+            summary.Add($"{Count(uncached, "recorded path")} not in the cache");
         }
 
         log.Information(summary.Count == 0 ? "Pipeline is up to date." : string.Join("; ", summary) + ".");
@@ -86,6 +114,25 @@ internal static class PipelineCommands
         var folder = Path.GetDirectoryName(pointer.Tracked.Path) is { Length: > 0 } parent ? parent + "/" : "";
         new CakePipelineLog(context.Log).Information(
             $"Added {pointer.Tracked.Path} ({files}{Bytes(content.Size)}) to the cache; commit {pointer.PointerPath} and {folder}.gitignore");
+    }
+
+    private static async Task CommitAsync(ICakeContext context, PipelineSession session)
+    {
+        var workspace = await session.OpenAsync(context, CancellationToken.None);
+        var recorded = await RecordedPath.ReadAllAsync(workspace, CancellationToken.None);
+        var result = await new CacheCommit(workspace).CommitAsync(recorded.Select(p => p.State), CancellationToken.None);
+        var log = new CakePipelineLog(context.Log);
+        foreach (var path in result.Stored)
+        {
+            log.Information($"Stored {path.Path} in the cache from the workspace ({Count(path.Objects, "object")})");
+        }
+
+        log.Information($"{Count(result.Stored.Count, "path")} stored, {recorded.Count - result.Stored.Count - result.Unavailable.Count} already in the cache.");
+        if (result.Unavailable.Count > 0)
+        {
+            throw new PipelineException(
+                $"Commit: {Count(result.Unavailable.Count, "path")} in neither the cache nor the workspace as recorded ({string.Join(", ", result.Unavailable)}); Pull fetches them from a remote, Repro rebuilds outputs");
+        }
     }
 
     private static async Task CheckoutAsync(ICakeContext context, PipelineSession session)

@@ -76,6 +76,15 @@ public static class RemoteTasks
 
     private static async Task PushAsync(Target target)
     {
+        // What the workspace holds as recorded but the cache lacks (a deleted cache, say) is stored first, so a Push
+        // never fails on data this machine has.
+        var recorded = await WorkspaceReferences.ReadAsync(target.Workspace, CancellationToken.None);
+        var committed = await new CacheCommit(target.Workspace).CommitAsync(recorded, CancellationToken.None);
+        foreach (var path in committed.Stored)
+        {
+            target.Log.Information($"Stored {path.Path} in the cache from the workspace ({Count(path.Objects, "object")}) before pushing");
+        }
+
         var summary = await target.Connection.Transfer.PushAsync(target.Roots, CancellationToken.None);
         target.Log.Information($"Pushed {Count(summary.Transferred, "object")} ({Bytes(summary.Bytes)}) to {target.Connection.Definition}; {summary.AlreadyThere} already there.");
         ThrowOnFailures("Push", "pushed", summary, target);

@@ -17,6 +17,8 @@ internal static class StageWorker
 {
     public static async Task<RemoteRunResult> RunAsync(RemoteStageRun run, string root, IPipelineLog log, CancellationToken cancellationToken)
     {
+        // Before anything is fetched: outputs of a program built from other sources must never be reported.
+        run.RequireProgramBuiltFrom(Environment.GetEnvironmentVariable(ProgramBuilder.SourcesVariable));
         var settings = new PipelineSettings();
         await AtomicFile.WriteAllBytesAsync(Path.Combine(root, settings.ParametersFile), System.Text.Encoding.UTF8.GetBytes(run.ParametersFile), cancellationToken);
         await using var workspace = await PipelineWorkspace.OpenAsync(root, settings, cancellationToken);

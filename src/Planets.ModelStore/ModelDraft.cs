@@ -24,4 +24,8 @@ public sealed record ModelDraft(
     ImmutableSortedDictionary<string, string> Params,
     ImmutableSortedDictionary<string, double> Metrics,
     ModelSignature Signature,
-    ImmutableSortedDictionary<string, string> Files);
+    ImmutableSortedDictionary<string, string> Files)
+{
+    /// <summary>How the weights were computed (numerics mode, pinned kernel choices, threads), by key.</summary>
+    public ImmutableSortedDictionary<string, string> Numerics { get; init; } = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
+}

@@ -31,6 +31,12 @@ public sealed record ModelManifest(
     ModelSignature Signature,
     ImmutableArray<ModelFile> Files)
 {
+    /// <summary>
+    /// How the weights were computed (numerics mode, pinned kernel choices, threads): what a second training must
+    /// match to give the same weights. Empty for models saved before it was recorded.
+    /// </summary>
+    public ImmutableSortedDictionary<string, string> Numerics { get; init; } = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
+
     /// <summary>The manifest's file name in a model folder and in an archive.</summary>
     public const string FileName = "manifest.json";
 

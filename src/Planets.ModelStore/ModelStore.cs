@@ -188,7 +188,10 @@ public sealed class ModelStore
             draft.Params,
             draft.Metrics,
             draft.Signature,
-            [.. files.OrderBy(f => f.Name, StringComparer.Ordinal)]);
+            [.. files.OrderBy(f => f.Name, StringComparer.Ordinal)])
+        {
+            Numerics = draft.Numerics,
+        };
         return manifest with { Version = ModelVersion.Of(manifest) };
     }
 

@@ -34,6 +34,43 @@ public sealed class CommandTargetTests
     private const string Epochs10 = "prepare:\n  seed: 77\ntrain:\n  epochs: 10\n";
 
     [Fact]
+    public async Task After_the_cache_is_lost_Status_names_each_uncached_output_and_Commit_stores_them_without_running_anything()
+    {
+        using var repo = new CakeRepo(CakeRepo.DefaultStages);
+        await repo.CakeAsync();
+        Directory.Delete(repo[".pipeline/cache"], recursive: true);
+
+        var status = await repo.CakeAsync("--target=Status");
+        var commit = await repo.CakeAsync("--target=Commit");
+        var again = await repo.CakeAsync("--target=Commit");
+        var after = await repo.CakeAsync("--target=Status");
+
+        Assert.True(status.ExitCode == 0, status.Output);
+        Assert.Contains("train: output model is not in the cache (Repro or Commit stores it from the workspace; Push needs it there)", status.Output, StringComparison.Ordinal);
+        Assert.Contains("3 recorded paths not in the cache.", status.Output, StringComparison.Ordinal);
+        Assert.True(commit.ExitCode == 0, commit.Output);
+        Assert.Contains("Stored model in the cache from the workspace (2 objects)", commit.Output, StringComparison.Ordinal);
+        Assert.Contains("3 paths stored, 0 already in the cache.", commit.Output, StringComparison.Ordinal);
+        Assert.Contains("0 paths stored, 3 already in the cache.", again.Output, StringComparison.Ordinal);
+        Assert.Contains("Pipeline is up to date.", after.Output, StringComparison.Ordinal);
+        Assert.Equal([1, 1, 1], new[] { repo.Runs("prepare"), repo.Runs("train"), repo.Runs("evaluate") });
+    }
+
+    [Fact]
+    public async Task Commit_of_an_output_in_neither_the_cache_nor_the_workspace_is_one_error_line()
+    {
+        using var repo = new CakeRepo(CakeRepo.DefaultStages);
+        await repo.CakeAsync();
+        Directory.Delete(repo[".pipeline/cache"], recursive: true);
+        Directory.Delete(repo["model"], recursive: true);
+
+        var commit = await repo.CakeAsync("--target=Commit");
+
+        Assert.NotEqual(0, commit.ExitCode);
+        Assert.Equal("Error: Commit: 1 path in neither the cache nor the workspace as recorded (model); Pull fetches them from a remote, Repro rebuilds outputs", commit.ErrorLine);
+    }
+
+    [Fact]
     public async Task Dag_draws_the_graph_as_a_tree_and_as_mermaid()
     {
         using var repo = new CakeRepo(CakeRepo.DefaultStages);

@@ -45,9 +45,55 @@ public sealed class StageEnvironmentTests : IDisposable
     {
         repo.Write("src/model.txt", "layers: 3");
 
-        var environment = await StageEnvironment.ForAsync(Stamp, repo.Root, CancellationToken.None);
+        var environment = await StageEnvironment.ForAsync(Stamp, repo.Root, new RecordingLog([]), CancellationToken.None);
 
         Assert.Empty(environment);
+    }
+
+    [Fact]
+    public async Task A_depth_1_clone_fetches_the_history_it_lacks_and_gets_the_full_clones_revision_and_time()
+    {
+        var sourceCommit = CommitSourceThenDocs();
+        using var folder = new TempFolder();
+        TestGit.Run(folder.Path, "clone", "--quiet", "--bare", repo.Root, "origin.git");
+        TestGit.Run(folder.Path, "clone", "--quiet", "--depth=1", $"file://{folder["origin.git"]}", "shallow");
+        var messages = new List<string>();
+
+        var environment = await StageEnvironment.ForAsync(Stamp, folder["shallow"], new RecordingLog([], messages), CancellationToken.None);
+
+        Assert.Equal(sourceCommit, $"{environment[StageEnvironment.SourceRevision]} {environment[StageEnvironment.SourceDateEpoch]}");
+        Assert.Equal(["Shallow clone: fetching 50 more commits to find the commit that last changed stage 'stamp''s dependencies"], messages);
+    }
+
+    [Fact]
+    public async Task A_shallow_clone_that_cannot_fetch_its_history_fails_with_one_line_saying_what_to_do()
+    {
+        CommitSourceThenDocs();
+        using var folder = new TempFolder();
+        TestGit.Run(folder.Path, "clone", "--quiet", "--depth=1", $"file://{repo.Root}", "shallow");
+        TestGit.Run(folder["shallow"], "remote", "remove", "origin");
+
+        var error = await Assert.ThrowsAsync<PipelineException>(() =>
+            StageEnvironment.ForAsync(Stamp, folder["shallow"], new RecordingLog([]), CancellationToken.None));
+
+        Assert.StartsWith("stage 'stamp': this is a shallow clone and the commit that last changed the stage's dependencies lies beyond its history; fetching more failed (", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("). Run 'git fetch --unshallow' (in GitHub Actions: actions/checkout with fetch-depth: 0)", error.Message, StringComparison.Ordinal);
+    }
+
+    // One commit that changes the stage's dependency, then two that do not; returns the first's "sha time".
+    private string CommitSourceThenDocs()
+    {
+        repo.Git("init", "--quiet");
+        repo.Write("src/model.txt", "layers: 3");
+        TestGit.Commit(repo.Root, "model source", "src");
+        var sourceCommit = repo.Git("log", "-1", "--format=%H %ct").Trim();
+        foreach (var text in new[] { "docs", "more docs" })
+        {
+            repo.Write("README.md", text);
+            TestGit.Commit(repo.Root, text, "README.md");
+        }
+
+        return sourceCommit;
     }
 
     public void Dispose()

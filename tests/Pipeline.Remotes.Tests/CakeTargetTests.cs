@@ -89,6 +89,23 @@ public sealed class CakeTargetTests(S3Fixture s3)
         Assert.Equal(pushed - 1, await CountOnRemoteAsync(remote));
     }
 
+    [Fact]
+    public async Task Push_after_the_cache_was_deleted_stores_what_the_workspace_holds_and_sends_it_all()
+    {
+        using var repo = await TestRepo.WithDataAsync(5);
+        PrepareCake(repo);
+        using var remote = TestRepo.Empty();
+        repo.Configure(new RemoteDefinition("nas", remote.Root));
+        Directory.Delete(repo[".pipeline/cache"], recursive: true);
+
+        var pushed = await CakeAsync(repo, "--target=Push");
+
+        Assert.True(pushed.ExitCode == 0, pushed.Output);
+        Assert.Contains("Stored data in the cache from the workspace (6 objects) before pushing", pushed.Output, StringComparison.Ordinal);
+        Assert.Contains("Stored model in the cache from the workspace (3 objects) before pushing", pushed.Output, StringComparison.Ordinal);
+        Assert.Equal(5 + 1 + 1 + 2 + 1, CountObjects(remote["files/md5"]));
+    }
+
     private static async Task AssertEveryCachedObjectIntactAsync(TestRepo clone)
     {
         await using var workspace = await clone.OpenAsync();

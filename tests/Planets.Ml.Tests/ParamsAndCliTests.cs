@@ -23,7 +23,7 @@ public sealed class ParamsAndCliTests
     {
         var p = await ParamsLoader.LoadAsync(RepoParams(), CancellationToken.None);
         Assert.Equal(new PrepareParams(77, 0.2, 32, 32, true), p.Prepare);
-        Assert.Equal(new TrainParams(77, 0.0001, 5, 32, 32, 64, 11, DeviceChoice.Auto), p.Train);
+        Assert.Equal(new TrainParams(77, 0.0001, 5, 32, 32, 64, 11, DeviceChoice.Auto, Reproducible: true), p.Train);
     }
 
     [Theory]

@@ -67,7 +67,7 @@ public sealed class TempDir : IDisposable
 /// <summary>Params for fast tests: 16x16 images, one epoch.</summary>
 public static class TestParams
 {
-    public static string Yaml(string imageSize = "[16, 16]", int outputClasses = 11, int epochs = 1, string device = "cpu") => $"""
+    public static string Yaml(string imageSize = "[16, 16]", int outputClasses = 11, int epochs = 1, string device = "cpu", bool reproducible = true) => $"""
         prepare:
           seed: 77
           split: 0.2
@@ -82,6 +82,7 @@ public static class TestParams
           dense_size: 16
           output_classes: {outputClasses}
           device: {device}
+          reproducible: {(reproducible ? "true" : "false")}
         """;
 
     public static string Write(TempDir dir, string yaml, string name = "params.yaml")

@@ -24,7 +24,7 @@ public sealed class TrainEvaluateTests(DatasetFixture data) : IClassFixture<Data
     [Fact]
     public void The_relu_layers_start_he_uniform_and_the_output_layer_glorot_uniform_with_zero_biases()
     {
-        TorchRuntime.Initialize(77, DeviceChoice.Cpu);
+        TorchRuntime.Initialize(77, DeviceChoice.Cpu, reproducible: true);
         var info = new ModelInfo(1, 32, 32, 32, 64, 11, [.. Enumerable.Range(0, 11).Select(i => $"class{i}")]);
         using var model = new PlanetNet(info);
 

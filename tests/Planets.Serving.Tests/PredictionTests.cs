@@ -167,7 +167,7 @@ internal sealed class OfflineModel(PlanetNet net, ModelInfo info, ImagePreproces
 {
     public static async Task<OfflineModel> LoadAsync(ServiceFixture service)
     {
-        TorchRuntime.Initialize(seed: 0, DeviceChoice.Cpu);
+        TorchRuntime.Initialize(seed: 0, DeviceChoice.Cpu, reproducible: true);
         var (net, info) = await ModelFiles.LoadAsync(service.Model.Directory, CancellationToken.None);
         net.eval();
         return new OfflineModel(net, info, new ImagePreprocessor(service.Model.Manifest.Preprocessing));

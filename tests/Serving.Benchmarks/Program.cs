@@ -141,7 +141,7 @@ internal static class Engines
 {
     public static void Run(StoredModel model, TimeSpan duration)
     {
-        TorchRuntime.Initialize(seed: 0, DeviceChoice.Cpu);
+        TorchRuntime.Initialize(seed: 0, DeviceChoice.Cpu, reproducible: true);
         var (net, info) = ModelFiles.LoadAsync(model.Directory, CancellationToken.None).GetAwaiter().GetResult();
         net.eval();
         using var classifier = OnnxClassifier.Load(model, threads: 1);

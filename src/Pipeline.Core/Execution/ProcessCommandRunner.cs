@@ -16,7 +16,7 @@ public sealed class ProcessCommandRunner(Stream output, Stream error) : ICommand
     public static ProcessCommandRunner ToConsole() => new(Console.OpenStandardOutput(), Console.OpenStandardError());
 
     /// <inheritdoc />
-    public async Task RunAsync(string stage, CommandLine command, string workingDirectory, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    public async Task<int> RunAsync(CommandLine command, string workingDirectory, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         var interactive = !Console.IsOutputRedirected && Environment.GetEnvironmentVariable("CI") is null;
@@ -27,19 +27,13 @@ public sealed class ProcessCommandRunner(Stream output, Stream error) : ICommand
             .WithValidation(CommandResultValidation.None)
             .WithStandardOutputPipe(PipeTarget.ToStream(output, autoFlush: true))
             .WithStandardErrorPipe(PipeTarget.ToStream(error, autoFlush: true));
-        CommandResult result;
         try
         {
-            result = await process.ExecuteAsync(cancellationToken);
+            return (await process.ExecuteAsync(cancellationToken)).ExitCode;
         }
         catch (Win32Exception e)
         {
-            throw new PipelineException($"stage '{stage}': cannot start '{command.Executable}': {e.Message}", e);
-        }
-
-        if (result.ExitCode != 0)
-        {
-            throw new PipelineException($"stage '{stage}' failed: '{command}' exited with code {result.ExitCode}");
+            throw new PipelineException($"cannot start '{command.Executable}': {e.Message}", e);
         }
     }
 }

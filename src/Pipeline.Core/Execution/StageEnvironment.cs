@@ -8,8 +8,9 @@ namespace Pipeline.Core.Execution;
 /// <summary>
 /// The environment a stage's command gets besides the pipeline's own: the last commit that changed the stage's
 /// dependencies as <c>PIPELINE_SOURCE_REVISION</c>, and its time as <c>SOURCE_DATE_EPOCH</c> (the reproducible-builds
-/// convention). They depend on the inputs only, not on HEAD, so a program that records "built from" in its outputs
-/// writes the same bytes for the same inputs in any clone, on any later commit.
+/// convention). They depend on the inputs only, not on HEAD nor on the clone's depth (a shallow clone fetches the
+/// history it lacks), so a program that records "built from" in its outputs writes the same bytes for the same
+/// inputs in any clone, on any later commit.
 /// </summary>
 public static class StageEnvironment
 {
@@ -23,10 +24,22 @@ public static class StageEnvironment
     /// The variables for <paramref name="stage"/> in the repository at <paramref name="root"/>; empty outside git,
     /// where the variables the process inherited (a training pod's, say) apply unchanged.
     /// </summary>
-    public static async Task<ImmutableDictionary<string, string>> ForAsync(StageDefinition stage, string root, CancellationToken cancellationToken)
+    /// <exception cref="PipelineException">A shallow clone lacks the history that answers, and fetching it failed.</exception>
+    public static async Task<ImmutableDictionary<string, string>> ForAsync(StageDefinition stage, string root, IPipelineLog log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stage);
-        var commit = await new GitRepository(root).LastCommitTouchingAsync(stage.Dependencies, cancellationToken);
+        ArgumentNullException.ThrowIfNull(log);
+        SourceCommit? commit;
+        try
+        {
+            commit = await new GitRepository(root).LastCommitTouchingAsync(
+                stage.Dependencies, what => log.Information($"Shallow clone: fetching {what} to find the commit that last changed stage '{stage.Name}''s dependencies"), cancellationToken);
+        }
+        catch (PipelineException e)
+        {
+            throw new PipelineException($"stage '{stage.Name}': {e.Message}", e);
+        }
+
         return commit is null
             ? ImmutableDictionary<string, string>.Empty
             : ImmutableDictionary<string, string>.Empty

@@ -12,6 +12,12 @@ public sealed record StagePlan(StageStatus Status, StageOutcome Outcome, string 
     /// <summary>The run whose outputs a restore would place: the lock entry or a run-cache entry.</summary>
     public StageLock? Source { get; init; }
 
+    /// <summary>Outputs of an up-to-date stage that the cache lacks: skipping stores them from the workspace.</summary>
+    public IReadOnlyList<string> Uncached { get; init; } = [];
+
+    /// <summary>Why the stage's program would be built before it runs; null when it runs none or its build is current.</summary>
+    public string? ProgramBuild { get; init; }
+
     /// <summary>Stages upstream that would change their outputs first, which may make this one run too.</summary>
     public IReadOnlyList<string> ChangingUpstream { get; init; } = [];
 
@@ -29,9 +35,12 @@ public sealed record StagePlan(StageStatus Status, StageOutcome Outcome, string 
     {
         StageOutcome.Skipped when ChangingUpstream.Count > 0 =>
             $"{StageName}: up to date now; would run if running {Names(ChangingUpstream)} first changes its dependencies",
+        StageOutcome.Skipped when Uncached.Count > 0 =>
+            $"{StageName}: up to date, would skip and store {string.Join(", ", Uncached)} in the cache from the workspace (the cache lacks {(Uncached.Count == 1 ? "it" : "them")})",
         StageOutcome.Skipped => $"{StageName}: up to date, would skip",
         StageOutcome.Restored => $"{StageName}: would restore its outputs from the cache ({Reason})",
         StageOutcome.RestoredFromRunCache => $"{StageName}: would restore from the run-cache: an earlier run had the same inputs ({Reason})",
+        _ when ProgramBuild is not null => $"{StageName}: would run ({Reason}), after building its program '{Status.Stage.Program!.Name}' ({ProgramBuild})",
         _ => $"{StageName}: would run ({Reason})",
     };
 

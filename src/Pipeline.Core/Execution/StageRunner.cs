@@ -4,6 +4,7 @@ using Pipeline.Core.LockFiles;
 using Pipeline.Core.Runs;
 using Pipeline.Core.Stages;
 using Pipeline.Core.Status;
+using Pipeline.Core.Tracking;
 using Pipeline.Core.Workspace;
 using Pipeline.Storage.Cache;
 
@@ -21,6 +22,8 @@ public sealed class StageRunner(PipelineWorkspace workspace, ICommandRunner comm
 {
     private readonly StatusChecker checker = new(workspace);
     private readonly RunCache runCache = new(workspace);
+    private readonly ProgramBuilder programs = new(workspace.Root, workspace.Hasher, commands, log);
+    private readonly CacheCommit cacheCommit = new(workspace);
 
     /// <summary>Reproduces <paramref name="stage"/>, assuming every stage upstream of it is already up to date.</summary>
     /// <exception cref="PipelineException">A dependency is missing, the command fails or an output is not written.</exception>
@@ -30,7 +33,7 @@ public sealed class StageRunner(PipelineWorkspace workspace, ICommandRunner comm
         switch (plan.Outcome)
         {
             case StageOutcome.Skipped:
-                log.Information($"Stage '{stage.Name}' didn't change, skipping");
+                log.Information($"Stage '{stage.Name}' didn't change, skipping{await CommitUncachedAsync(plan, cancellationToken)}");
                 return StageOutcome.Skipped;
             case StageOutcome.Restored when await TryRestoreAsync(plan, cancellationToken):
                 log.Information($"Stage '{stage.Name}' didn't change; restored from the cache ({plan.Reason})");
@@ -59,12 +62,15 @@ public sealed class StageRunner(PipelineWorkspace workspace, ICommandRunner comm
         var status = await checker.CheckAsync(stage, recorded, parameters, cancellationToken);
         if (options.Force)
         {
-            return new StagePlan(status, StageOutcome.Ran, status.IsUpToDate ? "forced" : $"forced; {status.Describe()}");
+            return new StagePlan(status, StageOutcome.Ran, status.IsUpToDate ? "forced" : $"forced; {status.Describe()}")
+            {
+                ProgramBuild = await WhyBuildAsync(stage, cancellationToken),
+            };
         }
 
         if (status.IsUpToDate)
         {
-            return new StagePlan(status, StageOutcome.Skipped, "nothing changed");
+            return new StagePlan(status, StageOutcome.Skipped, "nothing changed") { Uncached = await UncachedAsync(recorded!, cancellationToken) };
         }
 
         if (status.IsRestorable && await AllCachedAsync(stage, recorded!, cancellationToken))
@@ -76,8 +82,20 @@ public sealed class StageRunner(PipelineWorkspace workspace, ICommandRunner comm
             ? await runCache.FindAsync(stage, status.Current, why => log.Warning($"Stage '{stage.Name}': {why}; running the stage"), cancellationToken)
             : null;
         return earlier is null
-            ? new StagePlan(status, StageOutcome.Ran, status.Describe())
+            ? new StagePlan(status, StageOutcome.Ran, status.Describe()) { ProgramBuild = await WhyBuildAsync(stage, cancellationToken) }
             : new StagePlan(status, StageOutcome.RestoredFromRunCache, status.Describe()) { Source = earlier };
+    }
+
+    private async Task<string?> WhyBuildAsync(StageDefinition stage, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return stage.Program is { } program ? await programs.WhyBuildAsync(program, cancellationToken) : null;
+        }
+        catch (PipelineException e)
+        {
+            throw new PipelineException($"stage '{stage.Name}': {e.Message}", e);
+        }
     }
 
     /// <summary>
@@ -112,6 +130,37 @@ public sealed class StageRunner(PipelineWorkspace workspace, ICommandRunner comm
         var run = plan.Status.Current with { Outputs = [.. outputs.OrderBy(o => o.Path, StringComparer.Ordinal)] };
         await RecordAsync(stage, run, cancellationToken);
         await runCache.RecordAsync(stage.Name, run, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<string>> UncachedAsync(StageLock recorded, CancellationToken cancellationToken)
+    {
+        var uncached = new List<string>();
+        foreach (var output in recorded.Outputs)
+        {
+            if (!await cacheCommit.IsCachedAsync(output, cancellationToken))
+            {
+                uncached.Add(output.Path);
+            }
+        }
+
+        return uncached;
+    }
+
+    // An up-to-date stage's outputs in the workspace are the recorded ones: what the cache lacks of them is stored from
+    // there, so the cache never silently stops holding what the lock file points at.
+    private async Task<string> CommitUncachedAsync(StagePlan plan, CancellationToken cancellationToken)
+    {
+        if (plan.Uncached.Count == 0)
+        {
+            return "";
+        }
+
+        var outputs = plan.Status.Current.Outputs.Where(o => plan.Uncached.Contains(o.Path));
+        var result = await cacheCommit.CommitAsync(outputs, cancellationToken);
+        var stored = string.Join(", ", result.Stored.Select(p => $"{p.Path}: {p.Objects} {(p.Objects == 1 ? "object" : "objects")}"));
+        return result.Unavailable.Count > 0
+            ? throw new PipelineException($"stage '{plan.StageName}': {string.Join(", ", result.Unavailable)} changed while it was being stored in the cache; run again")
+            : $"; stored its outputs the cache lacked from the workspace ({stored})";
     }
 
     private async Task<bool> AllCachedAsync(StageDefinition stage, StageLock recorded, CancellationToken cancellationToken)
@@ -159,17 +208,51 @@ public sealed class StageRunner(PipelineWorkspace workspace, ICommandRunner comm
     {
         var stage = status.Stage;
         RequireDependencies(stage, status.Current);
+        await BuildProgramAsync(stage, cancellationToken);
         log.Information($"Running stage '{stage.Name}' ({reason}):");
         log.Information($"> {stage.Command}");
+        var environment = await StageEnvironment.ForAsync(stage, workspace.Root, log, cancellationToken);
         DeleteOutputs(stage);
         var clock = Stopwatch.StartNew();
-        var environment = await StageEnvironment.ForAsync(stage, workspace.Root, cancellationToken);
-        await commands.RunAsync(stage.Name, stage.Command, workspace.Root, environment, cancellationToken);
+        var exitCode = await RunCommandAsync(stage, environment, cancellationToken);
+        if (exitCode != 0)
+        {
+            throw new PipelineException($"stage '{stage.Name}' failed: '{stage.Command}' exited with code {exitCode}");
+        }
+
         var outputs = await CacheOutputsAsync(stage, cancellationToken);
         var run = status.Current with { Outputs = outputs };
         await RecordAsync(stage, run, cancellationToken);
         await runCache.RecordAsync(stage.Name, run, cancellationToken);
         log.Information($"Stage '{stage.Name}' finished in {clock.Elapsed.TotalSeconds:0.0}s; outputs cached and recorded in {workspace.Settings.LockFile}");
+    }
+
+    // Before anything is deleted: a program that does not compile leaves the outputs, the lock and the cache as they were.
+    private async Task BuildProgramAsync(StageDefinition stage, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (stage.Program is { } program)
+            {
+                await programs.EnsureBuiltAsync(program, cancellationToken);
+            }
+        }
+        catch (PipelineException e)
+        {
+            throw new PipelineException($"stage '{stage.Name}': {e.Message}", e);
+        }
+    }
+
+    private async Task<int> RunCommandAsync(StageDefinition stage, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await commands.RunAsync(stage.Command, workspace.Root, environment, cancellationToken);
+        }
+        catch (PipelineException e)
+        {
+            throw new PipelineException($"stage '{stage.Name}': {e.Message}", e);
+        }
     }
 
     private async Task RecordAsync(StageDefinition stage, StageLock run, CancellationToken cancellationToken)
@@ -219,14 +302,7 @@ public sealed class StageRunner(PipelineWorkspace workspace, ICommandRunner comm
             }
 
             var hashed = await workspace.Hasher.HashAsync(full, cancellationToken);
-            if (hashed.Manifest is { } manifest)
-            {
-                await workspace.Cache.AddDirectoryAsync(full, manifest, cancellationToken);
-            }
-            else
-            {
-                await workspace.Cache.AddFileAsync(full, hashed.Info.Hash, cancellationToken);
-            }
+            await workspace.Cache.AddAsync(full, hashed, cancellationToken);
 
             outputs.Add(new PathState(path, hashed.Info));
         }

@@ -12,6 +12,9 @@ namespace Pipeline.Core.Git;
 /// <param name="root">The pipeline's root folder.</param>
 public sealed class GitRepository(string root)
 {
+    // Deepening by steps fetches little when the answer is near; null is the rest of the history.
+    private static readonly int?[] DeepeningSteps = [50, 500, null];
+
     /// <summary>The full commit id of <paramref name="revision"/> (a branch, tag, sha or expression like <c>HEAD~1</c>).</summary>
     /// <exception cref="PipelineException">The folder is not in a git repository or the revision does not exist.</exception>
     public async Task<string> ResolveAsync(string revision, CancellationToken cancellationToken)
@@ -69,14 +72,37 @@ public sealed class GitRepository(string root)
 
     /// <summary>
     /// The last commit that changed any of <paramref name="paths"/>, with its commit time; null outside a git work
-    /// tree, without git, or when no commit touches them.
+    /// tree, without git, or when no commit touches them. In a shallow clone whose history ends before that commit
+    /// (git then takes the oldest commit it has for the answer), more history is fetched from the default remote
+    /// until the answer is the one a full clone gives; <paramref name="fetching"/> is told before each fetch.
     /// </summary>
-    public async Task<SourceCommit?> LastCommitTouchingAsync(IEnumerable<string> paths, CancellationToken cancellationToken)
+    /// <exception cref="PipelineException">The clone is shallow and fetching more history failed.</exception>
+    public async Task<SourceCommit?> LastCommitTouchingAsync(IEnumerable<string> paths, Action<string> fetching, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(fetching);
+        var pathspecs = paths.Where(p => !Path.IsPathRooted(p)).Select(p => $"./{p}").ToList();
+        var steps = new Queue<int?>(DeepeningSteps);
+        while (true)
+        {
+            var commit = await LastCommitAsync(pathspecs, cancellationToken);
+            var boundaries = await ShallowBoundariesAsync(cancellationToken);
+            if (commit is null || !boundaries.Contains(commit.Sha) || !steps.TryDequeue(out var depth))
+            {
+                // After the last step the history is whole: there is no boundary left to stop at.
+                return commit;
+            }
+
+            fetching(depth is { } commits ? $"{commits} more commits" : "the rest of the history");
+            await FetchHistoryAsync(depth, boundaries, cancellationToken);
+        }
+    }
+
+    private async Task<SourceCommit?> LastCommitAsync(IReadOnlyList<string> pathspecs, CancellationToken cancellationToken)
+    {
         try
         {
-            var result = await RunAsync(["log", "-1", "--format=%H %ct", "--", .. paths.Where(p => !Path.IsPathRooted(p)).Select(p => $"./{p}")], cancellationToken);
+            var result = await RunAsync(["log", "-1", "--format=%H %ct", "--", .. pathspecs], cancellationToken);
             return result.ExitCode == 0 && result.StandardOutput.Trim().Split(' ') is [var sha, var time]
                 && long.TryParse(time, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
                 ? new SourceCommit(sha, DateTimeOffset.FromUnixTimeSeconds(seconds))
@@ -86,6 +112,30 @@ public sealed class GitRepository(string root)
         {
             // No git: the stage simply runs without a source revision.
             return null;
+        }
+    }
+
+    // The commits where a shallow clone's history is cut: git lists them in the repository's "shallow" file.
+    private async Task<IReadOnlySet<string>> ShallowBoundariesAsync(CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(["rev-parse", "--path-format=absolute", "--git-path", "shallow"], cancellationToken);
+        var file = result.StandardOutput.Trim();
+        return result.ExitCode == 0 && File.Exists(file)
+            ? Lines(await File.ReadAllTextAsync(file, cancellationToken)).ToHashSet(StringComparer.Ordinal)
+            : new HashSet<string>();
+    }
+
+    // Throws unless the fetch moved the history's end: a clone without a remote "fetches" nothing and succeeds.
+    private async Task FetchHistoryAsync(int? depth, IReadOnlySet<string> boundaries, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync(["fetch", "--quiet", depth is { } commits ? $"--deepen={commits}" : "--unshallow"], cancellationToken);
+        var why = result.ExitCode != 0
+            ? Lines(result.StandardError).FirstOrDefault() ?? $"git fetch exited with code {result.ExitCode}"
+            : (await ShallowBoundariesAsync(cancellationToken)).SetEquals(boundaries) && boundaries.Count > 0 ? "git fetch got no more history: has the clone a remote?" : null;
+        if (why is not null)
+        {
+            throw new PipelineException(
+                $"this is a shallow clone and the commit that last changed the stage's dependencies lies beyond its history; fetching more failed ({why}). Run 'git fetch --unshallow' (in GitHub Actions: actions/checkout with fetch-depth: 0)");
         }
     }
 

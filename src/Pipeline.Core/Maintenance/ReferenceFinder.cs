@@ -34,10 +34,7 @@ public sealed class ReferenceFinder(PipelineWorkspace workspace, GitRepository g
     /// <exception cref="PipelineException">The lock file or a pointer file cannot be read.</exception>
     public static async Task<IReadOnlyList<PathState>> WorkspacePathsAsync(PipelineWorkspace workspace, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(workspace);
-        var lockFile = await workspace.LockFiles.ReadAsync(cancellationToken);
-        var pointers = await new TrackedData(workspace).FindAsync(cancellationToken);
-        return [.. lockFile.Stages.Values.SelectMany(s => s.Outputs), .. pointers.Select(p => p.Tracked)];
+        return [.. (await RecordedPath.ReadAllAsync(workspace, cancellationToken)).Select(p => p.State)];
     }
 
     /// <summary>Everything <paramref name="scope"/> refers to.</summary>

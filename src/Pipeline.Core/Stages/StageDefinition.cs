@@ -25,6 +25,13 @@ public sealed record StageDefinition(string Name, CommandLine Command)
     /// <summary>Plot images the stage writes (outputs too).</summary>
     public ImmutableArray<string> Plots { get; init; } = [];
 
+    /// <summary>
+    /// The program the command runs, when it is built from sources in the repository: it is rebuilt before the stage
+    /// runs whenever its sources changed since its last build. Its sources that can change the outputs belong in
+    /// <see cref="Dependencies"/> too.
+    /// </summary>
+    public StageProgram? Program { get; init; }
+
     /// <summary>Everything the stage writes: outputs, metrics and plots.</summary>
     public IEnumerable<string> AllOutputs => Outputs.Concat(Metrics).Concat(Plots);
 }

@@ -38,9 +38,7 @@ public sealed class TrackedData(PipelineWorkspace workspace)
         }
 
         var hashed = await workspace.Hasher.HashAsync(full, cancellationToken);
-        await (hashed.Manifest is { } manifest
-            ? workspace.Cache.AddDirectoryAsync(full, manifest, cancellationToken)
-            : workspace.Cache.AddFileAsync(full, hashed.Info.Hash, cancellationToken));
+        await workspace.Cache.AddAsync(full, hashed, cancellationToken);
         var pointer = new PointerFile(new PathState(relative, hashed.Info));
         await pointer.WriteAsync(workspace.Root, cancellationToken);
         await IgnoreInGitAsync(relative, cancellationToken);

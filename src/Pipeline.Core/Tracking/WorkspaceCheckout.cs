@@ -30,7 +30,7 @@ public sealed class WorkspaceCheckout(PipelineWorkspace workspace)
         var changed = new List<CheckedOutPath>();
         var failed = new List<(string, string)>();
         var unchanged = 0;
-        foreach (var (path, source) in await ExpectedAsync(cancellationToken))
+        foreach (var (path, source) in await RecordedPath.ReadAllAsync(workspace, cancellationToken))
         {
             try
             {
@@ -51,15 +51,6 @@ public sealed class WorkspaceCheckout(PipelineWorkspace workspace)
 
         await workspace.SaveStateAsync(cancellationToken);
         return new CheckoutResult(changed, unchanged, failed);
-    }
-
-    private async Task<List<(PathState Path, string Source)>> ExpectedAsync(CancellationToken cancellationToken)
-    {
-        var lockFile = await workspace.LockFiles.ReadAsync(cancellationToken);
-        var expected = lockFile.Stages.Values.SelectMany(s => s.Outputs).Select(o => (o, workspace.Settings.LockFile)).ToList();
-        var pointers = await new TrackedData(workspace).FindAsync(cancellationToken);
-        expected.AddRange(pointers.Select(p => (p.Tracked, p.PointerPath)));
-        return expected;
     }
 
     private async Task<bool> MatchesAsync(PathState path, CancellationToken cancellationToken)

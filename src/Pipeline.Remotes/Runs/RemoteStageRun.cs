@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Pipeline.Core;
+using Pipeline.Core.Execution;
 using Pipeline.Core.LockFiles;
 using Pipeline.Core.Stages;
 using Pipeline.Remotes.Configuration;
@@ -33,6 +34,12 @@ public sealed record RemoteStageRun(
     /// <summary>The environment variable that carries the run to the worker.</summary>
     public const string Variable = "PIPELINE_STAGE_RUN";
 
+    /// <summary>
+    /// The hash of the sources the stage's program must be built from (see <see cref="ProgramBuilder"/>);
+    /// null when the stage runs no program built in the repository.
+    /// </summary>
+    public string? ProgramSources { get; init; }
+
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -46,6 +53,21 @@ public sealed record RemoteStageRun(
         Parameters = Parameters,
         Outputs = Outputs,
     };
+
+    /// <summary>
+    /// Refuses to run on a machine whose program was built from other sources than the ones the lock file will record:
+    /// <paramref name="built"/> is what the image says its program was built from (its
+    /// <see cref="ProgramBuilder.SourcesVariable"/>).
+    /// </summary>
+    /// <exception cref="PipelineException">The program here is not built from the stage's sources.</exception>
+    public void RequireProgramBuiltFrom(string? built)
+    {
+        if (ProgramSources is { } expected && built != expected)
+        {
+            throw new PipelineException(
+                $"stage '{Stage}': this image's program was built from {(string.IsNullOrWhiteSpace(built) ? "unrecorded sources" : $"sources {built}")}, not from the stage's sources {expected}; rebuild and push the training image (ContainerizeTraining, then PushImage --image=training) and run again");
+        }
+    }
 
     /// <summary>The run as JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);

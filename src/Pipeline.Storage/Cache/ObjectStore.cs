@@ -72,16 +72,18 @@ public sealed class ObjectStore
     }
 
     /// <summary>Stores the file at <paramref name="source"/>, which must hash to <paramref name="expected"/>.</summary>
+    /// <returns>Whether it was written: false when the cache already held it intact.</returns>
     /// <exception cref="CorruptObjectException">The file changed while it was being stored.</exception>
-    public async Task AddFileAsync(string source, ContentHash expected, CancellationToken cancellationToken)
+    public async Task<bool> AddFileAsync(string source, ContentHash expected, CancellationToken cancellationToken)
     {
         if (await IsIntactAsync(expected, cancellationToken))
         {
-            return;
+            return false;
         }
 
         await using var input = new FileStream(source, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
         await AddAsync(input, expected, cancellationToken);
+        return true;
     }
 
     /// <summary>
@@ -151,29 +153,47 @@ public sealed class ObjectStore
         }
     }
 
-    /// <summary>Stores a folder: every file first, its manifest last, so a stored manifest implies stored files.</summary>
-    public async Task AddDirectoryAsync(string folder, DirectoryManifest manifest, CancellationToken cancellationToken)
+    /// <summary>Stores the file or folder at <paramref name="path"/>, hashed as <paramref name="content"/>, where the cache lacks it.</summary>
+    /// <returns>How many objects were written; 0 when the cache held it all intact.</returns>
+    /// <exception cref="CorruptObjectException">A file changed since it was hashed.</exception>
+    public async Task<int> AddAsync(string path, HashedContent content, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        return content.Manifest is { } manifest
+            ? await AddDirectoryAsync(path, manifest, cancellationToken)
+            : await AddFileAsync(path, content.Info.Hash, cancellationToken) ? 1 : 0;
+    }
+
+    /// <summary>
+    /// Stores a folder: every file the cache lacks (or holds corrupt) first, its manifest last, so a stored manifest
+    /// implies stored files.
+    /// </summary>
+    /// <returns>How many objects were written; 0 when the cache held the whole folder intact.</returns>
+    public async Task<int> AddDirectoryAsync(string folder, DirectoryManifest manifest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
+        var written = 0;
         foreach (var entry in manifest.Entries)
         {
-            await AddFileAsync(Path.Combine(folder, entry.RelativePath), entry.Hash, cancellationToken);
+            written += await AddFileAsync(Path.Combine(folder, entry.RelativePath), entry.Hash, cancellationToken) ? 1 : 0;
         }
 
-        await AddManifestAsync(manifest, cancellationToken);
+        return written + (await AddManifestAsync(manifest, cancellationToken) ? 1 : 0);
     }
 
     /// <summary>Stores a folder manifest as an object named by its hash.</summary>
-    public async Task<ContentHash> AddManifestAsync(DirectoryManifest manifest, CancellationToken cancellationToken)
+    /// <returns>Whether it was written: false when the cache already held it intact.</returns>
+    public async Task<bool> AddManifestAsync(DirectoryManifest manifest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         var hash = manifest.ToContentInfo().Hash;
-        if (!await IsIntactAsync(hash, cancellationToken))
+        if (await IsIntactAsync(hash, cancellationToken))
         {
-            await AddAsync(new MemoryStream(manifest.Serialize()), hash, cancellationToken);
+            return false;
         }
 
-        return hash;
+        await AddAsync(new MemoryStream(manifest.Serialize()), hash, cancellationToken);
+        return true;
     }
 
     /// <summary>Reads and verifies the manifest stored under <paramref name="hash"/>.</summary>

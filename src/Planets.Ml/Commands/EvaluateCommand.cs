@@ -36,7 +36,8 @@ internal sealed class EvaluateCommand : ICommand
 
         var data = await PreparedData.LoadAsync(preparedDir, cancellationToken).ConfigureAwait(false);
         var history = await Json.ReadAsync<EpochMetrics[]>(Path.Combine(modelDir, TrainCommand.HistoryFile), cancellationToken).ConfigureAwait(false);
-        TorchRuntime.Initialize(seed: 0, DeviceChoice.Cpu);
+        // Always pinned: the metrics are recorded in the lock file, so they must not depend on the CPU either.
+        TorchRuntime.Initialize(seed: 0, DeviceChoice.Cpu, reproducible: true);
         var stored = await ModelPackaging.FromArchiveAsync(ModelStore.Open(parsed.Options.GetValueOrDefault("store")), modelDir, cancellationToken).ConfigureAwait(false);
         var (model, info) = await ModelFiles.LoadAsync(stored.Directory, cancellationToken).ConfigureAwait(false);
         using (model)

@@ -34,12 +34,12 @@ internal sealed class TrainCommand : ICommand
         var info = Describe(mlParams, data);
 
         var p = mlParams.Train;
-        var device = TorchRuntime.Initialize(p.Seed, p.Device, mlParams.Source);
+        var (device, numerics) = TorchRuntime.Initialize(p.Seed, p.Device, p.Reproducible, mlParams.Source);
         using var model = new PlanetNet(info);
         model.Initialize();
         model.to(device);
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"train: {data.Train.Count} train / {data.Test.Count} test images, {info.OutputClasses} classes, {p.Epochs} epochs, batch {p.BatchSize}, lr {p.LearningRate}, device {device.type}")).ConfigureAwait(false);
+            $"train: {data.Train.Count} train / {data.Test.Count} test images, {info.OutputClasses} classes, {p.Epochs} epochs, batch {p.BatchSize}, lr {p.LearningRate}, device {device.type}, {numerics["mode"]} numerics ({numerics["threads"]} {(numerics["threads"] == "1" ? "thread" : "threads")})")).ConfigureAwait(false);
 
         var progress = new TrainingProgress(stdout, TrainingProgress.IsInteractive(stdout), p.Epochs);
         var history = Trainer.Train(model, data.Train, data.Test, p, device, progress, cancellationToken);
@@ -48,7 +48,7 @@ internal sealed class TrainCommand : ICommand
         model.to(CPU);
         var rounded = history.Select(h => h.Rounded()).ToArray();
         var store = ModelStore.Open(parsed.Options.GetValueOrDefault("store"));
-        var stored = await ModelPackaging.SaveAsync(store, name, model, info, mlParams, rounded[^1], cancellationToken).ConfigureAwait(false);
+        var stored = await ModelPackaging.SaveAsync(store, name, model, info, mlParams, rounded[^1], numerics, cancellationToken).ConfigureAwait(false);
         var archive = Path.Combine(modelDir, ModelPackaging.ArchiveFile(name));
         await store.ExportAsync(stored.Tag, archive, cancellationToken).ConfigureAwait(false);
         await AtomicFile.WriteAllTextAsync(Path.Combine(modelDir, HistoryFile), Json.Serialize(rounded), cancellationToken).ConfigureAwait(false);

@@ -30,6 +30,10 @@ internal enum DeviceChoice
 /// <param name="DenseSize">Width of the hidden dense layer.</param>
 /// <param name="OutputClasses">Number of classes (must equal the class folders).</param>
 /// <param name="Device">Where to train.</param>
+/// <param name="Reproducible">
+/// Whether training pins its numerics so the same data and parameters give the same weights on any x86-64 CPU
+/// (portable kernels, one thread: slower); false takes the fastest kernels and every core of this machine.
+/// </param>
 internal sealed record TrainParams(
     int Seed,
     double LearningRate,
@@ -38,7 +42,8 @@ internal sealed record TrainParams(
     int ConvSize,
     int DenseSize,
     int OutputClasses,
-    DeviceChoice Device);
+    DeviceChoice Device,
+    bool Reproducible);
 
 /// <summary>All parameters of params.yaml, validated.</summary>
 /// <param name="Source">The file they were read from, used to name it in error messages.</param>

@@ -81,7 +81,8 @@ internal static class ParamsLoader
             Positive(path, "train.conv_size", raw.ConvSize),
             Positive(path, "train.dense_size", raw.DenseSize),
             Positive(path, "train.output_classes", raw.OutputClasses),
-            ParseDevice(path, raw.Device));
+            ParseDevice(path, raw.Device),
+            raw.Reproducible ?? true);
     }
 
     private static DeviceChoice ParseDevice(string path, string? device) => device switch
@@ -146,5 +147,7 @@ internal static class ParamsLoader
         public int? OutputClasses { get; set; }
 
         public string? Device { get; set; }
+
+        public bool? Reproducible { get; set; }
     }
 }

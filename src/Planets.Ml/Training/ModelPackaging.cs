@@ -25,7 +25,14 @@ internal static class ModelPackaging
 
     /// <summary>Saves <paramref name="model"/> into <paramref name="store"/> as a new version of <paramref name="name"/>.</summary>
     public static async Task<StoredModel> SaveAsync(
-        ModelStore store, string name, PlanetNet model, ModelInfo info, MlParams mlParams, EpochMetrics last, CancellationToken cancellationToken)
+        ModelStore store,
+        string name,
+        PlanetNet model,
+        ModelInfo info,
+        MlParams mlParams,
+        EpochMetrics last,
+        ImmutableSortedDictionary<string, string> numerics,
+        CancellationToken cancellationToken)
     {
         var files = Directory.CreateTempSubdirectory("planets-model-");
         try
@@ -50,7 +57,10 @@ internal static class ModelPackaging
                     [ModelInfo.WeightsFile] = Path.Combine(files.FullName, ModelInfo.WeightsFile),
                     [ModelInfo.InfoFile] = Path.Combine(files.FullName, ModelInfo.InfoFile),
                     [OnnxExporter.FileName] = onnx,
-                }));
+                }))
+            {
+                Numerics = numerics,
+            };
             return await store.SaveAsync(draft, cancellationToken).ConfigureAwait(false);
         }
         finally

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Planets.Ml.Cli;
 using Planets.Ml.Config;
 using TorchSharp;
@@ -5,28 +6,44 @@ using static TorchSharp.torch;
 
 namespace Planets.Ml.Training;
 
-/// <summary>Loads libtorch once, makes it deterministic and picks the device.</summary>
+/// <summary>Loads libtorch once, pins or frees what decides its numerics, seeds it and picks the device.</summary>
 internal static class TorchRuntime
 {
     /// <summary>
-    /// One intra-op thread: libtorch's parallel reductions split work by thread count, so a fixed
-    /// count is what makes weights byte-identical across machines with different core counts.
-    /// The network is small enough that a second thread gains little on the 2-core machines here.
+    /// Intra-op threads when reproducible: libtorch's parallel reductions split work by thread count, so a fixed count
+    /// is what makes weights byte-identical across machines with different core counts. The network is small enough
+    /// that a second thread gains little on the 2-core machines here.
     /// </summary>
-    public const int Threads = 1;
+    public const int ReproducibleThreads = 1;
 
-    /// <summary>Seeds libtorch and selects the device; fails with one line if the native library cannot load.</summary>
-    public static Device Initialize(int seed, DeviceChoice choice, string paramsSource = ParamsLoader.DefaultPath)
+    /// <summary>
+    /// Initialises libtorch for a run: when <paramref name="reproducible"/>, with the kernels every x86-64 CPU runs alike
+    /// (<see cref="CpuNumerics"/>) and deterministic algorithms; otherwise with the fastest kernels this CPU has and
+    /// libtorch's own thread count. Fails with one line if the native library cannot load.
+    /// </summary>
+    /// <returns>The device, and how the numerics are set up (recorded in the model archive).</returns>
+    public static (Device Device, ImmutableSortedDictionary<string, string> Numerics) Initialize(
+        int seed, DeviceChoice choice, bool reproducible, string paramsSource = ParamsLoader.DefaultPath)
     {
+        if (reproducible)
+        {
+            // Before libtorch is loaded: its libraries read these once, at their first kernel choice.
+            CpuNumerics.Pin();
+        }
+
         try
         {
-            // TorchSharp 0.107 does not implement use_deterministic_algorithms; on the CPU the fixed
-            // thread count and seeding are what make runs repeatable (checked by the tests).
-            torch.set_num_threads(Threads);
+            if (reproducible)
+            {
+                torch.set_num_threads(ReproducibleThreads);
+            }
+
+            CpuNumerics.Configure(deterministic: reproducible);
             torch.manual_seed(seed);
-            return SelectDevice(choice, paramsSource);
+            var device = SelectDevice(choice, paramsSource);
+            return (device, CpuNumerics.Describe(reproducible, torch.get_num_threads(), deterministic: reproducible));
         }
-        catch (Exception ex) when (ex is TypeInitializationException or NotSupportedException or DllNotFoundException)
+        catch (Exception ex) when (ex is TypeInitializationException or NotSupportedException or DllNotFoundException or EntryPointNotFoundException)
         {
             throw new UserErrorException(
                 "TorchSharp's native library failed to load (it needs libstdc++ with GLIBCXX_3.4.32; run scripts/setup-native.sh as root)", ex);
@@ -44,7 +61,7 @@ internal static class TorchRuntime
         if (choice != DeviceChoice.Cpu && cuda)
         {
             // cuBLAS is only deterministic with a fixed workspace; must be set before its first use.
-            Environment.SetEnvironmentVariable("CUBLAS_WORKSPACE_CONFIG", ":4096:8");
+            NativeEnvironment.Set("CUBLAS_WORKSPACE_CONFIG", ":4096:8");
             return torch.CUDA;
         }
 

@@ -1,0 +1,72 @@
+using Pipeline.Core.LockFiles;
+using Pipeline.Core.Workspace;
+using Pipeline.Storage.Cache;
+
+namespace Pipeline.Core.Tracking;
+
+/// <summary>
+/// Keeps the cache holding what the lock file and pointer files record, as DVC's commit does: the objects of a path
+/// whose workspace content matches its record are stored from the workspace where the cache lacks them. A cache that
+/// was deleted, never filled on this machine, or lost objects to a Pull that refused corrupt ones is refilled without
+/// running anything, and Push then finds every object the workspace holds.
+/// </summary>
+/// <param name="workspace">The repository.</param>
+public sealed class CacheCommit(PipelineWorkspace workspace)
+{
+    /// <summary>Whether the cache holds every object of <paramref name="path"/>'s recorded content, intact.</summary>
+    public async Task<bool> IsCachedAsync(PathState path, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        try
+        {
+            await workspace.Cache.EnsureCompleteAsync(path.Content.Hash, cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is MissingObjectException or CorruptObjectException or InvalidDataException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Stores from the workspace the objects of <paramref name="paths"/> that the cache lacks or holds corrupt, for
+    /// each path whose workspace content is the recorded one.
+    /// </summary>
+    /// <returns>The paths stored, and those neither the cache nor the workspace holds as recorded.</returns>
+    public async Task<CommitResult> CommitAsync(IEnumerable<PathState> paths, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        var stored = new List<StoredPath>();
+        var unavailable = new List<string>();
+        foreach (var path in paths)
+        {
+            if (await IsCachedAsync(path, cancellationToken))
+            {
+                continue;
+            }
+
+            var full = workspace.Resolve(path.Path);
+            var hashed = File.Exists(full) || Directory.Exists(full) ? await workspace.Hasher.HashAsync(full, cancellationToken) : null;
+            if (hashed?.Info.Hash != path.Content.Hash)
+            {
+                unavailable.Add(path.Path);
+                continue;
+            }
+
+            stored.Add(new StoredPath(path.Path, await workspace.Cache.AddAsync(full, hashed, cancellationToken)));
+        }
+
+        await workspace.SaveStateAsync(cancellationToken);
+        return new CommitResult(stored, unavailable);
+    }
+}
+
+/// <summary>A path whose objects were stored in the cache from the workspace.</summary>
+/// <param name="Path">The path.</param>
+/// <param name="Objects">How many objects were written.</param>
+public sealed record StoredPath(string Path, int Objects);
+
+/// <summary>What a commit stored, and what it could not.</summary>
+/// <param name="Stored">The paths stored from the workspace.</param>
+/// <param name="Unavailable">Paths the cache lacks and whose workspace content differs from the record (or is missing).</param>
+public sealed record CommitResult(IReadOnlyList<StoredPath> Stored, IReadOnlyList<string> Unavailable);
