@@ -19,6 +19,8 @@ internal static class DotNetProgram
         {
             Sources = [.. folders, .. BuildFiles],
             Outputs = [.. assemblies.Select(assembly => $"{output}/{assembly}.dll")],
+            // The projects share artifacts/obj (and a referenced project's build): two builds at once would collide.
+            BuildLock = "artifacts/.pipeline-build.lock",
         };
     }
 }

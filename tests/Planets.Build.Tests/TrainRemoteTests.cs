@@ -59,17 +59,30 @@ public sealed class TrainRemoteTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Train_runs_in_a_pod_that_streams_its_log_is_deleted_and_leaves_train_up_to_date()
     {
+        string[] trainRemote = ["--target=TrainRemote", "--training-image=planets-training:latest", "--gpus=0", "--image-pull-policy=Never", $"--kubeconfig={kubeconfig}"];
         var image = await repository.CakeAsync("--target=ContainerizeTraining", $"--docker-host={docker.DockerHost}", $"--training-base-image={DockerServers.BaseImage}");
         Assert.True(image.ExitCode == 0, image.Output);
 
-        var trained = await repository.CakeAsync(
-            "--target=TrainRemote", "--training-image=planets-training:latest", "--gpus=0", "--image-pull-policy=Never", $"--kubeconfig={kubeconfig}");
+        // A source of the program changes after the image was built: the pod refuses to train with the old program.
+        var props = Path.Combine(repository.Root, "Directory.Build.props");
+        var original = await File.ReadAllTextAsync(props);
+        await File.WriteAllTextAsync(props, original + "<!-- edited after the training image was built -->\n");
+        var refused = await repository.CakeAsync(trainRemote);
+        await File.WriteAllTextAsync(props, original);
+
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("stage 'train': this image's program was built from sources ", refused.Output, StringComparison.Ordinal);
+        Assert.Contains("rebuild and push the training image (ContainerizeTraining, then PushImage --image=training)", refused.Output, StringComparison.Ordinal);
+        Assert.Single(cluster.DeletedPods);
+        Assert.False(File.Exists(Path.Combine(repository.Root, "model", "planets-classifier.zip")));
+
+        var trained = await repository.CakeAsync(trainRemote);
 
         Assert.True(trained.ExitCode == 0, trained.Output);
         Assert.Contains("Running stage 'train' elsewhere (it has not run yet)", trained.Output, StringComparison.Ordinal);
         Assert.Matches(@"epoch 5/5 loss [\d.]+ acc [\d.]+ val_loss", trained.Output);
         Assert.Matches(@"Stage 'train' ran in pod train-[\w-]+; its outputs are checked out and recorded in pipeline.lock", trained.Output);
-        Assert.Single(cluster.DeletedPods);
+        Assert.Equal(2, cluster.DeletedPods.Count);
         Assert.Empty(cluster.List("pods", "default"));
         Assert.True(File.Exists(Path.Combine(repository.Root, "model", "planets-classifier.zip")));
 

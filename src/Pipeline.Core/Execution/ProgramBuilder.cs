@@ -88,7 +88,7 @@ public sealed class ProgramBuilder(string root, ContentHasher hasher, ICommandRu
     public async Task<IAsyncDisposable> LockAsync(StageProgram program, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(program);
-        var path = RecordPath(program) + ".lock";
+        var path = program.BuildLock is { } shared ? Path.Combine(root, shared) : RecordPath(program) + ".lock";
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var told = false;
         while (true)

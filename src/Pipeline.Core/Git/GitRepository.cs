@@ -85,9 +85,13 @@ public sealed class GitRepository(string root)
         var steps = new Queue<int?>(DeepeningSteps);
         while (true)
         {
-            var commit = await LastCommitAsync(pathspecs, cancellationToken);
+            if (await LastCommitAsync(pathspecs, cancellationToken) is not { } commit)
+            {
+                return null;
+            }
+
             var boundaries = await ShallowBoundariesAsync(cancellationToken);
-            if (commit is null || !boundaries.Contains(commit.Sha) || !steps.TryDequeue(out var depth))
+            if (!boundaries.Contains(commit.Sha) || !steps.TryDequeue(out var depth))
             {
                 // After the last step the history is whole: there is no boundary left to stop at.
                 return commit;

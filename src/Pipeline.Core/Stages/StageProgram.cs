@@ -19,4 +19,11 @@ public sealed record StageProgram(string Name, CommandLine Build)
     /// record of the last build is kept beside the first, so every work tree that shares the built files shares it.
     /// </summary>
     public ImmutableArray<string> Outputs { get; init; } = [];
+
+    /// <summary>
+    /// The lock file its builds hold, relative to the repository root. Programs whose builds share files (the
+    /// projects of a .NET repository share its artifacts folder) name the same one, so they never build at once;
+    /// by default it lies beside the record of the last build.
+    /// </summary>
+    public string? BuildLock { get; init; }
 }
