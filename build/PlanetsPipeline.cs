@@ -9,12 +9,23 @@ namespace Planets.Build;
 /// <summary>The planets classifier's pipeline, as <c>build.cake</c> registers it.</summary>
 public static class PlanetsPipeline
 {
+    // What this assembly is built from: build/ and the framework's projects it references.
+    private static readonly string[] DefinitionSources =
+    [
+        "build", "src/Pipeline.Storage", "src/Pipeline.Core", "src/Pipeline.Reports", "src/Pipeline.GitHub", "src/Pipeline.Remotes",
+        "src/Pipeline.Remotes.S3", "src/Pipeline.Cake", "src/Pipeline.Containers", "src/Pipeline.Kubernetes",
+        "Directory.Build.props", "Directory.Packages.props",
+    ];
+
     /// <summary>
     /// Registers the stages with Cake and returns the target to run. The raw dataset is the generated one unless
     /// <c>--raw-data=PATH</c> or <c>[Pipeline] RawData</c> in <c>cake.config</c> names a real one.
     /// </summary>
     public static string Register(ICakeContext context, Func<string, CakeTaskBuilder> task, Action<Action<ITeardownContext>> teardown)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        PipelineDefinition.RequireBuiltFromCurrentSources(
+            context.Environment.WorkingDirectory.FullPath, typeof(PlanetsPipeline).Assembly.Location, DefinitionSources, "./build.sh");
         var train = new TrainStage();
         var target = PipelineTasks.Register(context, task, teardown, Stages(RawDataFolder(context), train), [TrainRemoteTarget.Create(train.Definition.Name)]);
         RemoteTasks.Register(task);

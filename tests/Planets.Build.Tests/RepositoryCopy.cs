@@ -20,7 +20,7 @@ internal sealed class RepositoryCopy : IDisposable
         Directory.CreateDirectory(Path.Combine(Root, ".config"));
         foreach (var file in Files)
         {
-            File.Copy(Path.Combine(RepositoryPaths.Root, file), Path.Combine(Root, file));
+            Copy(Path.Combine(RepositoryPaths.Root, file), Path.Combine(Root, file));
         }
 
         Directory.CreateSymbolicLink(Path.Combine(Root, "kubernetes"), Path.Combine(RepositoryPaths.Root, "kubernetes"));
@@ -68,7 +68,14 @@ internal sealed class RepositoryCopy : IDisposable
         {
             var copy = Path.Combine(target, Path.GetRelativePath(source, file));
             Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
-            File.Copy(file, copy);
+            Copy(file, copy);
         }
+    }
+
+    // With its time: the pipeline's definition, shared through artifacts/, is checked to be newer than its sources.
+    private static void Copy(string source, string target)
+    {
+        File.Copy(source, target);
+        File.SetLastWriteTimeUtc(target, File.GetLastWriteTimeUtc(source));
     }
 }

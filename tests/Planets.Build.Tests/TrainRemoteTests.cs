@@ -64,11 +64,11 @@ public sealed class TrainRemoteTests : IAsyncLifetime, IDisposable
         Assert.True(image.ExitCode == 0, image.Output);
 
         // A source of the program changes after the image was built: the pod refuses to train with the old program.
-        var props = Path.Combine(repository.Root, "Directory.Build.props");
-        var original = await File.ReadAllTextAsync(props);
-        await File.WriteAllTextAsync(props, original + "<!-- edited after the training image was built -->\n");
+        var source = Path.Combine(repository.Root, "src", "Planets.Ml", "Program.cs");
+        var original = await File.ReadAllTextAsync(source);
+        await File.WriteAllTextAsync(source, original + "// edited after the training image was built\n");
         var refused = await repository.CakeAsync(trainRemote);
-        await File.WriteAllTextAsync(props, original);
+        await File.WriteAllTextAsync(source, original);
 
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("stage 'train': this image's program was built from sources ", refused.Output, StringComparison.Ordinal);

@@ -73,7 +73,7 @@ public sealed class CpuNumericsTests(DatasetFixture data) : IClassFixture<Datase
         var numerics = Manifest(dir["model/planets-classifier.zip"]).GetProperty("numerics");
 
         Assert.Equal(
-            """{"aten_cpu_capability":"default","deterministic_algorithms":"on","mkl_cbwr":"COMPATIBLE","mode":"reproducible","nnpack":"off","onednn_max_cpu_isa":"SSE41","threads":"1"}""",
+            """{"aten_cpu_capability":"default","deterministic_algorithms":"on","mkl_cbwr":"COMPATIBLE","mkldnn":"off","mode":"reproducible","nnpack":"off","onednn_max_cpu_isa":"SSE41","threads":"1"}""",
             JsonSerializer.Serialize(numerics));
     }
 

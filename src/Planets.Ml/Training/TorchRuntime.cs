@@ -18,7 +18,7 @@ internal static class TorchRuntime
 
     /// <summary>
     /// Initialises libtorch for a run: when <paramref name="reproducible"/>, with the kernels every x86-64 CPU runs alike
-    /// (<see cref="CpuNumerics"/>) and deterministic algorithms; otherwise with the fastest kernels this CPU has and
+    /// (<see cref="CpuNumerics"/>), without oneDNN and with deterministic algorithms; otherwise with the fastest kernels this CPU has and
     /// libtorch's own thread count. Fails with one line if the native library cannot load.
     /// </summary>
     /// <returns>The device, and how the numerics are set up (recorded in the model archive).</returns>
@@ -38,10 +38,10 @@ internal static class TorchRuntime
                 torch.set_num_threads(ReproducibleThreads);
             }
 
-            CpuNumerics.Configure(deterministic: reproducible);
+            CpuNumerics.Configure(reproducible);
             torch.manual_seed(seed);
             var device = SelectDevice(choice, paramsSource);
-            return (device, CpuNumerics.Describe(reproducible, torch.get_num_threads(), deterministic: reproducible));
+            return (device, CpuNumerics.Describe(reproducible, torch.get_num_threads()));
         }
         catch (Exception ex) when (ex is TypeInitializationException or NotSupportedException or DllNotFoundException or EntryPointNotFoundException)
         {
