@@ -22,15 +22,9 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-command -v unzip > /dev/null || { echo "ml-benchmark: needs unzip (apt-get install unzip) to hash the weights in the model archive" >&2; exit 2; }
-[[ -d "$dataset" ]] || { echo "ml-benchmark: dataset folder '$dataset' does not exist (pass --dataset PATH)" >&2; exit 2; }
-if [[ -z "$out" ]]; then
-  out="$(mktemp -d -t ml-benchmark.XXXXXX)"
-  trap 'rm -rf "$out"' EXIT
-fi
-
-dotnet build "$root/src/Planets.Ml" -c Release -v q -nologo > "$out/build.log" || { cat "$out/build.log" >&2; exit 1; }
-ml=(dotnet "$root/artifacts/bin/Planets.Ml/release/Planets.Ml.dll")
+name=ml-benchmark
+# shellcheck source=scripts/ml-common.sh
+source "$root/scripts/ml-common.sh"
 
 # The value of one key in a flat metrics.json.
 metric() { tr -d ' \n' < "$1" | grep -o "\"$2\":[0-9.eE+-]*" | cut -d: -f2; }

@@ -22,15 +22,9 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-command -v unzip > /dev/null || { echo "numerics-benchmark: needs unzip (apt-get install unzip) to hash the weights in the model archive" >&2; exit 2; }
-[[ -d "$dataset" ]] || { echo "numerics-benchmark: dataset folder '$dataset' does not exist (pass --dataset PATH)" >&2; exit 2; }
-if [[ -z "$out" ]]; then
-  out="$(mktemp -d -t numerics-benchmark.XXXXXX)"
-  trap 'rm -rf "$out"' EXIT
-fi
-
-dotnet build "$root/src/Planets.Ml" -c Release -v q -nologo > "$out/build.log" || { cat "$out/build.log" >&2; exit 1; }
-ml=(dotnet "$root/artifacts/bin/Planets.Ml/release/Planets.Ml.dll")
+name=numerics-benchmark
+# shellcheck source=scripts/ml-common.sh
+source "$root/scripts/ml-common.sh"
 "${ml[@]}" prepare "$dataset" "$out/prepared" --params "$root/params.yaml" > /dev/null
 sed 's/^  reproducible: true$/  reproducible: false/' "$root/params.yaml" > "$out/fast.yaml"
 grep -q '^  reproducible: false$' "$out/fast.yaml" || { echo "numerics-benchmark: params.yaml has no 'reproducible: true' to turn off" >&2; exit 1; }
