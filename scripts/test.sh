@@ -11,8 +11,9 @@ if [[ "$(id -u)" -ne 0 ]]; then
   command -v sudo > /dev/null || { echo "test: the tests start a Docker engine, which needs root, and sudo is not installed: run this script as root" >&2; exit 1; }
   owner="$(id -u):$(id -g)"
   status=0
-  # -H: root's own home, so NuGet's and npm's caches in yours never get files you cannot replace.
-  sudo -H env "PATH=$PATH" bash "$0" "$@" || status=$?
+  # -H: root's own home, so NuGet's and npm's caches in yours never get files you cannot replace. Your PATH (where
+  # dotnet is) with root's sbin folders, where dockerd is.
+  sudo -H env "PATH=/usr/local/sbin:/usr/sbin:/sbin:$PATH" bash "$0" "$@" || status=$?
   sudo chown -R "$owner" .
   exit "$status"
 fi
