@@ -1,5 +1,7 @@
 using Cake.Core;
 using Pipeline.Cake;
+using Pipeline.Remotes;
+using Pipeline.Remotes.S3;
 using Pipeline.Core.Stages;
 using Planets.Build.Stages;
 using Planets.Build.Targets;
@@ -27,8 +29,15 @@ public static class PlanetsPipeline
         PipelineDefinition.RequireBuiltFromCurrentSources(
             context.Environment.WorkingDirectory.FullPath, typeof(PlanetsPipeline).Assembly.Location, DefinitionSources, "./build.sh");
         var train = new TrainStage();
-        var target = PipelineTasks.Register(context, task, teardown, Stages(RawDataFolder(context), train), [TrainRemoteTarget.Create(train.Definition.Name)]);
-        RemoteTasks.Register(task);
+
+        // The composition root: the adapters this repository's pipeline reaches, wired in here and nowhere else.
+        var adapters = new PipelineAdapters
+        {
+            RemoteKinds = new RemoteKinds().Add(new S3RemoteKind()),
+            ReportPublisher = ReportTargets.GitHubPullRequest,
+            RemoteStageTargets = [TrainRemoteTarget.Create(train.Definition.Name)],
+        };
+        var target = PipelineTasks.Register(context, task, teardown, Stages(RawDataFolder(context), train), adapters);
         TestTarget.Register(task);
         ServeTarget.Register(task);
         ContainerTargets.Register(task);

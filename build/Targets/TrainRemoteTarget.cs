@@ -49,7 +49,7 @@ internal static class TrainRemoteTarget
     {
         var context = run.Cake;
         var stage = run.Plan.Status.Stage;
-        using var remote = await RemoteConnection.OpenAsync(run.Workspace, RemoteOptions.From(context), cancellationToken);
+        using var remote = await run.Session.ConnectAsync(context, cancellationToken);
         var data = CachedDependencies(run);
         var pushed = await remote.Transfer.PushAsync(data.Select(d => d.Content.Hash), cancellationToken);
         Check("send the stage's dependencies to", pushed.Failed.Count, remote, pushed.DescribeFailures());

@@ -31,14 +31,17 @@ public static class PipelineTasks
     /// <exception cref="PipelineException">The stages do not form a valid graph, or an option names no stage.</exception>
     // An overload rather than an optional parameter: Cake's script cache keeps scripts compiled against this signature.
     public static string Register(ICakeContext context, Func<string, CakeTaskBuilder> task, Action<Action<ITeardownContext>> teardown, IEnumerable<IStage> stages) =>
-        Register(context, task, teardown, stages, []);
+        Register(context, task, teardown, stages, new PipelineAdapters());
 
-    /// <summary>Registers the stages and targets, and targets that run a stage elsewhere.</summary>
+    /// <summary>
+    /// Registers the stages, the everyday targets, the data-remote targets (<c>Push</c>, <c>Pull</c>, <c>Fetch</c>,
+    /// <c>RemoteStatus</c>, <c>RemoteGc</c>) and <c>Report</c>, all sharing one session: one repository lock per run.
+    /// </summary>
     /// <param name="context">The script's Cake context.</param>
     /// <param name="task">The script's <c>Task</c> method.</param>
     /// <param name="teardown">The script's <c>Teardown</c> method.</param>
     /// <param name="stages">The pipeline's stages.</param>
-    /// <param name="remoteTargets">Targets that run a stage elsewhere (see <see cref="RemoteStageTarget"/>).</param>
+    /// <param name="adapters">What the composition root wires in: kinds of remote, a report publisher, targets that run a stage elsewhere.</param>
     /// <returns>The target to run: <c>--target</c>, else the stage named by <c>--stage</c>, else <c>Repro</c>.</returns>
     /// <exception cref="PipelineException">The stages do not form a valid graph, or an option names no stage.</exception>
     public static string Register(
@@ -46,20 +49,20 @@ public static class PipelineTasks
         Func<string, CakeTaskBuilder> task,
         Action<Action<ITeardownContext>> teardown,
         IEnumerable<IStage> stages,
-        IEnumerable<RemoteStageTarget> remoteTargets)
+        PipelineAdapters adapters)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(teardown);
+        ArgumentNullException.ThrowIfNull(adapters);
         var graph = PipelineGraph.Build(stages.Select(s => s.Definition));
         var options = PipelineOptions.From(context);
-        var session = new PipelineSession(options);
+        var session = new PipelineSession(options, adapters);
         teardown(_ => session.DisposeAsync().AsTask().GetAwaiter().GetResult());
 
         var selection = ReproSelection.From(graph, options);
         var target = context.Arguments.HasArgument("target") ? context.Arguments.GetArgument("target") : Repro;
-        ArgumentNullException.ThrowIfNull(remoteTargets);
-        var remotes = remoteTargets.ToList();
+        var remotes = adapters.RemoteStageTargets;
         foreach (var stage in graph.Stages)
         {
             var remote = remotes.FirstOrDefault(r => r.Stage == stage.Name && r.Target == target);
@@ -75,6 +78,7 @@ public static class PipelineTasks
             .Description("Brings every stage up to date, running only what changed (--stage, --downstream, --force, --force-stage, --dry-run)")
             .IsDependentOn(graph.Stages.Select(s => s.Name));
         PipelineCommands.Register(task, graph, session);
+        RemoteTasks.Register(task, session);
         ReportTasks.Register(task, graph, session);
 
         return options.Stage is { } name && target == Repro ? graph.Find(name).Name : target;
@@ -100,8 +104,8 @@ public static class PipelineTasks
             else
             {
                 var workspace = await session.OpenAsync(context, CancellationToken.None);
-                await RemoteTasks.PullForStageAsync(context, workspace, stage.Name, CancellationToken.None);
-                await ReproduceAsync(context, stage, runner, options, remote is null ? null : plan => remote.Execute(new RemoteStageRunContext(context, workspace, runner, plan)));
+                await RemoteTasks.PullForStageAsync(context, session, stage.Name, CancellationToken.None);
+                await ReproduceAsync(context, stage, runner, options, remote is null ? null : plan => remote.Execute(new RemoteStageRunContext(context, session, workspace, runner, plan)));
             }
         });
     }

@@ -17,7 +17,8 @@ public sealed record RemoteStageTarget(string Target, string Stage, string Descr
 
 /// <summary>What a <see cref="RemoteStageTarget"/> gets to run its stage.</summary>
 /// <param name="Cake">The Cake context (arguments, configuration, log).</param>
+/// <param name="Session">The run's session, through which it reaches the data remote.</param>
 /// <param name="Workspace">The open, locked workspace.</param>
 /// <param name="Runner">The stage runner, to adopt the outputs.</param>
 /// <param name="Plan">Why the stage must run, and its current inputs.</param>
-public sealed record RemoteStageRunContext(ICakeContext Cake, PipelineWorkspace Workspace, StageRunner Runner, StagePlan Plan);
+public sealed record RemoteStageRunContext(ICakeContext Cake, PipelineSession Session, PipelineWorkspace Workspace, StageRunner Runner, StagePlan Plan);

@@ -7,6 +7,7 @@ using Pipeline.Core.Tracking;
 using Pipeline.Core.Workspace;
 using Pipeline.Remotes;
 using Pipeline.Storage.Hashing;
+using Pipeline.Storage.Objects;
 
 using static Pipeline.Cake.Amounts;
 
@@ -18,23 +19,21 @@ namespace Pipeline.Cake;
 /// Options: <c>--remote=NAME</c>, <c>--jobs=N</c>, and for <c>RemoteGc</c> <c>--dry-run</c> and the scope
 /// (<c>--all-branches</c>, <c>--all-tags</c>, <c>--all-commits</c>: what those revisions refer to is kept too).
 /// </summary>
-public static class RemoteTasks
+internal static class RemoteTasks
 {
-    /// <summary>Registers the targets; call from the pipeline's registration beside <c>PipelineTasks.Register</c>.</summary>
-    /// <param name="task">The script's <c>Task</c> method.</param>
-    public static void Register(Func<string, CakeTaskBuilder> task)
+    /// <summary>Registers the targets, sharing the run's <paramref name="session"/> (one repository lock per run).</summary>
+    public static void Register(Func<string, CakeTaskBuilder> task, PipelineSession session)
     {
-        ArgumentNullException.ThrowIfNull(task);
         task("Push").Description("Sends the cache objects of pipeline.lock outputs and .ptr files to a remote (--remote=NAME, --jobs=N)")
-            .Does(context => WithRemoteAsync(context, PushAsync));
+            .Does(context => WithRemoteAsync(context, session, PushAsync));
         task("Fetch").Description("Brings the cache objects of pipeline.lock outputs and .ptr files from a remote into the cache (--remote=NAME, --jobs=N)")
-            .Does(context => WithRemoteAsync(context, FetchAsync));
+            .Does(context => WithRemoteAsync(context, session, FetchAsync));
         task("Pull").Description("Fetch, then check out: makes outputs and tracked data match pipeline.lock and the .ptr files (--remote=NAME, --jobs=N)")
-            .Does(context => WithRemoteAsync(context, PullAsync));
+            .Does(context => WithRemoteAsync(context, session, PullAsync));
         task("RemoteStatus").Description("Shows which referenced objects are only in the local cache, only on the remote, or in neither (--remote=NAME)")
-            .Does(context => WithRemoteAsync(context, StatusAsync));
+            .Does(context => WithRemoteAsync(context, session, StatusAsync));
         task("RemoteGc").Description("Removes remote objects that the workspace does not refer to (--remote=NAME, --dry-run; --all-branches, --all-tags, --all-commits keep theirs too)")
-            .Does(context => WithRemoteAsync(context, GcAsync));
+            .Does(context => WithRemoteAsync(context, session, GcAsync));
     }
 
     /// <summary>
@@ -43,17 +42,15 @@ public static class RemoteTasks
     /// without <c>--pull</c> or when the stage never ran.
     /// </summary>
     /// <exception cref="PipelineException">The remote failed as a whole (unreachable, credentials, no bucket).</exception>
-    public static async Task PullForStageAsync(ICakeContext context, PipelineWorkspace workspace, string stage, CancellationToken cancellationToken)
+    public static async Task PullForStageAsync(ICakeContext context, PipelineSession session, string stage, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(workspace);
-        var options = RemoteOptions.From(context);
-        if (!options.Pull || (await workspace.LockFiles.ReadAsync(cancellationToken)).Find(stage) is not { } recorded)
+        var workspace = await session.OpenAsync(context, cancellationToken);
+        if (!RemoteOptions.From(context).Pull || (await workspace.LockFiles.ReadAsync(cancellationToken)).Find(stage) is not { } recorded)
         {
             return;
         }
 
-        using var connection = await RemoteConnection.OpenAsync(workspace, options, cancellationToken);
+        using var connection = await session.ConnectAsync(context, cancellationToken);
         var hashes = recorded.Dependencies.Concat(recorded.Outputs).Select(p => p.Content.Hash);
         var summary = await connection.Transfer.FetchAsync(hashes, cancellationToken);
         var log = new CakePipelineLog(context.Log);
@@ -64,14 +61,12 @@ public static class RemoteTasks
         }
     }
 
-    private static async Task WithRemoteAsync(ICakeContext context, Func<Target, Task> action)
+    private static async Task WithRemoteAsync(ICakeContext context, PipelineSession session, Func<Target, Task> action)
     {
-        var options = RemoteOptions.From(context);
-        await using var session = new PipelineSession(PipelineOptions.From(context));
         var workspace = await session.OpenAsync(context, CancellationToken.None);
-        using var connection = await RemoteConnection.OpenAsync(workspace, options, CancellationToken.None);
+        using var connection = await session.ConnectAsync(context, CancellationToken.None);
         var roots = (await WorkspaceReferences.ReadAsync(workspace, CancellationToken.None)).Select(p => p.Content.Hash).ToList();
-        await action(new Target(workspace, connection, roots, options, session.Options.Scope, new CakePipelineLog(context.Log)));
+        await action(new Target(workspace, connection, roots, RemoteOptions.From(context), session.Options.Scope, new CakePipelineLog(context.Log)));
     }
 
     private static async Task PushAsync(Target target)
@@ -125,7 +120,7 @@ public static class RemoteTasks
         var report = await target.Connection.Transfer.StatusAsync(target.Roots, CancellationToken.None);
         foreach (var (hash, where) in report.LocalOnly.Select(h => (h, "local only")).Concat(report.RemoteOnly.Select(h => (h, "remote only"))).Concat(report.Missing.Select(h => (h, "missing from both"))))
         {
-            target.Log.Verbose($"{where}: {RemoteLayout.KeyOf(hash)}");
+            target.Log.Verbose($"{where}: {ObjectLayout.KeyOf(hash)}");
         }
 
         var remote = target.Connection.Definition;
@@ -139,9 +134,9 @@ public static class RemoteTasks
         var dryRun = target.Options.DryRun;
         var references = await new ReferenceFinder(target.Workspace, new GitRepository(target.Workspace.Root)).FindAsync(target.Scope, CancellationToken.None);
         var result = await target.Connection.Transfer.CollectGarbageAsync(references.Roots, dryRun, CancellationToken.None);
-        foreach (var hash in result.Removed)
+        foreach (var removed in result.Removed)
         {
-            target.Log.Verbose($"{(dryRun ? "would remove" : "removed")} {RemoteLayout.KeyOf(hash)}");
+            target.Log.Verbose($"{(dryRun ? "would remove" : "removed")} {ObjectLayout.KeyOf(removed.Hash)}");
         }
 
         var remote = target.Connection.Definition;

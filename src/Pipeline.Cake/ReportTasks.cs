@@ -1,9 +1,9 @@
 using System.Text;
 using Cake.Core;
 using Cake.Core.Diagnostics;
+using Pipeline.Core;
 using Pipeline.Core.Git;
 using Pipeline.Core.Graph;
-using Pipeline.GitHub;
 using Pipeline.Reports;
 using Pipeline.Storage;
 
@@ -38,10 +38,10 @@ internal static class ReportTasks
             Path.GetRelativePath(workspace.Root, path), report.Parameters.Length, report.Metrics.Length, report.Plots.Length, baseRevision);
         if (context.Arguments.HasArgument("publish"))
         {
-            var pullRequest = context.Arguments.HasArgument("pr") ? context.Arguments.GetArgument("pr") : null;
-            var target = GitHubTarget.FromEnvironment(Environment.GetEnvironmentVariable, pullRequest);
-            var url = await ReportPublisher.Create(target).PublishAsync(report, folder, CancellationToken.None);
-            context.Log.Information("Published the report on {0}: {1}", target, url);
+            var publisher = session.Adapters.ReportPublisher?.Invoke(context)
+                ?? throw new PipelineException("Report --publish: this pipeline has no report publisher; its build definition sets PipelineAdapters.ReportPublisher");
+            var url = await publisher.PublishAsync(report, folder, CancellationToken.None);
+            context.Log.Information("Published the report on {0}: {1}", publisher.Place, url);
         }
     }
 }

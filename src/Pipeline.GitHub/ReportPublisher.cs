@@ -12,8 +12,11 @@ namespace Pipeline.GitHub;
 /// </summary>
 /// <param name="client">The GitHub API client.</param>
 /// <param name="target">The repository and pull request.</param>
-public sealed class ReportPublisher(IGitHubClient client, GitHubTarget target)
+public sealed class ReportPublisher(IGitHubClient client, GitHubTarget target) : IReportPublisher
 {
+    /// <inheritdoc />
+    public string Place => target.ToString();
+
     /// <summary>Creates a publisher with an Octokit client for <paramref name="target"/>.</summary>
     public static ReportPublisher Create(GitHubTarget target)
     {
@@ -26,6 +29,7 @@ public sealed class ReportPublisher(IGitHubClient client, GitHubTarget target)
     }
 
     /// <summary>Commits the report's images, then creates or updates the comment; returns the comment's address.</summary>
+    /// <inheritdoc />
     /// <exception cref="PipelineException">GitHub refused a request; the message says which and why, without the token.</exception>
     public async Task<string> PublishAsync(ExperimentReport report, string reportFolder, CancellationToken cancellationToken)
     {

@@ -10,11 +10,11 @@ namespace Pipeline.Remotes.S3;
 /// <summary>Builds the SDK client for a remote: endpoint, addressing, region and where the credentials come from.</summary>
 internal static class S3ClientFactory
 {
-    public static AmazonS3Client Create(RemoteDefinition definition)
+    public static AmazonS3Client Create(RemoteDefinition remote, S3Settings settings)
     {
         var config = new AmazonS3Config
         {
-            ForcePathStyle = definition.PathStyle,
+            ForcePathStyle = settings.PathStyle,
 
             // Retries are the transfer engine's (RetryPolicy), so that every remote retries the same way and the
             // delays do not multiply.
@@ -22,30 +22,30 @@ internal static class S3ClientFactory
             Timeout = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromSeconds(10),
         };
-        if (definition.Endpoint is { } endpoint)
+        if (settings.Endpoint is { } endpoint)
         {
             config.ServiceURL = endpoint;
-            config.AuthenticationRegion = definition.Region ?? "us-east-1";
+            config.AuthenticationRegion = settings.Region ?? "us-east-1";
         }
-        else if (definition.Region is { } region)
+        else if (settings.Region is { } region)
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
         }
 
-        return Credentials(definition) is { } credentials ? new AmazonS3Client(credentials, config) : new AmazonS3Client(config);
+        return Credentials(remote, settings) is { } credentials ? new AmazonS3Client(credentials, config) : new AmazonS3Client(config);
     }
 
     // Null means the SDK's own chain: environment variables, AWS_PROFILE, the shared files, SSO, instance roles.
-    private static AWSCredentials? Credentials(RemoteDefinition definition)
+    private static AWSCredentials? Credentials(RemoteDefinition remote, S3Settings settings)
     {
-        switch (definition.Credentials)
+        switch (settings)
         {
             case { AccessKeyId: { } keyId, SecretAccessKey: { } secret }:
                 return new BasicAWSCredentials(keyId, secret);
             case { Profile: { } profile }:
                 return new CredentialProfileStoreChain().TryGetAWSCredentials(profile, out var found)
                     ? found
-                    : throw new PipelineException($"{RemoteConfigFile.LocalFileName}: remotes.{definition.Name}.profile: no AWS profile named '{profile}' in the shared credentials files");
+                    : throw new PipelineException($"{RemoteConfigFile.LocalFileName}: remotes.{remote.Name}.profile: no AWS profile named '{profile}' in the shared credentials files");
             default:
                 return null;
         }

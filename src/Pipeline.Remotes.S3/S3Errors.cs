@@ -3,16 +3,17 @@ using System.Net.Sockets;
 using Amazon.Runtime;
 using Amazon.S3;
 using Pipeline.Remotes.Configuration;
+using Pipeline.Storage.Objects;
 
 namespace Pipeline.Remotes.S3;
 
 /// <summary>
-/// Turns what the SDK throws into one-line <see cref="RemoteException"/>s that say what to fix, built from error codes
-/// and status only (never from request details, which can carry signed headers), and marks what is worth a retry.
+/// Turns what the SDK throws into one-line <see cref="ObjectDatabaseException"/>s that say what to fix, built from error
+/// codes and status only (never from request details, which can carry signed headers), and marks what is worth a retry.
 /// </summary>
 /// <param name="definition">The remote, for messages.</param>
-/// <param name="bucket">Its bucket.</param>
-internal sealed class S3Errors(RemoteDefinition definition, string bucket)
+/// <param name="settings">Its settings.</param>
+internal sealed class S3Errors(RemoteDefinition definition, S3Settings settings)
 {
     private static readonly HashSet<string> DeniedCodes = new(StringComparer.Ordinal)
     {
@@ -37,37 +38,37 @@ internal sealed class S3Errors(RemoteDefinition definition, string bucket)
         }
     }
 
-    private RemoteException? Translate(Exception e, string what) => e switch
+    private ObjectDatabaseException? Translate(Exception e, string what) => e switch
     {
         AmazonS3Exception s3 => FromService(s3, what),
         AmazonServiceException service => FromService(service, what),
         AmazonClientException client when client.Message.Contains("credential", StringComparison.OrdinalIgnoreCase) =>
-            new RemoteException($"{definition}: no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or add access-key-id and secret-access-key to {RemoteConfigFile.LocalFileName}", false, e),
+            new ObjectDatabaseException($"{definition}: no AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or AWS_PROFILE, or add access-key-id and secret-access-key to {RemoteConfigFile.LocalFileName}", false, e),
         AmazonClientException or HttpRequestException or IOException or SocketException or TimeoutException or OperationCanceledException =>
-            new RemoteException($"{definition}: cannot reach {Endpoint()} to {what}: {Innermost(e)}", true, e),
+            new ObjectDatabaseException($"{definition}: cannot reach {Endpoint()} to {what}: {Innermost(e)}", true, e),
         _ => null,
     };
 
-    private RemoteException FromService(AmazonServiceException e, string what)
+    private ObjectDatabaseException FromService(AmazonServiceException e, string what)
     {
         var code = e.ErrorCode ?? "";
         var status = (int)e.StatusCode;
         if (code == "NoSuchBucket")
         {
-            return new RemoteException($"{definition}: bucket '{bucket}' does not exist at {Endpoint()}; create it, or fix remotes.{definition.Name}.url in {RemoteConfigFile.FileName}", false, e);
+            return new ObjectDatabaseException($"{definition}: bucket '{settings.Bucket}' does not exist at {Endpoint()}; create it, or fix remotes.{definition.Name}.url in {RemoteConfigFile.FileName}", false, e);
         }
 
         if (DeniedCodes.Contains(code) || e.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
         {
-            return new RemoteException(
+            return new ObjectDatabaseException(
                 $"{definition}: access denied ({Code(code, status)}) trying to {what}; check the credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or {RemoteConfigFile.LocalFileName}) and the bucket's permissions", false, e);
         }
 
         var transient = status >= 500 || status == 429 || ThrottlingCodes.Contains(code);
-        return new RemoteException($"{definition}: the server refused to {what} ({Code(code, status)})", transient, e);
+        return new ObjectDatabaseException($"{definition}: the server refused to {what} ({Code(code, status)})", transient, e);
     }
 
-    private string Endpoint() => definition.Endpoint ?? "S3";
+    private string Endpoint() => settings.Endpoint ?? "S3";
 
     private static string Code(string code, int status) => code.Length > 0 ? $"{code}, HTTP {status}" : $"HTTP {status}";
 

@@ -4,7 +4,7 @@ using Pipeline.Core.Execution;
 using Pipeline.Core.Git;
 using Pipeline.Core.LockFiles;
 using Pipeline.Core.Workspace;
-using Pipeline.Storage.Cache;
+using Pipeline.Storage.Objects;
 using Pipeline.Storage.Hashing;
 
 namespace Pipeline.Reports;

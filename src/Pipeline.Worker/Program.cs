@@ -1,5 +1,7 @@
 using Pipeline.Core;
+using Pipeline.Remotes;
 using Pipeline.Remotes.Runs;
+using Pipeline.Remotes.S3;
 using Pipeline.Worker;
 
 // SIGTERM (the pod being deleted) and Ctrl+C stop the stage's process rather than orphaning it.
@@ -18,7 +20,9 @@ Console.CancelKeyPress += (_, e) =>
 try
 {
     var run = RemoteStageRun.FromJson(Environment.GetEnvironmentVariable(RemoteStageRun.Variable));
-    var result = await StageWorker.RunAsync(run, Directory.GetCurrentDirectory(), new ConsoleLog(), stopping.Token);
+    // The worker's composition root: the kinds of remote a training pod can reach.
+    var kinds = new RemoteKinds().Add(new S3RemoteKind());
+    var result = await StageWorker.RunAsync(run, Directory.GetCurrentDirectory(), kinds, new ConsoleLog(), stopping.Token);
     Console.WriteLine(result.ToLogLine());
     return 0;
 }

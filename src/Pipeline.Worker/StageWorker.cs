@@ -4,8 +4,8 @@ using Pipeline.Core.Workspace;
 using Pipeline.Remotes;
 using Pipeline.Remotes.Progress;
 using Pipeline.Remotes.Runs;
-using Pipeline.Remotes.S3;
 using Pipeline.Storage;
+using Pipeline.Storage.Objects;
 
 namespace Pipeline.Worker;
 
@@ -15,14 +15,14 @@ namespace Pipeline.Worker;
 /// </summary>
 internal static class StageWorker
 {
-    public static async Task<RemoteRunResult> RunAsync(RemoteStageRun run, string root, IPipelineLog log, CancellationToken cancellationToken)
+    public static async Task<RemoteRunResult> RunAsync(RemoteStageRun run, string root, RemoteKinds kinds, IPipelineLog log, CancellationToken cancellationToken)
     {
         // Before anything is fetched: outputs of a program built from other sources must never be reported.
         run.RequireProgramBuiltFrom(Environment.GetEnvironmentVariable(ProgramBuilder.SourcesVariable));
         var settings = new PipelineSettings();
         await AtomicFile.WriteAllBytesAsync(Path.Combine(root, settings.ParametersFile), System.Text.Encoding.UTF8.GetBytes(run.ParametersFile), cancellationToken);
         await using var workspace = await PipelineWorkspace.OpenAsync(root, settings, cancellationToken);
-        using var remote = RemoteOpener.Open(run.Remote.ToDefinition(), root);
+        using var remote = kinds.Open(run.Remote.ToDefinition(), root);
         using var progress = ConsoleProgress.ForConsole();
         var transfer = new RemoteTransfer(workspace, remote, TransferOptions.Default, progress);
 
@@ -31,7 +31,7 @@ internal static class StageWorker
         var outputs = (await workspace.LockFiles.ReadAsync(cancellationToken)).Find(run.Stage)!.Outputs;
         var pushed = await transfer.PushAsync(outputs.Select(o => o.Content.Hash), cancellationToken);
         Fail("push", pushed);
-        log.Information($"Pushed {pushed.Transferred} objects ({pushed.AlreadyThere} already there) to {remote.Definition}");
+        log.Information($"Pushed {pushed.Transferred} objects ({pushed.AlreadyThere} already there) to {remote.Name}");
         return new RemoteRunResult([.. outputs.Select(RemotePath.From)]);
     }
 

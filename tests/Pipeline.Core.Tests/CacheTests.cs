@@ -1,4 +1,5 @@
 using Pipeline.Storage.Cache;
+using Pipeline.Storage.Objects;
 using Pipeline.Storage.Hashing;
 using Pipeline.Storage.State;
 
@@ -8,9 +9,9 @@ public sealed class CacheTests : IDisposable
 {
     private readonly TempFolder temp = new();
     private readonly ContentHasher hasher = new(StateDatabase.InMemory());
-    private readonly ObjectStore store;
+    private readonly FolderObjectDatabase store;
 
-    public CacheTests() => store = new ObjectStore(temp["cache"], hasher);
+    public CacheTests() => store = new FolderObjectDatabase(temp["cache"], "the local cache", hasher, verifyOnRead: true);
 
     [Fact]
     public async Task A_stored_file_is_read_only_and_named_by_its_hash()

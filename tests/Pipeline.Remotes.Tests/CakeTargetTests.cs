@@ -36,10 +36,11 @@ public sealed class CakeTargetTests(S3Fixture s3)
         using var clone = repo.CloneCommitted();
         PrepareCake(clone);
         var cache = clone[".pipeline/cache/files/md5"];
-        var forTrain = await CakeAsync(clone, "--target=FetchForTrain", "--pull");
+        var forTrain = await CakeAsync(clone, "--target=Repro", "--pull");
         Assert.True(forTrain.ExitCode == 0, forTrain.Output);
         Assert.Contains("Stage 'train': fetched 3 objects", forTrain.Output, StringComparison.Ordinal);
         Assert.Equal(3, CountObjects(cache));
+        Assert.Contains("Stage 'train' didn't change; restored from the cache (output model missing)", forTrain.Output, StringComparison.Ordinal);
         var fetchedAt = await KillWhenAsync(clone, ["--target=Pull", "--jobs=1"], () => Task.FromResult(CountObjects(cache)));
         Assert.InRange(fetchedAt, 1, total - 1);
         await AssertEveryCachedObjectIntactAsync(clone);
@@ -49,7 +50,7 @@ public sealed class CakeTargetTests(S3Fixture s3)
         File.WriteAllText(Path.Combine(cache, "ab", $".cdef.{Guid.NewGuid():N}.tmp"), "half an object");
         var pulled = await CakeAsync(clone, "--target=Pull");
         Assert.True(pulled.ExitCode == 0, pulled.Output);
-        Assert.Contains("3 paths restored", pulled.Output, StringComparison.Ordinal);
+        Assert.Contains("2 paths restored, 1 already matched", pulled.Output, StringComparison.Ordinal);
         Assert.Matches(@"Removed \d+ temporary files? that an interrupted transfer left in the cache\.", pulled.Output);
         Assert.Empty(Directory.EnumerateFiles(cache, "*.tmp", SearchOption.AllDirectories));
         Assert.Equal(repo.Snapshot("data", "notes.txt", "model"), clone.Snapshot("data", "notes.txt", "model"));
@@ -106,6 +107,22 @@ public sealed class CakeTargetTests(S3Fixture s3)
         Assert.Equal(5 + 1 + 1 + 2 + 1, CountObjects(remote["files/md5"]));
     }
 
+    [Fact]
+    public async Task A_target_that_needs_both_Repro_and_Push_runs_under_the_one_repository_lock()
+    {
+        using var repo = await TestRepo.WithDataAsync(5);
+        PrepareCake(repo);
+        using var remote = TestRepo.Empty();
+        repo.Configure(new RemoteDefinition("nas", remote.Root));
+
+        var result = await CakeAsync(repo, "--target=ReproThenPush");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("Stage 'train' didn't change, skipping", result.Output, StringComparison.Ordinal);
+        Assert.Contains("Pushed 10 objects", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("locked", result.Output, StringComparison.Ordinal);
+    }
+
     private static async Task AssertEveryCachedObjectIntactAsync(TestRepo clone)
     {
         await using var workspace = await clone.OpenAsync();
@@ -117,7 +134,7 @@ public sealed class CakeTargetTests(S3Fixture s3)
 
     private async Task<int> CountOnRemoteAsync(RemoteDefinition remote)
     {
-        var (bucket, prefix) = remote.S3Location();
+        var (bucket, prefix) = S3Fixture.Location(remote);
         using var client = s3.Client();
         var request = new ListObjectsV2Request { BucketName = bucket, Prefix = prefix + "/" };
         var count = 0;
@@ -177,16 +194,22 @@ public sealed class CakeTargetTests(S3Fixture s3)
         repo.Write("build.cake", $$"""
             #r "{{Path.Combine(assemblies, "Pipeline.Core.dll")}}"
             #r "{{Path.Combine(assemblies, "Pipeline.Cake.dll")}}"
+            #r "{{Path.Combine(assemblies, "Pipeline.Remotes.dll")}}"
+            #r "{{Path.Combine(assemblies, "Pipeline.Remotes.S3.dll")}}"
             using Pipeline.Cake;
             using Pipeline.Core.Stages;
-            RemoteTasks.Register(Task);
-            // What Repro --pull does before each stage, here for the stage 'train' alone.
-            Task("FetchForTrain").Does(async context =>
+            using Pipeline.Remotes;
+            using Pipeline.Remotes.S3;
+            // The stage the lock file records (TestRepo): Repro --pull fetches its objects, then restores its output.
+            sealed class Train : IStage
             {
-                await using var session = new PipelineSession(PipelineOptions.From(context));
-                await RemoteTasks.PullForStageAsync(context, await session.OpenAsync(context, default), "train", default);
-            });
-            RunTarget(PipelineTasks.Register(Context, Task, Teardown, new IStage[0]));
+                public StageDefinition Definition { get; } = new("train", CommandLine.Of("train")) { Outputs = ["model"] };
+            }
+
+            var target = PipelineTasks.Register(Context, Task, Teardown, new IStage[] { new Train() }, new PipelineAdapters { RemoteKinds = new RemoteKinds().Add(new S3RemoteKind()) });
+            // A target of the script's own that needs both a pipeline target and a remote one, as a CI job would.
+            Task("ReproThenPush").IsDependentOn("Repro").IsDependentOn("Push");
+            RunTarget(target);
             """);
     }
 }

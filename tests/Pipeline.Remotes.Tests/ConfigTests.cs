@@ -1,5 +1,6 @@
 using Pipeline.Core;
 using Pipeline.Remotes.Configuration;
+using Pipeline.Storage.Objects;
 
 namespace Pipeline.Remotes.Tests;
 
@@ -22,24 +23,25 @@ public sealed class ConfigTests
             """);
         repo.Write(RemoteConfigFile.LocalFileName, "remotes:\n  storage:\n    access-key-id: AKIAEXAMPLE\n    secret-access-key: hush-hush\n");
 
-        var config = await RemoteConfigFile.LoadAsync(repo.Root, CancellationToken.None);
+        var config = await RemoteConfigFile.LoadAsync(repo.Root, TestRepo.Kinds, CancellationToken.None);
 
         var storage = config.Select(null);
-        Assert.Equal(("storage", RemoteKind.S3, "http://127.0.0.1:9000", true, 16), (storage.Name, storage.Kind, storage.Endpoint, storage.PathStyle, storage.Jobs));
-        Assert.Equal(("planets-data", "cache"), storage.S3Location());
-        Assert.Equal("AKIAEXAMPLE", storage.Credentials!.AccessKeyId);
-        Assert.DoesNotContain("hush-hush", storage.ToString() + storage.Credentials, StringComparison.Ordinal);
-        Assert.Equal(Path.GetFullPath(Path.Combine(repo.Root, "../shared-cache")), config.Select("nas").FolderPath(repo.Root));
+        Assert.Equal(("storage", "s3", "http://127.0.0.1:9000", "true", 16), (storage.Name, storage.Scheme, storage.Setting("endpoint"), storage.Setting("path-style"), storage.Jobs));
+        Assert.Equal(new RemoteSetting("AKIAEXAMPLE", RemoteConfigFile.LocalFileName, IsSecret: true), storage.Settings["access-key-id"]);
+        Assert.False(storage.Settings["endpoint"].IsSecret);
+        Assert.DoesNotContain("hush-hush", storage.ToString() + string.Join(",", storage.Settings.Values), StringComparison.Ordinal);
+        Assert.Equal(Path.GetFullPath(Path.Combine(repo.Root, "../shared-cache")), FolderRemoteKind.FolderPath(config.Select("nas"), repo.Root));
     }
 
     [Theory]
     [InlineData("remotes:\n  s:\n    url: s3://b/p\n    secret-access-key: x\n", "pipeline.remotes.yaml: remotes.s.secret-access-key: credentials do not belong in a committed file")]
     [InlineData("remotes:\n  s:\n    url: s3://b/p\n    path-style: maybe\n", "pipeline.remotes.yaml: remotes.s.path-style: 'maybe' is not true or false")]
-    [InlineData("remotes:\n  s:\n    url: gs://b/p\n", "pipeline.remotes.yaml: remotes.s.url: 'gs://b/p' is not supported")]
+    [InlineData("remotes:\n  s:\n    url: gs://b/p\n", "pipeline.remotes.yaml: remotes.s.url: 'gs://b/p' is not supported; expected s3://bucket/prefix or a folder path")]
     [InlineData("remotes:\n  s:\n    url: s3://\n", "pipeline.remotes.yaml: remotes.s.url: 's3://' names no bucket")]
     [InlineData("remotes:\n  s:\n    endpoint: http://x\n", "pipeline.remotes.yaml: remotes.s.url: missing")]
     [InlineData("remotes:\n  s:\n    url: /x\n    jobs: -2\n", "pipeline.remotes.yaml: remotes.s.jobs: '-2' is not a positive whole number")]
-    [InlineData("remotes:\n  s:\n    url: /x\n    endpiont: http://x\n", "pipeline.remotes.yaml: remotes.s.endpiont: unknown field")]
+    [InlineData("remotes:\n  s:\n    url: /x\n    endpiont: http://x\n", "pipeline.remotes.yaml: remotes.s.endpiont: unknown field; expected one of url, jobs")]
+    [InlineData("remotes:\n  s:\n    url: s3://b\n    endpiont: http://x\n", "pipeline.remotes.yaml: remotes.s.endpiont: unknown field; expected one of url, jobs, endpoint, path-style, region, access-key-id, secret-access-key, profile")]
     [InlineData("remotes:\n  s:\n    url: s3://b\n    endpoint: minio:9000\n", "pipeline.remotes.yaml: remotes.s.endpoint: 'minio:9000' is not an http:// or https:// URL")]
     [InlineData("default: t\nremotes:\n  s:\n    url: /x\n", "pipeline.remotes.yaml: default: 't' is not a configured remote")]
     [InlineData("remotes: [a, b\n", "pipeline.remotes.yaml: not valid YAML at line")]
@@ -48,7 +50,7 @@ public sealed class ConfigTests
         using var repo = TestRepo.Empty();
         repo.Write(RemoteConfigFile.FileName, yaml);
 
-        var error = await Assert.ThrowsAsync<PipelineException>(() => RemoteConfigFile.LoadAsync(repo.Root, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<PipelineException>(() => RemoteConfigFile.LoadAsync(repo.Root, TestRepo.Kinds, CancellationToken.None));
 
         Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
@@ -59,7 +61,7 @@ public sealed class ConfigTests
     {
         using var repo = TestRepo.Empty();
         repo.Write(RemoteConfigFile.FileName, "remotes:\n  nas:\n    url: /srv/cache\n");
-        var config = await RemoteConfigFile.LoadAsync(repo.Root, CancellationToken.None);
+        var config = await RemoteConfigFile.LoadAsync(repo.Root, TestRepo.Kinds, CancellationToken.None);
 
         Assert.Equal("--remote: 'nass' is not a remote in pipeline.remotes.yaml; configured: nas", Assert.Throws<PipelineException>(() => config.Select("nass")).Message);
         Assert.StartsWith("--remote: no remote named and no default", Assert.Throws<PipelineException>(() => config.Select(null)).Message, StringComparison.Ordinal);

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Pipeline.Remotes.Configuration;
-using Pipeline.Remotes.S3;
+using Pipeline.Storage.Objects;
 using Pipeline.Testing.S3;
 
 namespace Pipeline.Remotes.Tests;
@@ -16,10 +16,7 @@ public sealed class ErrorTests(S3Fixture s3)
     public async Task Wrong_credentials_give_one_line_without_the_secret()
     {
         using var server = await S3Server.StartS3rverAsync("guarded");
-        var definition = new RemoteDefinition("storage", "s3://guarded/cache")
-        {
-            Endpoint = server.Endpoint, PathStyle = true, Credentials = new RemoteCredentials("NOT-S3RVER", Secret, null),
-        };
+        var definition = TestRepo.S3Remote("storage", "s3://guarded/cache", server.Endpoint, "NOT-S3RVER", Secret);
 
         var message = await FailingPushMessageAsync(definition);
 
@@ -31,12 +28,9 @@ public sealed class ErrorTests(S3Fixture s3)
     public async Task The_right_credentials_work_against_the_server_that_checks_them()
     {
         using var server = await S3Server.StartS3rverAsync("guarded");
-        var definition = new RemoteDefinition("storage", "s3://guarded/cache")
-        {
-            Endpoint = server.Endpoint, PathStyle = true, Credentials = new RemoteCredentials(S3Server.AccessKey, S3Server.AccessKey, null),
-        };
+        var definition = TestRepo.S3Remote("storage", "s3://guarded/cache", server.Endpoint, S3Server.AccessKey, S3Server.AccessKey);
         using var repo = await TestRepo.WithDataAsync(3);
-        using var remote = RemoteOpener.Open(definition, repo.Root);
+        using var remote = TestRepo.Kinds.Open(definition, repo.Root);
 
         var status = await repo.WithTransferAsync(remote, (t, _, roots) => t.StatusAsync(roots, CancellationToken.None));
 
@@ -60,7 +54,7 @@ public sealed class ErrorTests(S3Fixture s3)
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        var definition = new RemoteDefinition("storage", "s3://bucket/cache") { Endpoint = $"http://127.0.0.1:{port}", PathStyle = true, Credentials = new RemoteCredentials("k", Secret, null) };
+        var definition = TestRepo.S3Remote("storage", "s3://bucket/cache", $"http://127.0.0.1:{port}", "k", Secret);
 
         var message = await FailingPushMessageAsync(definition);
 
@@ -71,8 +65,8 @@ public sealed class ErrorTests(S3Fixture s3)
     private static async Task<string> FailingPushMessageAsync(RemoteDefinition definition)
     {
         using var repo = await TestRepo.WithDataAsync(60);
-        using var remote = RemoteOpener.Open(definition, repo.Root);
-        var error = await Assert.ThrowsAsync<RemoteException>(() => repo.WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None)));
+        using var remote = TestRepo.Kinds.Open(definition, repo.Root);
+        var error = await Assert.ThrowsAsync<ObjectDatabaseException>(() => repo.WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None)));
         Assert.DoesNotContain('\n', error.Message);
         Assert.DoesNotContain(Secret, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error.Message, StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using Pipeline.Remotes.Progress;
+using Pipeline.Storage.Objects;
 
 namespace Pipeline.Remotes.Tests;
 
@@ -45,10 +46,10 @@ public sealed class ProgressAndRetryTests
 
         var fast = new RetryPolicy(4, TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(1));
         var calls = 0;
-        var permanent = await Assert.ThrowsAsync<RemoteException>(() => fast.RunAsync(_ =>
+        var permanent = await Assert.ThrowsAsync<ObjectDatabaseException>(() => fast.RunAsync(_ =>
         {
             calls++;
-            throw new RemoteException(calls < 2 ? "busy" : "denied", isTransient: calls < 2, new IOException());
+            throw new ObjectDatabaseException(calls < 2 ? "busy" : "denied", isTransient: calls < 2, new IOException());
         }, CancellationToken.None));
         Assert.Equal(("denied", 2), (permanent.Message, calls));
     }

@@ -7,7 +7,7 @@ namespace Pipeline.Remotes.Tests;
 public sealed class RemoteStageRunTests
 {
     private static readonly RemoteStageRun Run = new(
-        "train", ["dotnet", "ml.dll", "train"], [], ["train"], ["model"], "train:\n  epochs: 5\n", new RemoteLocation("storage", "s3://bucket/cache", null, null, false))
+        "train", ["dotnet", "ml.dll", "train"], [], ["train"], ["model"], "train:\n  epochs: 5\n", new RemoteLocation("storage", "s3://bucket/cache", System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty))
     {
         ProgramSources = "0123456789abcdef0123456789abcdef",
     };

@@ -29,8 +29,15 @@ public sealed class S3Fixture : IAsyncLifetime
         return Remote(name, $"s3://{bucket}/cache");
     }
 
-    public RemoteDefinition Remote(string name, string url) =>
-        new(name, url) { Endpoint = Server.Endpoint, PathStyle = true, Credentials = new RemoteCredentials("test", "test-secret", null) };
+    public RemoteDefinition Remote(string name, string url) => TestRepo.S3Remote(name, url, Server.Endpoint, "test", "test-secret");
+
+    /// <summary>The bucket and key prefix of an S3 remote's URL, for what a test does "by hand" on the server.</summary>
+    public static (string Bucket, string Prefix) Location(RemoteDefinition remote)
+    {
+        var rest = remote.Url["s3://".Length..];
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? (rest, "") : (rest[..slash], rest[(slash + 1)..].Trim('/'));
+    }
 
     /// <summary>A plain SDK client, for what a test does "by hand" on the server.</summary>
     public AmazonS3Client Client() =>

@@ -4,7 +4,8 @@ using Pipeline.Core.Parameters;
 using Pipeline.Core.Tracking;
 using Pipeline.Core.Workspace;
 using Pipeline.Remotes.Configuration;
-using Pipeline.Remotes.Progress;
+using Pipeline.Remotes.S3;
+using Pipeline.Storage.Objects;
 
 namespace Pipeline.Remotes.Tests;
 
@@ -74,19 +75,17 @@ public sealed class TestRepo : IDisposable
         return clone;
     }
 
-    /// <summary>The repository's remote configuration: the committed file and, for the keys, the local one.</summary>
+    /// <summary>The repository's remote configuration: the committed file and, for the secrets, the local one.</summary>
     public void Configure(RemoteDefinition remote)
     {
+        ArgumentNullException.ThrowIfNull(remote);
         var shared = $"default: {remote.Name}\nremotes:\n  {remote.Name}:\n    url: {remote.Url}\n";
-        if (remote.Endpoint is { } endpoint)
-        {
-            shared += $"    endpoint: {endpoint}\n    path-style: {remote.PathStyle.ToString().ToLowerInvariant()}\n";
-        }
-
+        shared += string.Concat(remote.Settings.Where(s => !s.Value.IsSecret).Select(s => $"    {s.Key}: {s.Value.Value}\n"));
         Write(RemoteConfigFile.FileName, shared);
-        if (remote.Credentials is { AccessKeyId: { } key, SecretAccessKey: { } secret })
+        var secrets = remote.Settings.Where(s => s.Value.IsSecret).ToList();
+        if (secrets.Count > 0)
         {
-            Write(RemoteConfigFile.LocalFileName, $"remotes:\n  {remote.Name}:\n    access-key-id: {key}\n    secret-access-key: {secret}\n");
+            Write(RemoteConfigFile.LocalFileName, $"remotes:\n  {remote.Name}:\n" + string.Concat(secrets.Select(s => $"    {s.Key}: {s.Value.Value}\n")));
         }
     }
 
@@ -107,8 +106,23 @@ public sealed class TestRepo : IDisposable
         return files;
     }
 
+    /// <summary>The kinds of remote the tests open: folders and S3.</summary>
+    public static RemoteKinds Kinds { get; } = new RemoteKinds().Add(new S3RemoteKind());
+
+    /// <summary>An S3 remote on <paramref name="endpoint"/>, path-style, with its keys as <c>.pipeline/config.local</c> would give them.</summary>
+    public static RemoteDefinition S3Remote(string name, string url, string endpoint, string keyId, string secret) => new(name, url)
+    {
+        Settings = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, RemoteSetting>
+        {
+            ["endpoint"] = new(endpoint, RemoteConfigFile.FileName),
+            ["path-style"] = new("true", RemoteConfigFile.FileName),
+            ["access-key-id"] = new(keyId, RemoteConfigFile.LocalFileName, IsSecret: true),
+            ["secret-access-key"] = new(secret, RemoteConfigFile.LocalFileName, IsSecret: true),
+        }),
+    };
+
     /// <summary>Pushes, fetches or reports against <paramref name="remote"/> in-process.</summary>
-    public async Task<T> WithTransferAsync<T>(IRemote remote, Func<RemoteTransfer, PipelineWorkspace, IReadOnlyList<Storage.Hashing.ContentHash>, Task<T>> action, int jobs = 8)
+    public async Task<T> WithTransferAsync<T>(IObjectDatabase remote, Func<RemoteTransfer, PipelineWorkspace, IReadOnlyList<Storage.Hashing.ContentHash>, Task<T>> action, int jobs = 8)
     {
         await using var workspace = await OpenAsync();
         var roots = (await WorkspaceReferences.ReadAsync(workspace, CancellationToken.None)).Select(p => p.Content.Hash).ToList();

@@ -3,6 +3,7 @@ using Pipeline.Core.Tracking;
 using Pipeline.Remotes.Configuration;
 using Pipeline.Remotes.S3;
 using Pipeline.Storage.Hashing;
+using Pipeline.Storage.Objects;
 
 namespace Pipeline.Remotes.Tests;
 
@@ -21,7 +22,7 @@ public sealed class TransferTests(S3Fixture s3) : IDisposable
         using var repo = await TestRepo.WithDataAsync();
         var definition = await NewRemoteAsync(kind);
         repo.Configure(definition);
-        using var remote = RemoteOpener.Open(definition, repo.Root);
+        using var remote = TestRepo.Kinds.Open(definition, repo.Root);
 
         var pushed = await repo.WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None));
         var again = await repo.WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None));
@@ -49,7 +50,7 @@ public sealed class TransferTests(S3Fixture s3) : IDisposable
     {
         using var repo = await TestRepo.WithDataAsync(5);
         var definition = await NewRemoteAsync(kind);
-        using var remote = RemoteOpener.Open(definition, repo.Root);
+        using var remote = TestRepo.Kinds.Open(definition, repo.Root);
         await repo.WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None));
         var victim = (await PointerFile.ReadAsync(repo.Root, "notes.txt.ptr", CancellationToken.None)).Tracked.Content.Hash;
         await OverwriteOnRemoteAsync(kind, definition, victim, "tampered");
@@ -59,7 +60,8 @@ public sealed class TransferTests(S3Fixture s3) : IDisposable
 
         var failure = Assert.Single(fetched.Failed);
         Assert.Equal(victim, failure.Hash);
-        Assert.StartsWith($"files/md5/{victim.Value[..2]}/{victim.Value[2..]}: the remote copy is corrupt (content hashes to ", failure.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith($"files/md5/{victim.Value[..2]}/{victim.Value[2..]}: the copy in {definition} is corrupt (content hashes to ", failure.ToString(), StringComparison.Ordinal);
+        Assert.EndsWith("; it was not stored in the local cache", failure.ToString(), StringComparison.Ordinal);
         await using var workspace = await clone.OpenAsync();
         Assert.False(workspace.Cache.Contains(victim));
         Assert.Empty(Directory.EnumerateFiles(Path.GetDirectoryName(workspace.Cache.PathOf(victim))!, "*.tmp"));
@@ -71,7 +73,7 @@ public sealed class TransferTests(S3Fixture s3) : IDisposable
     {
         using var repo = await TestRepo.WithDataAsync(6);
         var definition = await NewRemoteAsync(kind);
-        using var remote = RemoteOpener.Open(definition, repo.Root);
+        using var remote = TestRepo.Kinds.Open(definition, repo.Root);
         await repo.WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None));
 
         // notes.txt changes: its new object is local only, its old one is now referenced by nothing.
@@ -84,11 +86,11 @@ public sealed class TransferTests(S3Fixture s3) : IDisposable
         var status = await repo.WithTransferAsync(remote, (t, _, roots) => t.StatusAsync(roots, CancellationToken.None));
         var dryRun = await repo.WithTransferAsync(remote, (t, _, roots) => t.CollectGarbageAsync(roots, dryRun: true, CancellationToken.None));
         var gc = await repo.WithTransferAsync(remote, (t, _, roots) => t.CollectGarbageAsync(roots, dryRun: false, CancellationToken.None));
-        var after = await remote.ListAsync(null, CancellationToken.None);
+        var after = (await remote.ListAsync(null, CancellationToken.None)).Select(o => o.Hash).ToList();
 
         Assert.Equal((1, 0, 0), (status.LocalOnly.Count, status.RemoteOnly.Count, status.Missing.Count));
         Assert.Equal(dryRun.Removed, gc.Removed);
-        var removed = Assert.Single(gc.Removed);
+        var removed = Assert.Single(gc.Removed).Hash;
         Assert.DoesNotContain(removed, after);
         Assert.Equal(gc.Kept, after.Count);
     }
@@ -98,7 +100,7 @@ public sealed class TransferTests(S3Fixture s3) : IDisposable
     {
         using var repo = await TestRepo.WithDataAsync(8);
         var definition = await NewRemoteAsync("folder");
-        using var remote = RemoteOpener.Open(definition, repo.Root);
+        using var remote = TestRepo.Kinds.Open(definition, repo.Root);
         ContentHash folder, lost;
         await using (var workspace = await repo.OpenAsync())
         {
@@ -129,7 +131,7 @@ public sealed class TransferTests(S3Fixture s3) : IDisposable
         }
 
         var definition = await s3.NewRemoteAsync();
-        using var remote = new S3Remote(definition, multipartThreshold: 5L << 20);
+        using var remote = new S3ObjectDatabase(definition, multipartThreshold: 5L << 20);
         await repo.WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None));
         using var clone = repo.CloneCommitted();
         await clone.WithTransferAsync(remote, (t, _, roots) => t.FetchAsync(roots, CancellationToken.None));
@@ -144,7 +146,7 @@ public sealed class TransferTests(S3Fixture s3) : IDisposable
     {
         using var repo = await TestRepo.WithDataAsync(10);
         var definition = await NewRemoteAsync("folder");
-        using var remote = new FlakyRemote(RemoteOpener.Open(definition, repo.Root), failuresPerObject: 2);
+        using var remote = new FlakyRemote(TestRepo.Kinds.Open(definition, repo.Root), failuresPerObject: 2);
 
         var pushed = await repo.WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None));
 
@@ -167,41 +169,45 @@ public sealed class TransferTests(S3Fixture s3) : IDisposable
     {
         if (kind == "folder")
         {
-            await File.WriteAllTextAsync(Path.Combine(definition.Url, RemoteLayout.KeyOf(hash)), content);
+            var path = Path.Combine(definition.Url, ObjectLayout.KeyOf(hash));
+            File.SetAttributes(path, FileAttributes.Normal);
+            await File.WriteAllTextAsync(path, content);
             return;
         }
 
-        var (bucket, prefix) = definition.S3Location();
+        var (bucket, prefix) = S3Fixture.Location(definition);
         using var client = s3.Client();
-        await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = $"{prefix}/{RemoteLayout.KeyOf(hash)}", ContentBody = content });
+        await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = $"{prefix}/{ObjectLayout.KeyOf(hash)}", ContentBody = content });
     }
 
-    /// <summary>A remote whose uploads fail the first times for each object, as a throttling server does.</summary>
-    private sealed class FlakyRemote(IRemote inner, int failuresPerObject) : IRemote
+    /// <summary>A remote whose writes fail the first times for each object, as a throttling server does.</summary>
+    private sealed class FlakyRemote(IObjectDatabase inner, int failuresPerObject) : IObjectDatabase
     {
         private readonly System.Collections.Concurrent.ConcurrentDictionary<ContentHash, int> attempts = new();
         private int failures;
 
         public int Failures => failures;
 
-        public RemoteDefinition Definition => inner.Definition;
+        public string Name => inner.Name;
 
-        public Task<IReadOnlyCollection<ContentHash>> ListAsync(string? hashPrefix, CancellationToken cancellationToken) => inner.ListAsync(hashPrefix, cancellationToken);
+        public bool IsLocal => inner.IsLocal;
+
+        public Task<IReadOnlyCollection<StoredObject>> ListAsync(string? prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
 
         public Task<bool> ExistsAsync(ContentHash hash, CancellationToken cancellationToken) => inner.ExistsAsync(hash, cancellationToken);
 
-        public Task UploadAsync(ContentHash hash, string sourcePath, CancellationToken cancellationToken)
+        public Task<Task> WriteAsync(ContentHash hash, ObjectContent content, CancellationToken cancellationToken)
         {
             if (attempts.AddOrUpdate(hash, 1, (_, n) => n + 1) <= failuresPerObject)
             {
                 Interlocked.Increment(ref failures);
-                throw new RemoteException("503 SlowDown", isTransient: true, new IOException("slow down"));
+                throw new ObjectDatabaseException("503 SlowDown", isTransient: true, new IOException("slow down"));
             }
 
-            return inner.UploadAsync(hash, sourcePath, cancellationToken);
+            return inner.WriteAsync(hash, content, cancellationToken);
         }
 
-        public Task<bool> DownloadAsync(ContentHash hash, Func<Stream, Task> receive, CancellationToken cancellationToken) => inner.DownloadAsync(hash, receive, cancellationToken);
+        public Task<bool> ReadAsync(ContentHash hash, Func<ObjectContent, Task> receive, CancellationToken cancellationToken) => inner.ReadAsync(hash, receive, cancellationToken);
 
         public Task DeleteAsync(IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken) => inner.DeleteAsync(hashes, cancellationToken);
 

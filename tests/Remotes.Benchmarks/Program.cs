@@ -1,11 +1,12 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using Pipeline.Core.Tracking;
 using Pipeline.Core.Workspace;
 using Pipeline.Remotes;
 using Pipeline.Remotes.Configuration;
-using Pipeline.Remotes.Progress;
 using Pipeline.Remotes.S3;
+using Pipeline.Storage.Objects;
 using Pipeline.Testing.S3;
 using Remotes.Benchmarks;
 
@@ -116,7 +117,7 @@ async Task<Dictionary<string, TimeSpan>> MediansAsync(Dictionary<string, Func<Ta
 async Task PushAsync(string repo, RemoteDefinition remote)
 {
     await using var workspace = await OpenAsync(repo);
-    using var s3 = RemoteOpener.Open(remote, repo);
+    using var s3 = KindsOf().Open(remote, repo);
     var roots = (await WorkspaceReferences.ReadAsync(workspace, CancellationToken.None)).Select(p => p.Content.Hash);
     var summary = await new RemoteTransfer(workspace, s3, new TransferOptions(jobs, RetryPolicy.Default), SilentProgress.Instance).PushAsync(roots, CancellationToken.None);
     Check(summary);
@@ -129,7 +130,7 @@ async Task PullAsync(string repo, RemoteDefinition remote, bool checkout)
     Directory.CreateDirectory(clone);
     File.Copy(Path.Combine(repo, "data.ptr"), Path.Combine(clone, "data.ptr"));
     await using var workspace = await OpenAsync(clone);
-    using var s3 = RemoteOpener.Open(remote, clone);
+    using var s3 = KindsOf().Open(remote, clone);
     var roots = (await WorkspaceReferences.ReadAsync(workspace, CancellationToken.None)).Select(p => p.Content.Hash);
     Check(await new RemoteTransfer(workspace, s3, new TransferOptions(jobs, RetryPolicy.Default), SilentProgress.Instance).FetchAsync(roots, CancellationToken.None));
     if (!checkout)
@@ -152,8 +153,18 @@ List<(string Key, string Path)> Targets(List<(string Key, string Path)> files)
     return [.. files.Select(f => (f.Key, Path.Combine(folder, f.Key)))];
 }
 
-async Task<RemoteDefinition> NewRemoteAsync() =>
-    new("bench", $"s3://{await NewBucketAsync()}/cache") { Endpoint = endpoint, PathStyle = true, Credentials = new RemoteCredentials("bench", "bench-secret", null) };
+static RemoteKinds KindsOf() => new RemoteKinds().Add(new S3RemoteKind());
+
+async Task<RemoteDefinition> NewRemoteAsync() => new("bench", $"s3://{await NewBucketAsync()}/cache")
+{
+    Settings = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, RemoteSetting>
+    {
+        ["endpoint"] = new(endpoint, RemoteConfigFile.FileName),
+        ["path-style"] = new("true", RemoteConfigFile.FileName),
+        ["access-key-id"] = new("bench", RemoteConfigFile.LocalFileName, IsSecret: true),
+        ["secret-access-key"] = new("bench-secret", RemoteConfigFile.LocalFileName, IsSecret: true),
+    }),
+};
 
 async Task<string> NewBucketAsync()
 {

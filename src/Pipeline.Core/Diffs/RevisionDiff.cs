@@ -4,7 +4,7 @@ using Pipeline.Core.Git;
 using Pipeline.Core.LockFiles;
 using Pipeline.Core.Parameters;
 using Pipeline.Core.Workspace;
-using Pipeline.Storage.Cache;
+using Pipeline.Storage.Objects;
 
 namespace Pipeline.Core.Diffs;
 

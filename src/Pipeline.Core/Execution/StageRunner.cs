@@ -6,7 +6,7 @@ using Pipeline.Core.Stages;
 using Pipeline.Core.Status;
 using Pipeline.Core.Tracking;
 using Pipeline.Core.Workspace;
-using Pipeline.Storage.Cache;
+using Pipeline.Storage.Objects;
 
 namespace Pipeline.Core.Execution;
 

@@ -1,7 +1,7 @@
 using Pipeline.Core.Git;
 using Pipeline.Core.Runs;
 using Pipeline.Core.Workspace;
-using Pipeline.Storage.Cache;
+using Pipeline.Storage.Objects;
 using Pipeline.Storage.Hashing;
 
 namespace Pipeline.Core.Maintenance;
@@ -36,30 +36,24 @@ public sealed class GarbageCollector(PipelineWorkspace workspace, GitRepository 
     {
         ArgumentNullException.ThrowIfNull(options);
         var references = await new ReferenceFinder(workspace, git).FindAsync(options.Scope, cancellationToken);
-        var kept = await ExpandAsync(references.Roots, cancellationToken);
-        var removed = workspace.Cache.List().Where(hash => !kept.Contains(hash)).OrderBy(h => h.Value, StringComparer.Ordinal).ToList();
-        var bytes = removed.Sum(workspace.Cache.SizeOf);
-        var staleRuns = await StaleRunEntriesAsync(removed.ToHashSet(), cancellationToken);
+        var kept = await ObjectGraph.ExpandAsync(references.Roots, [workspace.Cache], RetryPolicy.Default, cancellationToken);
+        if (kept.Unreadable.FirstOrDefault(u => u.Corrupt) is { } corrupt)
+        {
+            throw new PipelineException(
+                $"gc: {corrupt.ToFailure()}; nothing was removed, because the files of that folder cannot be told from garbage (delete the object, then run Gc again)");
+        }
+
         var temporaryFiles = options.DryRun ? workspace.Cache.ListTemporaryFiles().Count : workspace.Cache.RemoveTemporaryFiles();
+        var sweep = await new ObjectTransfer(TransferOptions.Default, SilentProgress.Instance).SweepAsync(workspace.Cache, kept.All.ToHashSet(), options.DryRun, cancellationToken);
+        var removed = sweep.Removed.Select(o => o.Hash).ToHashSet();
+        var staleRuns = await StaleRunEntriesAsync(removed, cancellationToken);
         if (!options.DryRun)
         {
-            removed.ForEach(workspace.Cache.Remove);
             staleRuns.ForEach(File.Delete);
             await workspace.SaveStateAsync(cancellationToken);
         }
 
-        return new GcResult(removed, bytes, kept.Count(workspace.Cache.Contains), staleRuns.Count, references.RevisionsRead, temporaryFiles);
-    }
-
-    private async Task<HashSet<ContentHash>> ExpandAsync(IEnumerable<ContentHash> roots, CancellationToken cancellationToken)
-    {
-        var kept = new HashSet<ContentHash>();
-        foreach (var root in roots)
-        {
-            kept.UnionWith(await ObjectsOfAsync(root, strict: true, cancellationToken));
-        }
-
-        return kept;
+        return new GcResult([.. sweep.Removed.Select(o => o.Hash)], sweep.BytesFreed, sweep.Kept, staleRuns.Count, references.RevisionsRead, temporaryFiles);
     }
 
     // A run-cache entry is only a shortcut; one that points at a removed object would fall back to running anyway.
@@ -68,41 +62,13 @@ public sealed class GarbageCollector(PipelineWorkspace workspace, GitRepository 
         var stale = new List<string>();
         foreach (var (file, _, run) in await new RunCache(workspace).ListAsync(cancellationToken))
         {
-            foreach (var output in run.Outputs)
+            var objects = await ObjectGraph.ExpandAsync(run.Outputs.Select(o => o.Content.Hash), [workspace.Cache], RetryPolicy.Default, cancellationToken);
+            if (objects.All.Any(o => removed.Contains(o) || !workspace.Cache.Contains(o)))
             {
-                var objects = await ObjectsOfAsync(output.Content.Hash, strict: false, cancellationToken);
-                if (objects.Any(o => removed.Contains(o) || !workspace.Cache.Contains(o)))
-                {
-                    stale.Add(file);
-                    break;
-                }
+                stale.Add(file);
             }
         }
 
         return stale;
-    }
-
-    /// <summary>The object of <paramref name="hash"/> and, for a folder whose manifest is stored, the files it lists.</summary>
-    private async Task<IReadOnlyList<ContentHash>> ObjectsOfAsync(ContentHash hash, bool strict, CancellationToken cancellationToken)
-    {
-        if (!hash.IsDirectory || !workspace.Cache.Contains(hash))
-        {
-            return [hash];
-        }
-
-        try
-        {
-            var manifest = await workspace.Cache.ReadManifestAsync(hash, cancellationToken);
-            return [hash, .. manifest.Entries.Select(e => e.Hash)];
-        }
-        catch (Exception e) when (strict && e is CorruptObjectException or InvalidDataException)
-        {
-            throw new PipelineException(
-                $"gc: {e.Message}; nothing was removed, because the files of that folder cannot be told from garbage (delete the object, then run Gc again)", e);
-        }
-        catch (Exception e) when (e is CorruptObjectException or InvalidDataException)
-        {
-            return [hash];
-        }
     }
 }

@@ -4,7 +4,7 @@ using Pipeline.Core.LockFiles;
 using Pipeline.Core.Stages;
 using Pipeline.Core.Workspace;
 using Pipeline.Storage;
-using Pipeline.Storage.Cache;
+using Pipeline.Storage.Objects;
 
 namespace Pipeline.Core.Runs;
 

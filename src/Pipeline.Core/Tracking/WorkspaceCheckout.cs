@@ -1,6 +1,6 @@
 using Pipeline.Core.LockFiles;
 using Pipeline.Core.Workspace;
-using Pipeline.Storage.Cache;
+using Pipeline.Storage.Objects;
 
 namespace Pipeline.Core.Tracking;
 

@@ -2,6 +2,7 @@ using Pipeline.Core.LockFiles;
 using Pipeline.Core.Parameters;
 using Pipeline.Storage.Cache;
 using Pipeline.Storage.Hashing;
+using Pipeline.Storage.Objects;
 using Pipeline.Storage.State;
 
 namespace Pipeline.Core.Workspace;
@@ -17,7 +18,7 @@ public sealed class PipelineWorkspace : IAsyncDisposable
         Root = root;
         Settings = settings;
         Hasher = new ContentHasher(state, settings.HashingParallelism) { Progress = hashingProgress };
-        Cache = new ObjectStore(Path.Combine(root, settings.DataFolder, "cache"), Hasher);
+        Cache = new FolderObjectDatabase(Path.Combine(root, settings.DataFolder, "cache"), "the local cache", Hasher, verifyOnRead: true);
         Checkout = new Checkout(Cache, Hasher, settings.LinkTypes);
         LockFiles = new LockFileStore(Path.Combine(root, settings.LockFile));
     }
@@ -32,7 +33,7 @@ public sealed class PipelineWorkspace : IAsyncDisposable
     public ContentHasher Hasher { get; }
 
     /// <summary>The content-addressed local cache.</summary>
-    public ObjectStore Cache { get; }
+    public FolderObjectDatabase Cache { get; }
 
     /// <summary>Places cached content in the workspace.</summary>
     public Checkout Checkout { get; }

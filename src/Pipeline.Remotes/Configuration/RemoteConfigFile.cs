@@ -23,16 +23,19 @@ public static class RemoteConfigFile
     /// <summary>The git-ignored overrides, relative to the repository root.</summary>
     public const string LocalFileName = ".pipeline/config.local";
 
-    private static readonly string[] CredentialFields = ["access-key-id", "secret-access-key", "profile"];
-    private static readonly string[] SharedFields = ["url", "endpoint", "path-style", "region", "jobs"];
+    private static readonly string[] CommonFields = ["url", "jobs"];
 
-    /// <summary>Reads both files under <paramref name="repositoryRoot"/>; missing files configure nothing.</summary>
+    /// <summary>
+    /// Reads both files under <paramref name="repositoryRoot"/>, each remote checked against the kind its URL names
+    /// among <paramref name="kinds"/>; missing files configure nothing.
+    /// </summary>
     /// <exception cref="PipelineException">A file is malformed; the message names the file and the field.</exception>
-    public static async Task<RemoteConfig> LoadAsync(string repositoryRoot, CancellationToken cancellationToken)
+    public static async Task<RemoteConfig> LoadAsync(string repositoryRoot, RemoteKinds kinds, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(kinds);
         var committed = await ReadAsync(repositoryRoot, FileName, cancellationToken);
         var local = await ReadAsync(repositoryRoot, LocalFileName, cancellationToken);
-        return Merge(committed, local);
+        return Merge(committed, local, kinds);
     }
 
     /// <summary>Parses the text of one file into its fields, before merging.</summary>
@@ -87,8 +90,6 @@ public static class RemoteConfigFile
                 throw new PipelineException($"{fileName}: {where}: expected a mapping with url: and options");
             }
 
-            var allowed = fileName == FileName ? SharedFields : [.. SharedFields, .. CredentialFields];
-            CheckKeys(fields, fileName, where + ".", allowed);
             parsed[name] = fields.Children.ToDictionary(
                 pair => ((YamlScalarNode)pair.Key).Value!,
                 pair => new Field(Scalar(pair.Value, fileName, $"{where}.{pair.Key}"), fileName),
@@ -102,12 +103,6 @@ public static class RemoteConfigFile
     {
         foreach (var key in node.Children.Keys.Select(k => (k as YamlScalarNode)?.Value ?? ""))
         {
-            if (CredentialFields.Contains(key) && !allowed.Contains(key))
-            {
-                throw new PipelineException(
-                    $"{fileName}: {where}{key}: credentials do not belong in a committed file; put them in {LocalFileName} or the environment (AWS_ACCESS_KEY_ID, AWS_PROFILE)");
-            }
-
             if (!allowed.Contains(key))
             {
                 throw new PipelineException($"{fileName}: {where}{key}: unknown field; expected one of {string.Join(", ", allowed)}");
@@ -120,12 +115,12 @@ public static class RemoteConfigFile
             ? value
             : throw new PipelineException($"{fileName}: {where}: expected a single value");
 
-    private static RemoteConfig Merge(ParsedFile committed, ParsedFile local)
+    private static RemoteConfig Merge(ParsedFile committed, ParsedFile local, RemoteKinds kinds)
     {
         var names = committed.Remotes.Keys.Union(local.Remotes.Keys, StringComparer.Ordinal);
         var remotes = names.ToImmutableSortedDictionary(
             name => name,
-            name => Build(name, MergeFields(committed.Remotes.GetValueOrDefault(name), local.Remotes.GetValueOrDefault(name))),
+            name => Build(name, MergeFields(committed.Remotes.GetValueOrDefault(name), local.Remotes.GetValueOrDefault(name)), kinds),
             StringComparer.Ordinal);
         var defaultName = local.Default ?? committed.Default;
         if (defaultName is not null && !remotes.ContainsKey(defaultName))
@@ -148,68 +143,43 @@ public static class RemoteConfigFile
         return merged;
     }
 
-    private static RemoteDefinition Build(string name, Dictionary<string, Field> fields)
+    private static RemoteDefinition Build(string name, Dictionary<string, Field> fields, RemoteKinds kinds)
     {
         var where = $"remotes.{name}";
         if (!fields.TryGetValue("url", out var url) || string.IsNullOrWhiteSpace(url.Value))
         {
             var file = fields.Values.FirstOrDefault()?.FileName ?? FileName;
-            throw new PipelineException($"{file}: {where}.url: missing; expected s3://bucket/prefix or a folder path");
+            throw new PipelineException($"{file}: {where}.url: missing; expected {kinds.UrlForms}");
         }
 
         var remote = new RemoteDefinition(name, url.Value.Trim())
         {
-            Endpoint = Text(fields, "endpoint"),
-            PathStyle = fields.TryGetValue("path-style", out var pathStyle) && Bool(pathStyle, $"{where}.path-style"),
-            Region = Text(fields, "region"),
             Jobs = fields.TryGetValue("jobs", out var jobs) ? Jobs(jobs, $"{where}.jobs") : null,
-            Credentials = Credentials(fields, where),
         };
-        Validate(remote, url, fields, where);
+        var kind = kinds.KindOf(remote, url.FileName);
+        string[] allowed = [.. CommonFields, .. kind.Settings];
+        var settings = new List<KeyValuePair<string, RemoteSetting>>();
+        foreach (var (key, field) in fields.Where(f => !CommonFields.Contains(f.Key)))
+        {
+            if (!allowed.Contains(key))
+            {
+                throw new PipelineException($"{field.FileName}: {where}.{key}: unknown field; expected one of {string.Join(", ", allowed)}");
+            }
+
+            var secret = kind.SecretSettings.Contains(key);
+            if (secret && field.FileName != LocalFileName)
+            {
+                throw new PipelineException(
+                    $"{field.FileName}: {where}.{key}: credentials do not belong in a committed file; put them in {LocalFileName} or the environment");
+            }
+
+            settings.Add(KeyValuePair.Create(key, new RemoteSetting(field.Value.Trim(), field.FileName, secret)));
+        }
+
+        remote = remote with { Settings = settings.ToImmutableSortedDictionary(StringComparer.Ordinal) };
+        kind.Validate(remote);
         return remote;
     }
-
-    private static void Validate(RemoteDefinition remote, Field url, Dictionary<string, Field> fields, string where)
-    {
-        if (remote.Kind == RemoteKind.S3 && string.IsNullOrEmpty(remote.S3Location().Bucket))
-        {
-            throw new PipelineException($"{url.FileName}: {where}.url: '{remote.Url}' names no bucket; expected s3://bucket/prefix");
-        }
-
-        if (remote.Kind == RemoteKind.Folder && url.Value.Contains("://", StringComparison.Ordinal) && !url.Value.StartsWith("file://", StringComparison.Ordinal))
-        {
-            throw new PipelineException($"{url.FileName}: {where}.url: '{remote.Url}' is not supported; expected s3://bucket/prefix or a folder path");
-        }
-
-        if (fields.TryGetValue("endpoint", out var endpoint) &&
-            (!Uri.TryCreate(endpoint.Value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
-        {
-            throw new PipelineException($"{endpoint.FileName}: {where}.endpoint: '{endpoint.Value}' is not an http:// or https:// URL");
-        }
-    }
-
-    private static RemoteCredentials? Credentials(Dictionary<string, Field> fields, string where)
-    {
-        var keyId = Text(fields, "access-key-id");
-        var secret = Text(fields, "secret-access-key");
-        var profile = Text(fields, "profile");
-        if ((keyId is null) != (secret is null))
-        {
-            throw new PipelineException($"{LocalFileName}: {where}.{(keyId is null ? "access-key-id" : "secret-access-key")}: missing; access-key-id and secret-access-key go together");
-        }
-
-        return keyId is null && profile is null ? null : new RemoteCredentials(keyId, secret, profile);
-    }
-
-    private static string? Text(Dictionary<string, Field> fields, string key) =>
-        fields.TryGetValue(key, out var field) && !string.IsNullOrWhiteSpace(field.Value) ? field.Value.Trim() : null;
-
-    private static bool Bool(Field field, string where) => field.Value.Trim().ToLowerInvariant() switch
-    {
-        "true" or "yes" => true,
-        "false" or "no" => false,
-        _ => throw new PipelineException($"{field.FileName}: {where}: '{field.Value}' is not true or false"),
-    };
 
     private static int Jobs(Field field, string where) =>
         int.TryParse(field.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var jobs) && jobs > 0

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Pipeline.Storage.Objects;
 
 namespace Pipeline.Remotes.Progress;
 

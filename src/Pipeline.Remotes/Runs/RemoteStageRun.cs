@@ -116,23 +116,25 @@ public sealed record RemotePath(string Path, string Md5, long Size, int? Nfiles)
     public PathState ToState() => new(Path, new ContentInfo(new ContentHash(Md5), Size, Nfiles));
 }
 
-/// <summary>A remote's address and settings, without credentials.</summary>
+/// <summary>A remote's address and settings, without its secrets (the pod gets its credentials from its platform).</summary>
 /// <param name="Name">Its name in the configuration.</param>
 /// <param name="Url">Its URL.</param>
-/// <param name="Endpoint">A custom S3 endpoint, if any.</param>
-/// <param name="Region">The S3 region, if any.</param>
-/// <param name="PathStyle">Whether S3 requests use path-style addressing.</param>
-public sealed record RemoteLocation(string Name, string Url, string? Endpoint, string? Region, bool PathStyle)
+/// <param name="Settings">Its settings that are not secrets.</param>
+public sealed record RemoteLocation(string Name, string Url, ImmutableSortedDictionary<string, string> Settings)
 {
-    /// <summary>From a configured remote, leaving its credentials behind.</summary>
+    /// <summary>From a configured remote, leaving its secrets behind.</summary>
     public static RemoteLocation From(RemoteDefinition definition)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        return new(definition.Name, definition.Url, definition.Endpoint, definition.Region, definition.PathStyle);
+        return new(definition.Name, definition.Url, definition.Settings.Where(s => !s.Value.IsSecret).ToImmutableSortedDictionary(s => s.Key, s => s.Value.Value, StringComparer.Ordinal));
     }
 
-    /// <summary>As a remote definition; credentials then come from the environment or the platform.</summary>
-    public RemoteDefinition ToDefinition() => new(Name, Url) { Endpoint = Endpoint, Region = Region, PathStyle = PathStyle };
+    /// <summary>As a remote definition, its settings read from the run.</summary>
+    public RemoteDefinition ToDefinition() => new(Name, Url)
+    {
+        Settings = (Settings ?? ImmutableSortedDictionary<string, string>.Empty)
+            .ToImmutableSortedDictionary(s => s.Key, s => new RemoteSetting(s.Value, RemoteStageRun.Variable), StringComparer.Ordinal),
+    };
 }
 
 /// <summary>What a remote run produced: its outputs, already pushed to the remote.</summary>

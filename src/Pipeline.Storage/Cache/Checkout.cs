@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Pipeline.Storage.Hashing;
 using Pipeline.Storage.Native;
+using Pipeline.Storage.Objects;
 
 namespace Pipeline.Storage.Cache;
 
@@ -13,14 +14,14 @@ public sealed class Checkout
 {
     // Placing a file is a few short system calls that may wait on the disk: more of them than cores keeps the cores busy.
     private static readonly int Parallelism = Environment.ProcessorCount * 2;
-    private readonly ObjectStore store;
+    private readonly FolderObjectDatabase store;
     private readonly ContentHasher hasher;
     private readonly LinkType[] linkTypes;
     private readonly ConcurrentDictionary<string, ulong> deviceOfFolder = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(ulong Device, LinkType LinkType), bool> unsupported = new();
 
     /// <summary>Creates a checkout that tries <paramref name="linkTypes"/> in order (copy is always the last resort).</summary>
-    public Checkout(ObjectStore store, ContentHasher hasher, IEnumerable<LinkType> linkTypes)
+    public Checkout(FolderObjectDatabase store, ContentHasher hasher, IEnumerable<LinkType> linkTypes)
     {
         this.store = store;
         this.hasher = hasher;

@@ -1,6 +1,6 @@
-namespace Pipeline.Remotes;
+namespace Pipeline.Storage.Objects;
 
-/// <summary>How a transfer learns which objects a remote already has.</summary>
+/// <summary>How a transfer learns which objects a remote object database already has.</summary>
 public enum ExistenceMethod
 {
     /// <summary>Ask for each object (HEAD on S3), <c>jobs</c> at a time.</summary>

@@ -1,6 +1,6 @@
 using Pipeline.Storage.Hashing;
 
-namespace Pipeline.Remotes;
+namespace Pipeline.Storage.Objects;
 
 /// <summary>An object that could not be moved, and why.</summary>
 /// <param name="Hash">The object.</param>
@@ -8,7 +8,7 @@ namespace Pipeline.Remotes;
 public sealed record TransferFailure(ContentHash Hash, string Reason)
 {
     /// <summary>The object's key and the reason, as messages show it.</summary>
-    public override string ToString() => $"{RemoteLayout.KeyOf(Hash)}: {Reason}";
+    public override string ToString() => $"{ObjectLayout.KeyOf(Hash)}: {Reason}";
 }
 
 /// <summary>What a push or fetch did.</summary>
@@ -26,15 +26,19 @@ public sealed record TransferSummary(int Transferred, long Bytes, int AlreadyThe
     }
 }
 
-/// <summary>Where each referenced object is.</summary>
-/// <param name="InSync">Objects both in the local cache and on the remote.</param>
-/// <param name="LocalOnly">Objects only in the local cache: a push would send them.</param>
-/// <param name="RemoteOnly">Objects only on the remote: a fetch would bring them.</param>
-/// <param name="Missing">Objects in neither place (including the files of a folder whose manifest is nowhere).</param>
+/// <summary>Where each referenced object is, between two object databases (the local cache and a remote, say).</summary>
+/// <param name="InSync">Objects in both.</param>
+/// <param name="LocalOnly">Objects only in the first (the local cache): a push would send them.</param>
+/// <param name="RemoteOnly">Objects only in the second (the remote): a fetch would bring them.</param>
+/// <param name="Missing">Objects in neither (including the files of a folder whose manifest is nowhere).</param>
 public sealed record RemoteStatusReport(
     int InSync, IReadOnlyList<ContentHash> LocalOnly, IReadOnlyList<ContentHash> RemoteOnly, IReadOnlyList<ContentHash> Missing);
 
-/// <summary>What a remote garbage collection removed (or, in a dry run, would remove).</summary>
-/// <param name="Removed">The unreferenced objects.</param>
-/// <param name="Kept">How many objects on the remote are referenced and stay.</param>
-public sealed record RemoteGcResult(IReadOnlyList<ContentHash> Removed, int Kept);
+/// <summary>What a garbage collection of an object database removed (or, in a dry run, would remove).</summary>
+/// <param name="Removed">The unreferenced objects, with their sizes.</param>
+/// <param name="Kept">How many objects are referenced and stay.</param>
+public sealed record SweepResult(IReadOnlyList<StoredObject> Removed, int Kept)
+{
+    /// <summary>The bytes the removed objects took.</summary>
+    public long BytesFreed => Removed.Sum(o => o.Size);
+}

@@ -1,4 +1,4 @@
-namespace Pipeline.Remotes;
+namespace Pipeline.Storage.Objects;
 
 /// <summary>How a transfer runs.</summary>
 /// <param name="Jobs">How many objects move at once.</param>

@@ -1,4 +1,4 @@
-namespace Pipeline.Remotes.Progress;
+namespace Pipeline.Storage.Objects;
 
 /// <summary>Hears how a transfer advances; called from many transfer jobs at once, so implementations are thread-safe.</summary>
 public interface ITransferProgress

@@ -1,7 +1,7 @@
-namespace Pipeline.Remotes;
+namespace Pipeline.Storage.Objects;
 
 /// <summary>
-/// Tries a remote call again after a transient failure, waiting twice as long each time (with jitter, so that many
+/// Tries an object database's call again after a transient failure, waiting twice as long each time (with jitter, so that many
 /// parallel transfers do not retry in lock step against a throttling server).
 /// </summary>
 /// <param name="Attempts">How many times a call is tried in all.</param>
@@ -12,8 +12,8 @@ public sealed record RetryPolicy(int Attempts, TimeSpan FirstDelay, TimeSpan Max
     /// <summary>Five attempts over about six seconds.</summary>
     public static RetryPolicy Default { get; } = new(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5));
 
-    /// <summary>Runs <paramref name="action"/>, retrying it on a transient <see cref="RemoteException"/>.</summary>
-    /// <exception cref="RemoteException">The last failure, once the attempts are spent or the failure is permanent.</exception>
+    /// <summary>Runs <paramref name="action"/>, retrying it on a transient <see cref="ObjectDatabaseException"/>.</summary>
+    /// <exception cref="ObjectDatabaseException">The last failure, once the attempts are spent or the failure is permanent.</exception>
     public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(action);
@@ -23,14 +23,14 @@ public sealed record RetryPolicy(int Attempts, TimeSpan FirstDelay, TimeSpan Max
             {
                 return await action(cancellationToken);
             }
-            catch (RemoteException e) when (e.IsTransient && attempt < Attempts)
+            catch (ObjectDatabaseException e) when (e.IsTransient && attempt < Attempts)
             {
                 await Task.Delay(DelayBefore(attempt + 1), cancellationToken);
             }
         }
     }
 
-    /// <summary>Runs <paramref name="action"/>, retrying it on a transient <see cref="RemoteException"/>.</summary>
+    /// <summary>Runs <paramref name="action"/>, retrying it on a transient <see cref="ObjectDatabaseException"/>.</summary>
     public Task RunAsync(Func<CancellationToken, Task> action, CancellationToken cancellationToken) =>
         RunAsync(async token =>
         {

@@ -2,62 +2,133 @@ using Microsoft.Win32.SafeHandles;
 using Pipeline.Storage.Hashing;
 using Pipeline.Storage.Native;
 
-namespace Pipeline.Storage.Cache;
+namespace Pipeline.Storage.Objects;
 
 /// <summary>
-/// The content-addressed local cache: each file's bytes stored once under its hash
-/// (<c>files/md5/ab/cdef…</c>), folder manifests as objects of their own (<c>….dir</c>).
-/// Objects are written through a temporary file and a rename, verified against their name, and made read-only.
+/// An object database in a folder: the local cache, and a folder remote (a local disk or a network share), the same
+/// class on different roots. Each file's bytes are stored once under their hash (<c>files/md5/ab/cdef…</c>), folder
+/// manifests as objects of their own (<c>….dir</c>). Objects are written through a temporary file and a rename,
+/// verified against their name as they are written, made read-only, and durable before they appear.
 /// </summary>
-public sealed class ObjectStore
+public sealed class FolderObjectDatabase : IObjectDatabase
 {
     private const UnixFileMode ReadOnly = UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
     private readonly ContentHasher hasher;
+    private readonly bool verifyOnRead;
     private readonly FileSystemFlush? flush;
 
-    /// <summary>Opens (without creating) the cache rooted at <paramref name="root"/>.</summary>
-    public ObjectStore(string root, ContentHasher hasher)
+    /// <summary>Opens (without creating) the object database rooted at <paramref name="root"/>.</summary>
+    /// <param name="root">The folder.</param>
+    /// <param name="name">The database in messages, such as <c>the local cache</c>.</param>
+    /// <param name="hasher">
+    /// Hashes objects whose integrity is in question; its state database remembers objects found intact, so that
+    /// checking one again costs a stat.
+    /// </param>
+    /// <param name="verifyOnRead">
+    /// Whether a read first makes sure the object is intact: true for the cache, whose objects are read to be pushed
+    /// (a corrupt one must never reach a remote) and whose state database makes the check cheap; a folder remote's
+    /// reads go into a database that verifies as it writes.
+    /// </param>
+    public FolderObjectDatabase(string root, string name, ContentHasher hasher, bool verifyOnRead)
     {
         Root = Path.GetFullPath(root);
+        Name = name;
         this.hasher = hasher;
+        this.verifyOnRead = verifyOnRead;
         flush = OperatingSystem.IsLinux() ? new FileSystemFlush(Root) : null;
     }
 
-    /// <summary>The cache folder.</summary>
+    /// <summary>The folder.</summary>
     public string Root { get; }
 
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <inheritdoc />
+    public bool IsLocal => true;
+
     /// <summary>Where the object for <paramref name="hash"/> lives, whether or not it is there.</summary>
-    public string PathOf(ContentHash hash) =>
-        Path.Combine(Root, "files", ContentHash.Algorithm, hash.Value[..2], hash.Value[2..]);
+    public string PathOf(ContentHash hash) => Path.Combine(Root, ObjectLayout.KeyOf(hash));
 
     /// <summary>Whether an object is stored for <paramref name="hash"/> (not whether it is intact).</summary>
     public bool Contains(ContentHash hash) => File.Exists(PathOf(hash));
 
-    /// <summary>Every object in the cache, by hash.</summary>
-    public IEnumerable<ContentHash> List()
-    {
-        var folder = Path.Combine(Root, "files", ContentHash.Algorithm);
-        if (!Directory.Exists(folder))
-        {
-            return [];
-        }
+    /// <summary>Every object, by hash.</summary>
+    public IEnumerable<ContentHash> List() => ListObjects(null).Select(o => o.Hash);
 
-        return Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-            .Select(path => Path.GetFileName(Path.GetDirectoryName(path)) + Path.GetFileName(path))
-            .Where(name => !name.Contains(AtomicFile.TemporarySuffix, StringComparison.Ordinal))
-            .Select(name => new ContentHash(name));
+    /// <inheritdoc />
+    public Task<IReadOnlyCollection<StoredObject>> ListAsync(string? prefix, CancellationToken cancellationToken) =>
+        GuardAsync("list objects", () => Task.FromResult<IReadOnlyCollection<StoredObject>>([.. ListObjects(prefix)]));
+
+    /// <inheritdoc />
+    /// <remarks>With <c>verifyOnRead</c>, a corrupt object counts as absent, so that a transfer replaces it.</remarks>
+    public async Task<bool> ExistsAsync(ContentHash hash, CancellationToken cancellationToken) =>
+        verifyOnRead ? await IsIntactAsync(hash, cancellationToken) : Contains(hash);
+
+    /// <inheritdoc />
+    public Task<bool> ReadAsync(ContentHash hash, Func<ObjectContent, Task> receive, CancellationToken cancellationToken) =>
+        GuardAsync($"read {ObjectLayout.KeyOf(hash)}", async () =>
+        {
+            ArgumentNullException.ThrowIfNull(receive);
+            if (!Contains(hash))
+            {
+                return false;
+            }
+
+            if (verifyOnRead)
+            {
+                await EnsureIntactAsync(hash, cancellationToken);
+            }
+
+            FileStream source;
+            try
+            {
+                source = new FileStream(PathOf(hash), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                return false;
+            }
+
+            await using (source)
+            {
+                await receive(new ObjectContent(source, source.Length, source.Name));
+            }
+
+            return true;
+        });
+
+    /// <inheritdoc />
+    public Task<Task> WriteAsync(ContentHash hash, ObjectContent content, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        return GuardAsync($"write {ObjectLayout.KeyOf(hash)}", () => WriteAsync(content.Stream, hash, cancellationToken));
     }
 
-    /// <summary>The temporary files in the cache: objects being written now, or left by a writer that was killed.</summary>
+    /// <inheritdoc />
+    public Task DeleteAsync(IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken) =>
+        GuardAsync("delete objects", () =>
+        {
+            ArgumentNullException.ThrowIfNull(hashes);
+            foreach (var hash in hashes)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Remove(hash);
+            }
+
+            return Task.FromResult(true);
+        });
+
+    /// <summary>The temporary files: objects being written now, or left by a writer that was killed.</summary>
     public IReadOnlyList<string> ListTemporaryFiles()
     {
-        var folder = Path.Combine(Root, "files", ContentHash.Algorithm);
+        var folder = Path.Combine(Root, ObjectLayout.ObjectsFolder);
         return Directory.Exists(folder) ? [.. Directory.EnumerateFiles(folder, "*" + AtomicFile.TemporarySuffix, SearchOption.AllDirectories)] : [];
     }
 
     /// <summary>
     /// Removes the temporary files that writers killed mid-write left beside the objects (they are never taken for
-    /// objects, but they take space). Call it only while no other process writes to this cache: under the repository lock.
+    /// objects, but they take space). Call it only while no other process writes here: under the repository lock.
     /// </summary>
     /// <returns>How many files were removed.</returns>
     public int RemoveTemporaryFiles()
@@ -72,7 +143,7 @@ public sealed class ObjectStore
     }
 
     /// <summary>Stores the file at <paramref name="source"/>, which must hash to <paramref name="expected"/>.</summary>
-    /// <returns>Whether it was written: false when the cache already held it intact.</returns>
+    /// <returns>Whether it was written: false when the database already held it intact.</returns>
     /// <exception cref="CorruptObjectException">The file changed while it was being stored.</exception>
     public async Task<bool> AddFileAsync(string source, ContentHash expected, CancellationToken cancellationToken)
     {
@@ -88,7 +159,7 @@ public sealed class ObjectStore
 
     /// <summary>
     /// Stores the bytes of <paramref name="content"/> under <paramref name="expected"/>, hashing them as they are
-    /// written; nothing enters the cache unless the bytes match the hash.
+    /// written; nothing enters the database unless the bytes match the hash.
     /// </summary>
     /// <exception cref="CorruptObjectException">The bytes do not hash to <paramref name="expected"/>.</exception>
     public async Task AddAsync(Stream content, ContentHash expected, CancellationToken cancellationToken)
@@ -101,7 +172,7 @@ public sealed class ObjectStore
     /// Writes the bytes of <paramref name="content"/> to a temporary file, hashing them as they are written, and
     /// checks them against <paramref name="expected"/>; the caller can go on with other work while they are committed.
     /// </summary>
-    /// <returns>The commit: completes once the bytes are on disk and renamed into the cache (it is already running).</returns>
+    /// <returns>The commit: completes once the bytes are on disk and renamed into place (it is already running).</returns>
     /// <exception cref="CorruptObjectException">The bytes do not hash to <paramref name="expected"/>.</exception>
     public async Task<Task> WriteAsync(Stream content, ContentHash expected, CancellationToken cancellationToken)
     {
@@ -130,31 +201,11 @@ public sealed class ObjectStore
             throw;
         }
 
-        return CommitAsync(temporary, target);
+        return CommitAsync(temporary, target, expected);
     }
 
-    // Durable before the rename, so that after a crash the cache holds the whole object or nothing. On Linux the
-    // objects written at about the same time share one flush of the file system instead of an fsync each. Not
-    // cancellable: a verified object either enters the cache whole or its temporary file is removed.
-    private async Task CommitAsync(string temporary, string target)
-    {
-        try
-        {
-            if (flush is not null)
-            {
-                await flush.FlushAsync();
-            }
-
-            File.Move(temporary, target, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-    }
-
-    /// <summary>Stores the file or folder at <paramref name="path"/>, hashed as <paramref name="content"/>, where the cache lacks it.</summary>
-    /// <returns>How many objects were written; 0 when the cache held it all intact.</returns>
+    /// <summary>Stores the file or folder at <paramref name="path"/>, hashed as <paramref name="content"/>, where the database lacks it.</summary>
+    /// <returns>How many objects were written; 0 when the database held it all intact.</returns>
     /// <exception cref="CorruptObjectException">A file changed since it was hashed.</exception>
     public async Task<int> AddAsync(string path, HashedContent content, CancellationToken cancellationToken)
     {
@@ -165,10 +216,10 @@ public sealed class ObjectStore
     }
 
     /// <summary>
-    /// Stores a folder: every file the cache lacks (or holds corrupt) first, its manifest last, so a stored manifest
-    /// implies stored files.
+    /// Stores a folder: every file the database lacks (or holds corrupt) first, its manifest last, so a stored
+    /// manifest implies stored files.
     /// </summary>
-    /// <returns>How many objects were written; 0 when the cache held the whole folder intact.</returns>
+    /// <returns>How many objects were written; 0 when the database held the whole folder intact.</returns>
     public async Task<int> AddDirectoryAsync(string folder, DirectoryManifest manifest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
@@ -182,7 +233,7 @@ public sealed class ObjectStore
     }
 
     /// <summary>Stores a folder manifest as an object named by its hash.</summary>
-    /// <returns>Whether it was written: false when the cache already held it intact.</returns>
+    /// <returns>Whether it was written: false when the database already held it intact.</returns>
     public async Task<bool> AddManifestAsync(DirectoryManifest manifest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
@@ -277,6 +328,66 @@ public sealed class ObjectStore
         var path = PathOf(hash);
         hasher.State.Forget(path);
         File.Delete(path);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+
+    private IEnumerable<StoredObject> ListObjects(string? prefix)
+    {
+        var objects = Path.Combine(Root, ObjectLayout.ObjectsFolder);
+        var folders = prefix is null
+            ? Directory.Exists(objects) ? Directory.EnumerateDirectories(objects) : []
+            : [Path.Combine(objects, prefix)];
+        return folders.Where(Directory.Exists).SelectMany(folder => new DirectoryInfo(folder).EnumerateFiles()
+            .Select(file => (Hash: ObjectLayout.TryParse(Path.GetFileName(folder), file.Name), file.Length))
+            .Where(o => o.Hash is not null)
+            .Select(o => new StoredObject(o.Hash!.Value, o.Length)));
+    }
+
+    // Durable before the rename, so that after a crash the database holds the whole object or nothing. On Linux the
+    // objects written at about the same time share one flush of the file system instead of an fsync each. Not
+    // cancellable: a verified object either enters whole or its temporary file is removed. The bytes were verified
+    // as they were written: the state database learns so, sparing a checkout reading them again.
+    private async Task CommitAsync(string temporary, string target, ContentHash hash)
+    {
+        try
+        {
+            if (flush is not null)
+            {
+                await flush.FlushAsync();
+            }
+
+            File.Move(temporary, target, overwrite: true);
+            hasher.State.Record(target, FileStat.Of(target), hash.ObjectDigest);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    // A network share drops out and comes back: I/O errors are worth a retry, missing permissions are not. Missing and
+    // corrupt objects are the caller's to handle, object by object.
+    private async Task<T> GuardAsync<T>(string what, Func<Task<T>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new ObjectDatabaseException($"{Name}: cannot {what}: permission denied in {Root}", isTransient: false, e);
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            throw new ObjectDatabaseException($"{Name}: cannot {what}: {e.Message}", isTransient: true, e);
+        }
     }
 
     // Made read-only through the handle that writes it (which may still write), sparing a chmod by path per object.

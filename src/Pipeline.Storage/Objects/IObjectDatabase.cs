@@ -1,0 +1,54 @@
+using Pipeline.Storage.Hashing;
+
+namespace Pipeline.Storage.Objects;
+
+/// <summary>
+/// Content-addressed storage of objects under the one <see cref="ObjectLayout"/>: the local cache, a folder remote,
+/// an S3 bucket. Transfers, status and garbage collection are written once over any two of them
+/// (<see cref="ObjectTransfer"/>). Failures of the storage itself are <see cref="ObjectDatabaseException"/>s, marked
+/// transient where a retry may help.
+/// </summary>
+public interface IObjectDatabase : IDisposable
+{
+    /// <summary>The database in messages, such as <c>the local cache</c> or <c>remote 'storage' (s3://bucket/cache)</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Whether it answers from this machine's file system, so that asking for each object costs no round trip.</summary>
+    bool IsLocal { get; }
+
+    /// <summary>The objects stored whose hash starts with <paramref name="prefix"/> (two hex digits), or all when null.</summary>
+    Task<IReadOnlyCollection<StoredObject>> ListAsync(string? prefix, CancellationToken cancellationToken);
+
+    /// <summary>Whether the object for <paramref name="hash"/> is stored.</summary>
+    Task<bool> ExistsAsync(ContentHash hash, CancellationToken cancellationToken);
+
+    /// <summary>Hands the object's bytes to <paramref name="receive"/>.</summary>
+    /// <returns>False when the database does not hold the object.</returns>
+    /// <exception cref="CorruptObjectException">The database knows its copy to be corrupt (the cache checks before it reads).</exception>
+    Task<bool> ReadAsync(ContentHash hash, Func<ObjectContent, Task> receive, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores <paramref name="content"/> as the object for <paramref name="hash"/>, so that readers see the whole
+    /// object or none of it.
+    /// </summary>
+    /// <returns>
+    /// Once the bytes are taken: the commit, which completes when they are durable. A database that commits several
+    /// objects with one flush (the local cache) lets the caller go on to the next object meanwhile.
+    /// </returns>
+    /// <exception cref="CorruptObjectException">The bytes do not hash to <paramref name="hash"/> (databases that check as they write).</exception>
+    Task<Task> WriteAsync(ContentHash hash, ObjectContent content, CancellationToken cancellationToken);
+
+    /// <summary>Removes the objects; absent ones are ignored.</summary>
+    Task DeleteAsync(IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken);
+}
+
+/// <summary>One object as a listing shows it.</summary>
+/// <param name="Hash">Its hash.</param>
+/// <param name="Size">Its size in bytes.</param>
+public readonly record struct StoredObject(ContentHash Hash, long Size);
+
+/// <summary>The bytes of one object as a database hands them out.</summary>
+/// <param name="Stream">The bytes, read once from the start.</param>
+/// <param name="Length">How many bytes.</param>
+/// <param name="LocalPath">The file holding them, when they are a file on this machine (an upload can then read it in parts).</param>
+public sealed record ObjectContent(Stream Stream, long Length, string? LocalPath);
