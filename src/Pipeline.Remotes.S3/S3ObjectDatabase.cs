@@ -101,7 +101,7 @@ public sealed class S3ObjectDatabase : IObjectDatabase
 
             using (response)
             {
-                await receive(new ObjectContent(response.ResponseStream, response.ContentLength, null));
+                await receive(new ObjectContent(response.ResponseStream, response.ContentLength));
             }
 
             return true;

@@ -93,7 +93,7 @@ public sealed class RemoteKindTests
                 return false;
             }
 
-            await receive(new ObjectContent(new MemoryStream(bytes, writable: false), bytes.Length, null));
+            await receive(new ObjectContent(new MemoryStream(bytes, writable: false), bytes.Length));
             return true;
         }
 

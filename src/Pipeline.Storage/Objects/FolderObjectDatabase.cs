@@ -70,31 +70,24 @@ public sealed class FolderObjectDatabase : IObjectDatabase
         GuardAsync($"read {ObjectLayout.KeyOf(hash)}", async () =>
         {
             ArgumentNullException.ThrowIfNull(receive);
-            if (!Contains(hash))
-            {
-                return false;
-            }
-
-            if (verifyOnRead)
-            {
-                await EnsureIntactAsync(hash, cancellationToken);
-            }
-
-            FileStream source;
+            var path = PathOf(hash);
+            FileStat stat;
             try
             {
-                source = new FileStream(PathOf(hash), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+                stat = FileStat.Of(path);
             }
-            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            catch (FileNotFoundException)
             {
                 return false;
             }
 
-            await using (source)
+            if (verifyOnRead && !await IsIntactAsync(hash, path, stat, cancellationToken))
             {
-                await receive(new ObjectContent(source, source.Length, source.Name));
+                throw new CorruptObjectException(hash, "its content no longer matches its hash");
             }
 
+            await using var content = ObjectContent.OfFile(path, stat.Size);
+            await receive(content);
             return true;
         });
 
@@ -274,11 +267,7 @@ public sealed class FolderObjectDatabase : IObjectDatabase
             return false;
         }
 
-        // Most objects were checked before and are answered from the state database at once; only the others are
-        // read, on the thread pool. A queue hop for every object cost a push of small files a tenth of its time.
-        var actual = hasher.State.Lookup(Path.GetFullPath(path), stat)
-            ?? await Task.Run(() => hasher.HashFile(path, stat, cancellationToken), cancellationToken);
-        return actual == hash.ObjectDigest;
+        return await IsIntactAsync(hash, path, stat, cancellationToken);
     }
 
     /// <summary>Throws unless the object for <paramref name="hash"/> is stored and intact.</summary>
@@ -337,6 +326,14 @@ public sealed class FolderObjectDatabase : IObjectDatabase
 
     /// <inheritdoc />
     public override string ToString() => Name;
+
+    // Most objects were checked before and are answered from the state database at once; only the others are read,
+    // on the thread pool. A queue hop for every object cost a push of small files a tenth of its time.
+    private async Task<bool> IsIntactAsync(ContentHash hash, string path, FileStat stat, CancellationToken cancellationToken)
+    {
+        var actual = hasher.State.Lookup(path, stat) ?? await Task.Run(() => hasher.HashFile(path, stat, cancellationToken), cancellationToken);
+        return actual == hash.ObjectDigest;
+    }
 
     private IEnumerable<StoredObject> ListObjects(string? prefix)
     {

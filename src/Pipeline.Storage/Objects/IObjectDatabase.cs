@@ -47,8 +47,45 @@ public interface IObjectDatabase : IDisposable
 /// <param name="Size">Its size in bytes.</param>
 public readonly record struct StoredObject(ContentHash Hash, long Size);
 
-/// <summary>The bytes of one object as a database hands them out.</summary>
-/// <param name="Stream">The bytes, read once from the start.</param>
-/// <param name="Length">How many bytes.</param>
-/// <param name="LocalPath">The file holding them, when they are a file on this machine (an upload can then read it in parts).</param>
-public sealed record ObjectContent(Stream Stream, long Length, string? LocalPath);
+/// <summary>
+/// The bytes of one object as a database hands them out: a stream, or a file on this machine that is opened only when
+/// the stream is asked for (an upload that reads the file itself, in parts, never opens it twice).
+/// </summary>
+public sealed class ObjectContent : IAsyncDisposable
+{
+    private Stream? stream;
+
+    /// <summary>Bytes from <paramref name="stream"/>, read once from the start.</summary>
+    public ObjectContent(Stream stream, long length)
+    {
+        this.stream = stream;
+        Length = length;
+    }
+
+    private ObjectContent(string localPath, long length)
+    {
+        LocalPath = localPath;
+        Length = length;
+    }
+
+    /// <summary>How many bytes.</summary>
+    public long Length { get; }
+
+    /// <summary>The file holding them, when they are a file on this machine.</summary>
+    public string? LocalPath { get; }
+
+    /// <summary>The bytes, read once from the start.</summary>
+    public Stream Stream => stream ??= new FileStream(LocalPath!, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+
+    /// <summary>The bytes of the file at <paramref name="localPath"/>.</summary>
+    public static ObjectContent OfFile(string localPath, long length) => new(localPath, length);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (stream is not null && LocalPath is not null)
+        {
+            await stream.DisposeAsync();
+        }
+    }
+}

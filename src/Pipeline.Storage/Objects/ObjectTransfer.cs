@@ -214,7 +214,7 @@ public sealed class ObjectTransfer(TransferOptions options, ITransferProgress pr
             async token =>
             {
                 using var bytes = new MemoryStream(folder.Manifest.ToArray(), writable: false);
-                await await destination.WriteAsync(folder.Hash, new ObjectContent(bytes, bytes.Length, null), token);
+                await await destination.WriteAsync(folder.Hash, new ObjectContent(bytes, bytes.Length), token);
             },
             cancellationToken);
         return folder.Manifest.Length;
