@@ -81,7 +81,8 @@ internal static class RemoteTasks
         }
 
         var summary = await target.Connection.Transfer.PushAsync(target.Roots, CancellationToken.None);
-        target.Log.Information($"Pushed {Count(summary.Transferred, "object")} ({Bytes(summary.Bytes)}) to {target.Connection.Definition}; {summary.AlreadyThere} already there.");
+        var replaced = summary.Replaced > 0 ? $" (replacing {Count(summary.Replaced, "corrupt copy", "corrupt copies")} there)" : "";
+        target.Log.Information($"Pushed {Count(summary.Transferred, "object")} ({Bytes(summary.Bytes)}) to {target.Connection.Definition}{replaced}; {summary.AlreadyThere} already there.");
         ThrowOnFailures("Push", "pushed", summary, target);
     }
 
@@ -118,15 +119,18 @@ internal static class RemoteTasks
     private static async Task StatusAsync(Target target)
     {
         var report = await target.Connection.Transfer.StatusAsync(target.Roots, CancellationToken.None);
-        foreach (var (hash, where) in report.LocalOnly.Select(h => (h, "local only")).Concat(report.RemoteOnly.Select(h => (h, "remote only"))).Concat(report.Missing.Select(h => (h, "missing from both"))))
+        var listed = report.LocalOnly.Select(h => (h, "local only")).Concat(report.RemoteOnly.Select(h => (h, "remote only")))
+            .Concat(report.Missing.Select(h => (h, "missing from both"))).Concat(report.Corrupt.Select(h => (h, "corrupt on the remote")));
+        foreach (var (hash, where) in listed)
         {
             target.Log.Verbose($"{where}: {ObjectLayout.KeyOf(hash)}");
         }
 
         var remote = target.Connection.Definition;
-        target.Log.Information(report.LocalOnly.Count == 0 && report.RemoteOnly.Count == 0 && report.Missing.Count == 0
+        var corrupt = report.Corrupt.Count > 0 ? $"; {report.Corrupt.Count} corrupt on the remote (Push replaces them)" : "";
+        target.Log.Information(report.LocalOnly.Count == 0 && report.RemoteOnly.Count == 0 && report.Missing.Count == 0 && report.Corrupt.Count == 0
             ? $"{remote} and the local cache are in sync ({Count(report.InSync, "object")})."
-            : $"{remote}: {report.InSync} in sync; {report.LocalOnly.Count} local only (Push sends them); {report.RemoteOnly.Count} remote only (Fetch or Pull brings them); {report.Missing.Count} missing from both.");
+            : $"{remote}: {report.InSync} in sync; {report.LocalOnly.Count} local only (Push sends them); {report.RemoteOnly.Count} remote only (Fetch or Pull brings them); {report.Missing.Count} missing from both{corrupt}.");
     }
 
     private static async Task GcAsync(Target target)

@@ -22,6 +22,13 @@ internal static class S3ClientFactory
             Timeout = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromSeconds(10),
         };
+        if (!settings.ChunkedUploads)
+        {
+            // Checksums only where the API requires them: no trailing checksum, which some servers refuse.
+            config.RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED;
+            config.ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED;
+        }
+
         if (settings.Endpoint is { } endpoint)
         {
             config.ServiceURL = endpoint;

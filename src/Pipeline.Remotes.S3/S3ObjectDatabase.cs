@@ -1,7 +1,7 @@
 using System.Net;
+using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Amazon.S3.Transfer;
 using Pipeline.Remotes.Configuration;
 using Pipeline.Storage.Hashing;
 using Pipeline.Storage.Objects;
@@ -15,11 +15,14 @@ namespace Pipeline.Remotes.S3;
 /// </summary>
 public sealed class S3ObjectDatabase : IObjectDatabase
 {
-    /// <summary>Files from this size up are uploaded in parts (several at once, each retried on its own by the SDK's transfer utility).</summary>
+    /// <summary>Files from this size up are uploaded in parts, several at once (a failed upload is retried whole by the transfer).</summary>
     public const long DefaultMultipartThreshold = 64L << 20;
 
+    // Parts of one large object uploaded at once; the transfer already moves several objects at a time.
+    private const int PartsAtOnce = 4;
+
     private readonly AmazonS3Client client;
-    private readonly TransferUtility transfers;
+    private readonly S3Settings settings;
     private readonly string bucket;
     private readonly string objectsPrefix;
     private readonly long multipartThreshold;
@@ -32,14 +35,13 @@ public sealed class S3ObjectDatabase : IObjectDatabase
     public S3ObjectDatabase(RemoteDefinition remote, long multipartThreshold = DefaultMultipartThreshold)
     {
         ArgumentNullException.ThrowIfNull(remote);
-        var settings = S3Settings.From(remote);
+        settings = S3Settings.From(remote);
         Name = remote.ToString();
         bucket = settings.Bucket;
         objectsPrefix = (settings.Prefix.Length == 0 ? "" : settings.Prefix + "/") + ObjectLayout.ObjectsFolder + "/";
         this.multipartThreshold = multipartThreshold;
         errors = new S3Errors(remote, settings);
         client = S3ClientFactory.Create(remote, settings);
-        transfers = new TransferUtility(client, new TransferUtilityConfig { MinSizeBeforePartUpload = multipartThreshold });
     }
 
     /// <inheritdoc />
@@ -59,9 +61,9 @@ public sealed class S3ObjectDatabase : IObjectDatabase
             {
                 page = await client.ListObjectsV2Async(request, cancellationToken);
                 found.AddRange((page.S3Objects ?? [])
-                    .Select(o => (Hash: ObjectLayout.TryParseKey(o.Key), Size: o.Size ?? 0))
+                    .Select(o => (Hash: ObjectLayout.TryParseKey(o.Key), o.Size, o.ETag))
                     .Where(o => o.Hash is not null)
-                    .Select(o => new StoredObject(o.Hash!.Value, o.Size)));
+                    .Select(o => new StoredObject(o.Hash!.Value, o.Size ?? 0, Md5Of(o.ETag))));
                 request.ContinuationToken = page.NextContinuationToken;
             }
             while (page.IsTruncated == true);
@@ -70,17 +72,17 @@ public sealed class S3ObjectDatabase : IObjectDatabase
         }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<bool> ExistsAsync(ContentHash hash, CancellationToken cancellationToken) =>
+    public Task<StoredObject?> StatAsync(ContentHash hash, CancellationToken cancellationToken) =>
         errors.GuardAsync($"check {ObjectLayout.KeyOf(hash)}", async () =>
         {
             try
             {
-                await client.GetObjectMetadataAsync(bucket, KeyOf(hash), cancellationToken);
-                return true;
+                var metadata = await client.GetObjectMetadataAsync(bucket, KeyOf(hash), cancellationToken);
+                return new StoredObject(hash, metadata.ContentLength, Md5Of(metadata.ETag));
             }
             catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
             {
-                return false;
+                return (StoredObject?)null;
             }
         }, cancellationToken);
 
@@ -113,26 +115,16 @@ public sealed class S3ObjectDatabase : IObjectDatabase
         errors.GuardAsync($"upload {ObjectLayout.KeyOf(hash)}", async () =>
         {
             ArgumentNullException.ThrowIfNull(content);
-            if (content.Length >= multipartThreshold)
+            if (content.Length >= multipartThreshold && content.LocalPath is { } path)
             {
-                var request = new TransferUtilityUploadRequest { BucketName = bucket, Key = KeyOf(hash), PartSize = PartSize() };
-                if (content.LocalPath is { } path)
-                {
-                    request.FilePath = path;
-                }
-                else
-                {
-                    request.InputStream = content.Stream;
-                }
-
-                await transfers.UploadAsync(request, cancellationToken);
+                await UploadInPartsAsync(KeyOf(hash), path, content.Length, cancellationToken);
             }
             else
             {
-                var request = new PutObjectRequest { BucketName = bucket, Key = KeyOf(hash), AutoCloseStream = false };
-                if (content.LocalPath is { } path)
+                var request = new PutObjectRequest { BucketName = bucket, Key = KeyOf(hash), UseChunkEncoding = settings.ChunkedUploads, AutoCloseStream = false };
+                if (content.LocalPath is { } file)
                 {
-                    request.FilePath = path;
+                    request.FilePath = file;
                 }
                 else
                 {
@@ -166,14 +158,64 @@ public sealed class S3ObjectDatabase : IObjectDatabase
         }, cancellationToken);
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        transfers.Dispose();
-        client.Dispose();
-    }
+    public void Dispose() => client.Dispose();
 
     /// <inheritdoc />
     public override string ToString() => Name;
+
+    // A multipart upload appears as an object only when completed, so an interrupted one leaves nothing under the key;
+    // it is aborted on failure so that its parts do not linger (and cost) on the server.
+    private async Task UploadInPartsAsync(string key, string path, long length, CancellationToken cancellationToken)
+    {
+        var upload = await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = bucket, Key = key }, cancellationToken);
+        try
+        {
+            var partSize = PartSize();
+            var parts = new PartETag[(int)((length + partSize - 1) / partSize)];
+            await Parallel.ForEachAsync(Enumerable.Range(0, parts.Length), new ParallelOptions { MaxDegreeOfParallelism = PartsAtOnce, CancellationToken = cancellationToken }, async (index, token) =>
+            {
+                var offset = index * partSize;
+                var response = await client.UploadPartAsync(
+                    new UploadPartRequest
+                    {
+                        BucketName = bucket,
+                        Key = key,
+                        UploadId = upload.UploadId,
+                        PartNumber = index + 1,
+                        FilePath = path,
+                        FilePosition = offset,
+                        PartSize = Math.Min(partSize, length - offset),
+                        UseChunkEncoding = settings.ChunkedUploads,
+                    },
+                    token);
+                parts[index] = new PartETag(index + 1, response.ETag);
+            });
+            await client.CompleteMultipartUploadAsync(
+                new CompleteMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = upload.UploadId, PartETags = [.. parts] }, cancellationToken);
+        }
+        catch
+        {
+            await AbortAsync(key, upload.UploadId);
+            throw;
+        }
+    }
+
+    // The failure that made the upload stop is what the user must see, not a failure to clean up after it.
+    private async Task AbortAsync(string key, string uploadId)
+    {
+        try
+        {
+            await client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = bucket, Key = key, UploadId = uploadId }, CancellationToken.None);
+        }
+        catch (Exception e) when (e is AmazonServiceException or HttpRequestException or IOException)
+        {
+            // Left for the bucket's lifecycle rule on incomplete uploads, or a later RemoteGc of the server.
+        }
+    }
+
+    // An object stored in one part has its content's MD5 as ETag ("…", 32 hex digits); a multipart one has "…-N".
+    private string? Md5Of(string? etag) =>
+        settings.EtagChecks && etag?.Trim('"') is { Length: 32 } md5 && md5.All(char.IsAsciiHexDigit) ? md5.ToLowerInvariant() : null;
 
     private string KeyOf(ContentHash hash) => objectsPrefix + ObjectLayout.KeyOf(hash)[(ObjectLayout.ObjectsFolder.Length + 1)..];
 

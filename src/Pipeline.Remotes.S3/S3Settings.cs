@@ -13,7 +13,7 @@ namespace Pipeline.Remotes.S3;
 internal sealed record S3Settings(string Bucket, string Prefix)
 {
     /// <summary>The settings an S3 remote takes.</summary>
-    public static readonly string[] Names = ["endpoint", "path-style", "region", "access-key-id", "secret-access-key", "profile"];
+    public static readonly string[] Names = ["endpoint", "path-style", "region", "chunked-uploads", "etag-checks", "access-key-id", "secret-access-key", "profile"];
 
     /// <summary>Those that are secrets.</summary>
     public static readonly string[] Secrets = ["access-key-id", "secret-access-key", "profile"];
@@ -26,6 +26,19 @@ internal sealed record S3Settings(string Bucket, string Prefix)
 
     /// <summary>The region; the AWS configuration chain decides when null.</summary>
     public string? Region { get; init; }
+
+    /// <summary>
+    /// Whether uploads may use the SDK's <c>aws-chunked</c> encoding and trailing checksums (AWS takes them; some
+    /// S3-compatible servers store the chunk framing as the object's content, or refuse trailing checksums). Off by
+    /// default, for compatibility: each upload is then one plain body.
+    /// </summary>
+    public bool ChunkedUploads { get; init; }
+
+    /// <summary>
+    /// Whether a listing's ETag is taken for the MD5 of an object stored in one part, to find corrupt remote copies
+    /// without downloading them. On by default; off for buckets whose ETags are not MD5s (SSE-KMS or SSE-C encryption).
+    /// </summary>
+    public bool EtagChecks { get; init; } = true;
 
     /// <summary>An access key id from <c>.pipeline/config.local</c>, with <see cref="SecretAccessKey"/>.</summary>
     public string? AccessKeyId { get; init; }
@@ -54,6 +67,8 @@ internal sealed record S3Settings(string Bucket, string Prefix)
             Endpoint = EndpointOf(remote),
             PathStyle = remote.Settings.TryGetValue("path-style", out var pathStyle) && Bool(remote, "path-style", pathStyle),
             Region = Text(remote, "region"),
+            ChunkedUploads = remote.Settings.TryGetValue("chunked-uploads", out var chunked) && Bool(remote, "chunked-uploads", chunked),
+            EtagChecks = !remote.Settings.TryGetValue("etag-checks", out var etags) || Bool(remote, "etag-checks", etags),
             AccessKeyId = Text(remote, "access-key-id"),
             SecretAccessKey = Text(remote, "secret-access-key"),
             Profile = Text(remote, "profile"),

@@ -41,7 +41,7 @@ public sealed class ConfigTests
     [InlineData("remotes:\n  s:\n    endpoint: http://x\n", "pipeline.remotes.yaml: remotes.s.url: missing")]
     [InlineData("remotes:\n  s:\n    url: /x\n    jobs: -2\n", "pipeline.remotes.yaml: remotes.s.jobs: '-2' is not a positive whole number")]
     [InlineData("remotes:\n  s:\n    url: /x\n    endpiont: http://x\n", "pipeline.remotes.yaml: remotes.s.endpiont: unknown field; expected one of url, jobs")]
-    [InlineData("remotes:\n  s:\n    url: s3://b\n    endpiont: http://x\n", "pipeline.remotes.yaml: remotes.s.endpiont: unknown field; expected one of url, jobs, endpoint, path-style, region, access-key-id, secret-access-key, profile")]
+    [InlineData("remotes:\n  s:\n    url: s3://b\n    endpiont: http://x\n", "pipeline.remotes.yaml: remotes.s.endpiont: unknown field; expected one of url, jobs, endpoint, path-style, region, chunked-uploads, etag-checks, access-key-id, secret-access-key, profile")]
     [InlineData("remotes:\n  s:\n    url: s3://b\n    endpoint: minio:9000\n", "pipeline.remotes.yaml: remotes.s.endpoint: 'minio:9000' is not an http:// or https:// URL")]
     [InlineData("default: t\nremotes:\n  s:\n    url: /x\n", "pipeline.remotes.yaml: default: 't' is not a configured remote")]
     [InlineData("remotes: [a, b\n", "pipeline.remotes.yaml: not valid YAML at line")]

@@ -84,7 +84,8 @@ public sealed class RemoteKindTests
             Task.FromResult<IReadOnlyCollection<StoredObject>>(
                 [.. objects.Where(o => prefix is null || o.Key.Value.StartsWith(prefix, StringComparison.Ordinal)).Select(o => new StoredObject(o.Key, o.Value.Length))]);
 
-        public Task<bool> ExistsAsync(ContentHash hash, CancellationToken cancellationToken) => Task.FromResult(objects.ContainsKey(hash));
+        public Task<StoredObject?> StatAsync(ContentHash hash, CancellationToken cancellationToken) =>
+            Task.FromResult(objects.TryGetValue(hash, out var bytes) ? new StoredObject(hash, bytes.Length) : (StoredObject?)null);
 
         public async Task<bool> ReadAsync(ContentHash hash, Func<ObjectContent, Task> receive, CancellationToken cancellationToken)
         {

@@ -95,6 +95,36 @@ public sealed class TransferTests(S3Fixture s3) : IDisposable
         Assert.Equal(gc.Kept, after.Count);
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task A_remote_copy_corrupted_by_hand_is_found_from_the_listing_reported_by_status_and_replaced_by_push(string kind)
+    {
+        using var repo = await TestRepo.WithDataAsync(6);
+        var definition = await NewRemoteAsync(kind);
+        using var remote = TestRepo.Kinds.Open(definition, repo.Root);
+        await repo.WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None));
+        ManifestEntry victim;
+        await using (var workspace = await repo.OpenAsync())
+        {
+            var folder = (await PointerFile.ReadAsync(repo.Root, "data.ptr", CancellationToken.None)).Tracked.Content.Hash;
+            victim = (await workspace.Cache.ReadManifestAsync(folder, CancellationToken.None)).Entries[2];
+        }
+
+        // On S3 the same size with other bytes (the ETag tells); a folder remote is told by the size alone.
+        var original = await File.ReadAllTextAsync(repo[Path.Combine("data", victim.RelativePath)]);
+        await OverwriteOnRemoteAsync(kind, definition, victim.Hash, kind == "s3" ? original.ToUpperInvariant() : original + "!");
+        var status = await repo.WithTransferAsync(remote, (t, _, roots) => t.StatusAsync(roots, CancellationToken.None));
+        var pushed = await repo.WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None));
+        var after = await repo.WithTransferAsync(remote, (t, _, roots) => t.StatusAsync(roots, CancellationToken.None));
+
+        Assert.Equal([victim.Hash], status.Corrupt);
+        Assert.Equal((1, 1, 0), (pushed.Transferred, pushed.Replaced, pushed.Failed.Count));
+        Assert.Empty(after.Corrupt);
+        using var clone = repo.CloneCommitted();
+        var fetched = await clone.WithTransferAsync(remote, (t, _, roots) => t.FetchAsync(roots, CancellationToken.None));
+        Assert.Empty(fetched.Failed);
+    }
+
     [Fact]
     public async Task A_folder_manifest_is_pushed_only_after_all_its_files()
     {
@@ -113,7 +143,7 @@ public sealed class TransferTests(S3Fixture s3) : IDisposable
 
         Assert.Equal(new[] { lost, folder }.OrderBy(h => h.Value, StringComparer.Ordinal), pushed.Failed.Select(f => f.Hash).OrderBy(h => h.Value, StringComparer.Ordinal));
         Assert.Contains("not in the local cache", pushed.DescribeFailures(), StringComparison.Ordinal);
-        Assert.False(await remote.ExistsAsync(folder, CancellationToken.None));
+        Assert.Null(await remote.StatAsync(folder, CancellationToken.None));
         Assert.Equal(8 - 1 + 2 + 1 + 1, (await remote.ListAsync(null, CancellationToken.None)).Count); // the other files, model, its manifest, notes
     }
 
@@ -194,7 +224,7 @@ public sealed class TransferTests(S3Fixture s3) : IDisposable
 
         public Task<IReadOnlyCollection<StoredObject>> ListAsync(string? prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
 
-        public Task<bool> ExistsAsync(ContentHash hash, CancellationToken cancellationToken) => inner.ExistsAsync(hash, cancellationToken);
+        public Task<StoredObject?> StatAsync(ContentHash hash, CancellationToken cancellationToken) => inner.StatAsync(hash, cancellationToken);
 
         public Task<Task> WriteAsync(ContentHash hash, ObjectContent content, CancellationToken cancellationToken)
         {

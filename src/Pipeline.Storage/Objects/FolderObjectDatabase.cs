@@ -61,9 +61,27 @@ public sealed class FolderObjectDatabase : IObjectDatabase
         GuardAsync("list objects", () => Task.FromResult<IReadOnlyCollection<StoredObject>>([.. ListObjects(prefix)]));
 
     /// <inheritdoc />
-    /// <remarks>With <c>verifyOnRead</c>, a corrupt object counts as absent, so that a transfer replaces it.</remarks>
-    public async Task<bool> ExistsAsync(ContentHash hash, CancellationToken cancellationToken) =>
-        verifyOnRead ? await IsIntactAsync(hash, cancellationToken) : Contains(hash);
+    /// <remarks>
+    /// The MD5 comes from the state database; with <c>verifyOnRead</c> (the cache) an object it does not know is hashed,
+    /// so that a corrupt copy is found and replaced.
+    /// </remarks>
+    public async Task<StoredObject?> StatAsync(ContentHash hash, CancellationToken cancellationToken)
+    {
+        var path = PathOf(hash);
+        FileStat stat;
+        try
+        {
+            stat = FileStat.Of(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+
+        var md5 = hasher.State.Lookup(path, stat)
+            ?? (verifyOnRead ? await Task.Run(() => hasher.HashFile(path, stat, cancellationToken), cancellationToken) : null);
+        return new StoredObject(hash, stat.Size, md5?.Value);
+    }
 
     /// <inheritdoc />
     public Task<bool> ReadAsync(ContentHash hash, Func<ObjectContent, Task> receive, CancellationToken cancellationToken) =>

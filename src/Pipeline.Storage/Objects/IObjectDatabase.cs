@@ -19,8 +19,8 @@ public interface IObjectDatabase : IDisposable
     /// <summary>The objects stored whose hash starts with <paramref name="prefix"/> (two hex digits), or all when null.</summary>
     Task<IReadOnlyCollection<StoredObject>> ListAsync(string? prefix, CancellationToken cancellationToken);
 
-    /// <summary>Whether the object for <paramref name="hash"/> is stored.</summary>
-    Task<bool> ExistsAsync(ContentHash hash, CancellationToken cancellationToken);
+    /// <summary>The object for <paramref name="hash"/> as the database describes it, or null when it does not hold it.</summary>
+    Task<StoredObject?> StatAsync(ContentHash hash, CancellationToken cancellationToken);
 
     /// <summary>Hands the object's bytes to <paramref name="receive"/>.</summary>
     /// <returns>False when the database does not hold the object.</returns>
@@ -42,10 +42,25 @@ public interface IObjectDatabase : IDisposable
     Task DeleteAsync(IReadOnlyCollection<ContentHash> hashes, CancellationToken cancellationToken);
 }
 
-/// <summary>One object as a listing shows it.</summary>
-/// <param name="Hash">Its hash.</param>
+/// <summary>
+/// One object as a database describes it without reading it: a listing, or a stat. What it tells is enough to find a
+/// copy whose content no longer matches its name, without a download.
+/// </summary>
+/// <param name="Hash">Its name.</param>
 /// <param name="Size">Its size in bytes.</param>
-public readonly record struct StoredObject(ContentHash Hash, long Size);
+/// <param name="Md5">
+/// The MD5 of its content where the database knows it (an S3 ETag of an object stored in one part, the local cache's
+/// state database), in lower-case hex; null otherwise.
+/// </param>
+public readonly record struct StoredObject(ContentHash Hash, long Size, string? Md5 = null)
+{
+    /// <summary>
+    /// Whether what the database says contradicts the object's name: a size other than <paramref name="expectedSize"/>
+    /// (when known), or an MD5 other than the name's.
+    /// </summary>
+    public bool IsCorrupt(long? expectedSize) =>
+        (expectedSize is { } size && Size != size) || (Md5 is { } md5 && md5 != Hash.ObjectDigest.Value);
+}
 
 /// <summary>
 /// The bytes of one object as a database hands them out: a stream, or a file on this machine that is opened only when

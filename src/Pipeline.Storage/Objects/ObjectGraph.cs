@@ -22,17 +22,20 @@ public sealed record UnreadableFolder(ContentHash Hash, bool Corrupt, string Rea
 /// <summary>
 /// Every object some roots refer to: files, and folders with the files their manifests list.
 /// </summary>
-/// <param name="Files">File objects with their sizes (0 where unknown).</param>
+/// <param name="Files">File objects with their sizes (null where unknown: a root that is a file).</param>
 /// <param name="Folders">Folders whose manifest was read.</param>
 /// <param name="Unreadable">Folders whose manifest could not be read.</param>
-public sealed record ObjectSet(IReadOnlyDictionary<ContentHash, long> Files, IReadOnlyList<FolderObjects> Folders, IReadOnlyList<UnreadableFolder> Unreadable)
+public sealed record ObjectSet(IReadOnlyDictionary<ContentHash, long?> Files, IReadOnlyList<FolderObjects> Folders, IReadOnlyList<UnreadableFolder> Unreadable)
 {
+    private readonly Dictionary<ContentHash, long> manifestSizes = Folders.ToDictionary(f => f.Hash, f => (long)f.Manifest.Length);
+
     /// <summary>Every object: files, readable manifests and unreadable ones.</summary>
     public IReadOnlyCollection<ContentHash> All { get; } =
         [.. Files.Keys.Concat(Folders.Select(f => f.Hash)).Concat(Unreadable.Select(u => u.Hash)).Distinct()];
 
-    /// <summary>The size of a file object, where known.</summary>
-    public long SizeOf(ContentHash hash) => Files.GetValueOrDefault(hash);
+    /// <summary>The size of an object, where known: a file's from its folder's manifest, a manifest's from its bytes.</summary>
+    public long? SizeOf(ContentHash hash) =>
+        Files.TryGetValue(hash, out var size) ? size : manifestSizes.TryGetValue(hash, out var manifest) ? manifest : null;
 }
 
 /// <summary>Expands roots into the objects they refer to, reading folder manifests from any object database.</summary>
@@ -49,14 +52,14 @@ public static class ObjectGraph
         ArgumentNullException.ThrowIfNull(roots);
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(retry);
-        var files = new Dictionary<ContentHash, long>();
+        var files = new Dictionary<ContentHash, long?>();
         var folders = new List<FolderObjects>();
         var unreadable = new List<UnreadableFolder>();
         foreach (var root in roots.Distinct())
         {
             if (!root.IsDirectory)
             {
-                files.TryAdd(root, 0);
+                files.TryAdd(root, null);
                 continue;
             }
 

@@ -35,10 +35,11 @@ public sealed class ObjectTransfer(TransferOptions options, ITransferProgress pr
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(destination);
         var objects = await ObjectGraph.ExpandAsync(roots, [source, destination], options.Retry, cancellationToken);
-        var present = await WhichExistAsync(destination, objects.All, cancellationToken);
+        var held = await FindAsync(destination, objects, cancellationToken);
+        var present = held.Intact;
         var files = objects.Files.Keys.Where(h => !present.Contains(h)).ToList();
         var folders = objects.Folders.Where(f => !present.Contains(f.Hash)).ToList();
-        progress.Begin(operation, files.Count + folders.Count, files.Sum(objects.SizeOf));
+        progress.Begin(operation, files.Count + folders.Count, files.Sum(h => objects.SizeOf(h) ?? 0));
         try
         {
             var copied = await CopyAllAsync(source, destination, files, cancellationToken);
@@ -48,8 +49,9 @@ public sealed class ObjectTransfer(TransferOptions options, ITransferProgress pr
             var ready = folders.Where(f => f.Files.All(complete.Contains)).ToDictionary(f => f.Hash);
             var manifests = await MoveAllAsync(
                 [.. ready.Keys], (hash, token) => WriteManifestAsync(destination, ready[hash], token), source, destination, options.Jobs, cancellationToken);
-            var held = folders.Where(f => !ready.ContainsKey(f.Hash)).Select(f => new TransferFailure(f.Hash, "not copied, as some of its files could not be"));
-            return Summarise([copied, manifests], present.Count, [.. objects.Unreadable.Select(u => u.ToFailure()), .. held]);
+            var waiting = folders.Where(f => !ready.ContainsKey(f.Hash)).Select(f => new TransferFailure(f.Hash, "not copied, as some of its files could not be"));
+            var replaced = held.Corrupt.Count(h => copied.Contains(h) || manifests.Contains(h));
+            return Summarise([copied, manifests], present.Count, replaced, [.. objects.Unreadable.Select(u => u.ToFailure()), .. waiting]);
         }
         finally
         {
@@ -64,13 +66,16 @@ public sealed class ObjectTransfer(TransferOptions options, ITransferProgress pr
         ArgumentNullException.ThrowIfNull(local);
         ArgumentNullException.ThrowIfNull(remote);
         var objects = await ObjectGraph.ExpandAsync(roots, [local, remote], options.Retry, cancellationToken);
-        var inRemote = await WhichExistAsync(remote, objects.All, cancellationToken);
-        var inLocal = await WhichExistAsync(local, objects.All, cancellationToken);
+        var inRemote = await FindAsync(remote, objects, cancellationToken);
+        var inLocal = (await FindAsync(local, objects, cancellationToken)).Intact;
         return new RemoteStatusReport(
-            inLocal.Count(inRemote.Contains),
-            Sorted(inLocal.Where(h => !inRemote.Contains(h))),
-            Sorted(inRemote.Where(h => !inLocal.Contains(h))),
-            Sorted(objects.All.Where(h => !inLocal.Contains(h) && !inRemote.Contains(h))));
+            inLocal.Count(inRemote.Intact.Contains),
+            Sorted(inLocal.Where(h => !inRemote.Intact.Contains(h))),
+            Sorted(inRemote.Intact.Where(h => !inLocal.Contains(h))),
+            Sorted(objects.All.Where(h => !inLocal.Contains(h) && !inRemote.Intact.Contains(h))))
+        {
+            Corrupt = Sorted(inRemote.Corrupt),
+        };
     }
 
     /// <summary>Removes from <paramref name="database"/> every object not in <paramref name="keep"/> (or, in a dry run, lists them).</summary>
@@ -93,14 +98,22 @@ public sealed class ObjectTransfer(TransferOptions options, ITransferProgress pr
     }
 
     /// <summary>
-    /// Which of <paramref name="wanted"/> <paramref name="database"/> holds, asked the cheapest way: object by object
-    /// where that costs no round trip, else by the method <see cref="ExistenceCheck"/> counts cheapest.
+    /// Which objects of <paramref name="objects"/> <paramref name="database"/> holds, told intact from corrupt by what
+    /// it says of them without a download (size, and MD5 where it knows it). It is asked the cheapest way: object by
+    /// object where that costs no round trip, else by the method <see cref="ExistenceCheck"/> counts cheapest.
     /// </summary>
     /// <exception cref="ObjectDatabaseException">The database failed as a whole.</exception>
-    public async Task<HashSet<ContentHash>> WhichExistAsync(IObjectDatabase database, IReadOnlyCollection<ContentHash> wanted, CancellationToken cancellationToken)
+    public async Task<HeldObjects> FindAsync(IObjectDatabase database, ObjectSet objects, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(database);
-        ArgumentNullException.ThrowIfNull(wanted);
+        ArgumentNullException.ThrowIfNull(objects);
+        var stored = await StatAllAsync(database, objects.All, cancellationToken);
+        var corrupt = stored.Where(o => o.IsCorrupt(objects.SizeOf(o.Hash))).Select(o => o.Hash).ToHashSet();
+        return new HeldObjects(stored.Select(o => o.Hash).Where(h => !corrupt.Contains(h)).ToHashSet(), corrupt);
+    }
+
+    private async Task<IReadOnlyCollection<StoredObject>> StatAllAsync(IObjectDatabase database, IReadOnlyCollection<ContentHash> wanted, CancellationToken cancellationToken)
+    {
         if (wanted.Count == 0)
         {
             return [];
@@ -108,12 +121,12 @@ public sealed class ObjectTransfer(TransferOptions options, ITransferProgress pr
 
         if (database.IsLocal)
         {
-            var held = new HashSet<ContentHash>();
+            var held = new List<StoredObject>();
             foreach (var hash in wanted)
             {
-                if (await database.ExistsAsync(hash, cancellationToken))
+                if (await database.StatAsync(hash, cancellationToken) is { } stored)
                 {
-                    held.Add(hash);
+                    held.Add(stored);
                 }
             }
 
@@ -129,35 +142,36 @@ public sealed class ObjectTransfer(TransferOptions options, ITransferProgress pr
 
         var found = method switch
         {
-            ExistenceMethod.PerObject => await AskEachAsync(database, wanted, cancellationToken),
-            ExistenceMethod.ListAll => (await options.Retry.RunAsync(token => database.ListAsync(null, token), cancellationToken)).Select(o => o.Hash),
+            ExistenceMethod.PerObject => await StatEachAsync(database, wanted, cancellationToken),
+            ExistenceMethod.ListAll => await options.Retry.RunAsync(token => database.ListAsync(null, token), cancellationToken),
             _ => await ListByPrefixAsync(database, cancellationToken),
         };
-        return [.. found.Where(wanted.Contains)];
+        var wantedSet = wanted as IReadOnlySet<ContentHash> ?? wanted.ToHashSet();
+        return [.. found.Where(o => wantedSet.Contains(o.Hash))];
     }
 
-    private async Task<IEnumerable<ContentHash>> AskEachAsync(IObjectDatabase database, IReadOnlyCollection<ContentHash> wanted, CancellationToken cancellationToken)
+    private async Task<IReadOnlyCollection<StoredObject>> StatEachAsync(IObjectDatabase database, IReadOnlyCollection<ContentHash> wanted, CancellationToken cancellationToken)
     {
-        var found = new ConcurrentBag<ContentHash>();
+        var found = new ConcurrentBag<StoredObject>();
         await Parallel.ForEachAsync(wanted, ParallelJobs(options.Jobs, cancellationToken), async (hash, token) =>
         {
-            if (await options.Retry.RunAsync(t => database.ExistsAsync(hash, t), token))
+            if (await options.Retry.RunAsync(t => database.StatAsync(hash, t), token) is { } stored)
             {
-                found.Add(hash);
+                found.Add(stored);
             }
         });
         return found;
     }
 
-    private async Task<IEnumerable<ContentHash>> ListByPrefixAsync(IObjectDatabase database, CancellationToken cancellationToken)
+    private async Task<IReadOnlyCollection<StoredObject>> ListByPrefixAsync(IObjectDatabase database, CancellationToken cancellationToken)
     {
-        var found = new ConcurrentBag<ContentHash>();
+        var found = new ConcurrentBag<StoredObject>();
         var prefixes = Enumerable.Range(0, ExistenceCheck.Prefixes).Select(i => i.ToString("x2", CultureInfo.InvariantCulture));
         await Parallel.ForEachAsync(prefixes, ParallelJobs(options.Jobs, cancellationToken), async (prefix, token) =>
         {
             foreach (var stored in await options.Retry.RunAsync(t => database.ListAsync(prefix, t), token))
             {
-                found.Add(stored.Hash);
+                found.Add(stored);
             }
         });
         return found;
@@ -264,17 +278,25 @@ public sealed class ObjectTransfer(TransferOptions options, ITransferProgress pr
 
     private static ContentHash[] Sorted(IEnumerable<ContentHash> hashes) => [.. hashes.OrderBy(h => h.Value, StringComparer.Ordinal)];
 
-    private static TransferSummary Summarise(IEnumerable<MoveResult> moves, int alreadyThere, IEnumerable<TransferFailure> otherFailures)
+    private static TransferSummary Summarise(IEnumerable<MoveResult> moves, int alreadyThere, int replaced, IEnumerable<TransferFailure> otherFailures)
     {
         var results = moves.ToList();
         return new TransferSummary(
             results.Sum(r => r.Done.Count),
             results.Sum(r => r.Bytes),
             alreadyThere,
-            [.. results.SelectMany(r => r.Failed).Concat(otherFailures).DistinctBy(f => f.Hash)]);
+            [.. results.SelectMany(r => r.Failed).Concat(otherFailures).DistinctBy(f => f.Hash)])
+        {
+            Replaced = replaced,
+        };
     }
 
-    private sealed record MoveResult(IReadOnlyList<ContentHash> Done, IReadOnlyList<TransferFailure> Failed, long Bytes);
+    private sealed record MoveResult(IReadOnlyList<ContentHash> Done, IReadOnlyList<TransferFailure> Failed, long Bytes)
+    {
+        private readonly HashSet<ContentHash> done = [.. Done];
+
+        public bool Contains(ContentHash hash) => done.Contains(hash);
+    }
 
     // Told apart from a source that knows its copy is corrupt: these bytes were found corrupt by the destination.
     private sealed class ArrivedCorruptException(CorruptObjectException corrupt) : Exception(corrupt.Message, corrupt)

@@ -18,6 +18,9 @@ public sealed record TransferFailure(ContentHash Hash, string Reason)
 /// <param name="Failed">Objects that could not be moved.</param>
 public sealed record TransferSummary(int Transferred, long Bytes, int AlreadyThere, IReadOnlyList<TransferFailure> Failed)
 {
+    /// <summary>Of the objects moved, those whose copy in the destination was corrupt and is now replaced.</summary>
+    public int Replaced { get; init; }
+
     /// <summary>The failures as one clause: the first few by key, then how many more.</summary>
     public string DescribeFailures(int shown = 3)
     {
@@ -32,7 +35,16 @@ public sealed record TransferSummary(int Transferred, long Bytes, int AlreadyThe
 /// <param name="RemoteOnly">Objects only in the second (the remote): a fetch would bring them.</param>
 /// <param name="Missing">Objects in neither (including the files of a folder whose manifest is nowhere).</param>
 public sealed record RemoteStatusReport(
-    int InSync, IReadOnlyList<ContentHash> LocalOnly, IReadOnlyList<ContentHash> RemoteOnly, IReadOnlyList<ContentHash> Missing);
+    int InSync, IReadOnlyList<ContentHash> LocalOnly, IReadOnlyList<ContentHash> RemoteOnly, IReadOnlyList<ContentHash> Missing)
+{
+    /// <summary>Objects whose copy in the second (the remote) is corrupt: its size or MD5 contradicts its name. A push replaces them.</summary>
+    public IReadOnlyList<ContentHash> Corrupt { get; init; } = [];
+}
+
+/// <summary>Which objects a database holds, told intact from corrupt by what it says of them without a download.</summary>
+/// <param name="Intact">Objects held whose description matches their name.</param>
+/// <param name="Corrupt">Objects held whose size or MD5 contradicts their name.</param>
+public sealed record HeldObjects(IReadOnlySet<ContentHash> Intact, IReadOnlySet<ContentHash> Corrupt);
 
 /// <summary>What a garbage collection of an object database removed (or, in a dry run, would remove).</summary>
 /// <param name="Removed">The unreferenced objects, with their sizes.</param>
