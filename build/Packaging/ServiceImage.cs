@@ -24,16 +24,14 @@ internal static class ServiceImage
     {
         var app = $"/{ServiceBundle.AppFolder}/{ServiceBundle.EntryAssembly}";
         var dockerfile = Dockerfile.From(baseImage)
-            .Env(
-                new("PLANETS_MODEL_STORE", "/models"),
-                // No diagnostics IPC socket: the service then runs on a read-only root file system.
-                new("DOTNET_EnableDiagnostics", "0"))
+            // No diagnostics IPC socket: the service then runs on a read-only root file system.
+            .Env(new KeyValuePair<string, string>("DOTNET_EnableDiagnostics", "0"))
             .Copy($"{ServiceBundle.AppFolder}/", $"/{ServiceBundle.AppFolder}/")
             .Copy($"{ServiceBundle.ModelsFolder}/", "/models/")
             .User(User)
             .Expose(Port)
             .HealthCheck(TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20), 3, "dotnet", app, "probe", $"http://127.0.0.1:{Port}/readyz")
-            .Entrypoint("dotnet", app, "serve", "--model", bundle.Manifest.Model, "--urls", $"http://0.0.0.0:{Port}");
+            .Entrypoint("dotnet", app, "serve", "--model", bundle.Manifest.Model, "--store", "/models", "--urls", $"http://0.0.0.0:{Port}");
         var context = BuildContext.Empty
             .WithDirectory(ServiceBundle.AppFolder, Path.Combine(bundle.Directory, ServiceBundle.AppFolder))
             .WithDirectory(ServiceBundle.ModelsFolder, Path.Combine(bundle.Directory, ServiceBundle.ModelsFolder));

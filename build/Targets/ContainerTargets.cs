@@ -53,7 +53,7 @@ internal static class ContainerTargets
                 Publish(context, "src/Planets.Serving/Planets.Serving.csproj", app);
             }
 
-            var model = ImportModel(context, Path.Combine(app, ServiceBundle.EntryAssembly), archive, Path.Combine(staging, ServiceBundle.ModelsFolder));
+            var model = await ImportModelAsync(context, Path.Combine(app, ServiceBundle.EntryAssembly), archive, Path.Combine(staging, ServiceBundle.ModelsFolder), cancellationToken);
             File.Copy(archive, Path.Combine(staging, ServiceBundle.ArchiveFile));
             var manifest = new BundleManifest(
                 ServiceBundle.Name,
@@ -110,7 +110,7 @@ internal static class ContainerTargets
     private static async Task BuildImageAsync(ICakeContext context, ContainerOptions options, ImageBuildSettings settings, CancellationToken cancellationToken)
     {
         using var engine = await DockerEngine.ConnectAsync(options.DockerHost, cancellationToken);
-        context.Information($"Building {settings.Tags[0]} from {settings.Dockerfile.Instructions[0][5..]} ({settings.Context.Entries.Count} files)");
+        context.Information($"Building {settings.Tags[0]} from {settings.Dockerfile.BaseImage} ({settings.Context.Entries.Count} files)");
         var image = await new ImageBuilder(engine).BuildAsync(settings, line => context.Verbose(line), cancellationToken);
         context.Information($"Built {string.Join(", ", image.Tags)}: {image.Id[..19]}, {image.Size / 1e6:F1} MB, {image.Layers.Count} layers, {image.CachedSteps} steps from cache");
     }
@@ -177,7 +177,8 @@ internal static class ContainerTargets
         return real;
     }
 
-    private static string ImportModel(ICakeContext context, string service, string archive, string store)
+    // The service's own import checks every file of the archive; the tag it stores the model as is the archive's.
+    private static async Task<string> ImportModelAsync(ICakeContext context, string service, string archive, string store, CancellationToken cancellationToken)
     {
         if (!File.Exists(archive))
         {
@@ -185,10 +186,9 @@ internal static class ContainerTargets
         }
 
         var arguments = new ProcessArgumentBuilder().AppendQuoted(service).Append("models import").AppendQuoted(archive).Append("--store").AppendQuoted(store);
-        var exitCode = context.StartProcess("dotnet", new ProcessSettings { Arguments = arguments, RedirectStandardOutput = true }, out var output);
-        var imported = output.Select(line => line.Trim()).LastOrDefault(line => line.StartsWith("imported ", StringComparison.Ordinal));
-        return exitCode == 0 && imported is not null
-            ? imported["imported ".Length..]
+        var exitCode = context.StartProcess("dotnet", new ProcessSettings { Arguments = arguments, RedirectStandardOutput = true }, out _);
+        return exitCode == 0
+            ? await ModelArchiveTag.ReadAsync(archive, cancellationToken)
             : throw new CakeException($"{ModelArchive}: the service could not import the model (exit code {exitCode})");
     }
 

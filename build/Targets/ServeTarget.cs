@@ -28,7 +28,6 @@ internal static partial class ServeTarget
                 [
                     Program.Outputs[0], "serve",
                     "--model", TargetOptions.Get(context, "model", null, "latest")!,
-                    "--store", ".pipeline/models",
                     "--urls", TargetOptions.Get(context, "urls", null, "http://127.0.0.1:3000")!,
                 ]);
                 if (exitCode != 0)

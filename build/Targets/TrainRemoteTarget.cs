@@ -60,6 +60,7 @@ internal static class TrainRemoteTarget
             stage.Parameters, [.. stage.AllOutputs], parameters, RemoteLocation.From(remote.Definition))
         {
             // The image's program must be built from the sources the lock file will record; the worker checks.
+            ResultPath = PodExit.MessagePath,
             ProgramSources = stage.Program is { } program
                 ? (await ProgramSources.OfAsync(program, run.Workspace.Root, run.Workspace.Hasher, cancellationToken)).Hash.Value
                 : null,
@@ -77,26 +78,18 @@ internal static class TrainRemoteTarget
         context.Information($"Stage '{stage.Name}' ran in pod {TrainingPodRunner.PodName(pod.RunId)}; its outputs are checked out and recorded in {run.Workspace.Settings.LockFile}");
     }
 
+    // The worker's result comes back as the container's termination message: typed, whatever the stage printed.
     private static async Task<RemoteRunResult> RunPodAsync(ICakeContext context, TrainingPodSettings pod, CancellationToken cancellationToken)
     {
-        RemoteRunResult? result = null;
-        using var log = new ConsoleLines(line =>
-        {
-            if (RemoteRunResult.FromLogLine(line) is { } reported)
-            {
-                result = reported;
-            }
-            else
-            {
-                context.Information(line);
-            }
-        });
+        using var log = new ConsoleLines(line => context.Information(line));
         using var client = ClusterOptions.From(context).Connect();
         context.Information($"Creating pod {TrainingPodRunner.PodName(pod.RunId)} in namespace {pod.Namespace} from {pod.Image}");
-        var exitCode = await new TrainingPodRunner(client).RunAsync(pod, log, cancellationToken);
-        return exitCode != 0
-            ? throw new CakeException($"the train stage failed in pod {TrainingPodRunner.PodName(pod.RunId)} with exit code {exitCode} (its log is above)")
-            : result ?? throw new CakeException($"pod {TrainingPodRunner.PodName(pod.RunId)} ended without reporting its outputs: is {pod.Image} a training image?");
+        var exit = await new TrainingPodRunner(client).RunAsync(pod, log, cancellationToken);
+        return exit.ExitCode != 0
+            ? throw new CakeException($"the train stage failed in pod {TrainingPodRunner.PodName(pod.RunId)} with exit code {exit.ExitCode} (its log is above)")
+            : exit.Message is { } message
+                ? RemoteRunResult.FromJson(message)
+                : throw new CakeException($"pod {TrainingPodRunner.PodName(pod.RunId)} ended without reporting its outputs: is {pod.Image} a training image?");
     }
 
     // The objects the pod must fetch: dependencies that are in the cache (outputs of the stages upstream). The

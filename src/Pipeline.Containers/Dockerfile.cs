@@ -18,6 +18,9 @@ public sealed record Dockerfile
     /// <summary>The instructions, in order, as written to the file.</summary>
     public ImmutableList<string> Instructions { get; }
 
+    /// <summary>The image it starts from.</summary>
+    public string BaseImage => Instructions[0]["FROM ".Length..];
+
     /// <summary>A Dockerfile starting from <paramref name="baseImage"/>.</summary>
     public static Dockerfile From(string baseImage)
     {

@@ -49,6 +49,10 @@ public sealed partial class TrainingPodRunner(IKubernetes client)
                 ? new V1ResourceRequirements { Limits = new Dictionary<string, ResourceQuantity> { ["nvidia.com/gpu"] = new(settings.GpuCount.ToString(CultureInfo.InvariantCulture)) } }
                 : null,
             VolumeMounts = [new V1VolumeMount { Name = "dshm", MountPath = "/dev/shm" }],
+
+            // What the container writes there comes back in its terminated state: a typed result, not a log line.
+            TerminationMessagePath = PodExit.MessagePath,
+            TerminationMessagePolicy = "File",
         };
         return new V1Pod
         {
@@ -74,13 +78,13 @@ public sealed partial class TrainingPodRunner(IKubernetes client)
         };
     }
 
-    /// <summary>Runs the pod to its end and returns the training container's exit code.</summary>
+    /// <summary>Runs the pod to its end and returns how the training container ended: its exit code and termination message.</summary>
     /// <param name="settings">The pod to run.</param>
     /// <param name="log">Receives the container's log, line by line as it is written, and a few lines about the pod.</param>
     /// <param name="cancellationToken">Stops the run (Ctrl+C); the pod is deleted all the same.</param>
     /// <exception cref="TrainingPodException">The pod could not be scheduled or started, or the run timed out.</exception>
     /// <exception cref="KubernetesApiException">The API refused a request or could not be reached.</exception>
-    public async Task<int> RunAsync(TrainingPodSettings settings, TextWriter log, CancellationToken cancellationToken)
+    public async Task<PodExit> RunAsync(TrainingPodSettings settings, TextWriter log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(log);
         var pod = BuildPod(settings);
@@ -112,7 +116,7 @@ public sealed partial class TrainingPodRunner(IKubernetes client)
             }
 
             await log.WriteLineAsync($"pod {name}: {ended.Status.Phase}, exit code {terminated.ExitCode}");
-            return terminated.ExitCode;
+            return new PodExit(terminated.ExitCode, string.IsNullOrEmpty(terminated.Message) ? null : terminated.Message);
         }
         catch (Exception e) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested && e is not TrainingPodException)
         {

@@ -23,7 +23,11 @@ try
     // The worker's composition root: the kinds of remote a training pod can reach.
     var kinds = new RemoteKinds().Add(new S3RemoteKind());
     var result = await StageWorker.RunAsync(run, Directory.GetCurrentDirectory(), kinds, new ConsoleLog(), stopping.Token);
-    Console.WriteLine(result.ToLogLine());
+    if (run.ResultPath is { } path)
+    {
+        await File.WriteAllTextAsync(path, result.ToJson(), stopping.Token);
+    }
+
     return 0;
 }
 catch (Exception e) when (e is PipelineException or IOException or UnauthorizedAccessException)

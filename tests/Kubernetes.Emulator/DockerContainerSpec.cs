@@ -11,9 +11,12 @@ namespace Kubernetes.Emulator;
 /// </summary>
 internal static partial class DockerContainerSpec
 {
-    /// <summary>The create request for <paramref name="pod"/>'s container, named <paramref name="containerName"/>.</summary>
+    /// <summary>
+    /// The create request for <paramref name="pod"/>'s container, named <paramref name="containerName"/>, with the node's
+    /// <paramref name="messageFile"/> mounted at its termination-message path.
+    /// </summary>
     /// <exception cref="ContainerConfigException">A Secret or key it reads is missing, or the spec asks for what this runtime cannot do.</exception>
-    public static CreateContainerParameters Build(PodContext pod, string containerName)
+    public static CreateContainerParameters Build(PodContext pod, string containerName, string messageFile)
     {
         var container = pod.Container;
         var securityContext = container["securityContext"] ?? pod.Pod["spec"]?["securityContext"];
@@ -38,6 +41,7 @@ internal static partial class DockerContainerSpec
                 // The test engine has no bridge network, and a pod's containers share the node's view of ports anyway.
                 NetworkMode = "host",
                 ShmSize = ShmSize(pod),
+                Binds = [$"{messageFile}:{(string?)container["terminationMessagePath"] ?? "/dev/termination-log"}"],
             },
         };
     }

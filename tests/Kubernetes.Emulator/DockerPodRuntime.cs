@@ -52,10 +52,37 @@ public sealed class DockerPodRuntime : IPodRuntime, IDisposable
             return;
         }
 
+        // As a kubelet does: a file of the node's, bind-mounted at the container's termination-message path, read back
+        // when the container ends and reported in its terminated state.
+        var messageFolder = Directory.CreateTempSubdirectory("pod-termination-");
+        var messageFile = Path.Combine(messageFolder.FullName, "termination-log");
+        await File.WriteAllBytesAsync(messageFile, [], CancellationToken.None);
+        File.SetUnixFileMode(messageFile, (UnixFileMode)0b110_110_110);
+        try
+        {
+            await RunAsync(pod, messageFile, deleted);
+        }
+        finally
+        {
+            messageFolder.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>Closes the engine connection if this runtime opened it.</summary>
+    public void Dispose()
+    {
+        if (ownsEngine)
+        {
+            engine.Dispose();
+        }
+    }
+
+    private async Task RunAsync(PodContext pod, string messageFile, CancellationToken deleted)
+    {
         CreateContainerParameters parameters;
         try
         {
-            parameters = DockerContainerSpec.Build(pod, ContainerName(pod));
+            parameters = DockerContainerSpec.Build(pod, ContainerName(pod), messageFile);
         }
         catch (ContainerConfigException e)
         {
@@ -77,20 +104,11 @@ public sealed class DockerPodRuntime : IPodRuntime, IDisposable
 
         try
         {
-            await RunContainerAsync(pod, id, deleted);
+            await RunContainerAsync(pod, id, messageFile, deleted);
         }
         finally
         {
             await RemoveAsync(id);
-        }
-    }
-
-    /// <summary>Closes the engine connection if this runtime opened it.</summary>
-    public void Dispose()
-    {
-        if (ownsEngine)
-        {
-            engine.Dispose();
         }
     }
 
@@ -110,7 +128,7 @@ public sealed class DockerPodRuntime : IPodRuntime, IDisposable
         }
     }
 
-    private async Task RunContainerAsync(PodContext pod, string id, CancellationToken deleted)
+    private async Task RunContainerAsync(PodContext pod, string id, string messageFile, CancellationToken deleted)
     {
         try
         {
@@ -139,7 +157,7 @@ public sealed class DockerPodRuntime : IPodRuntime, IDisposable
 
         // Every line must be in the log before Exited closes it.
         await forwarding;
-        pod.Exited((int)exit.StatusCode);
+        pod.Exited((int)exit.StatusCode, await TerminationMessageAsync(messageFile));
     }
 
     private async Task ForwardLogAsync(PodContext pod, string id, CancellationToken deleted)
@@ -158,6 +176,13 @@ public sealed class DockerPodRuntime : IPodRuntime, IDisposable
 
         stdout.Flush();
         stderr.Flush();
+    }
+
+    // A kubelet keeps at most 4 KiB of the message.
+    private static async Task<string?> TerminationMessageAsync(string file)
+    {
+        var bytes = await File.ReadAllBytesAsync(file);
+        return bytes.Length == 0 ? null : Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 4096));
     }
 
     private async Task KillAsync(string id)

@@ -116,13 +116,16 @@ public sealed class PodContext
         Publish(status => status["phase"] = "Running");
     }
 
-    /// <summary>The container exited for good: the pod Succeeded (code 0) or Failed, and its log ends.</summary>
-    public void Exited(int exitCode)
+    /// <summary>
+    /// The container exited for good: the pod Succeeded (code 0) or Failed, and its log ends. <paramref name="message"/>
+    /// is what it wrote to its termination-message file.
+    /// </summary>
+    public void Exited(int exitCode, string? message = null)
     {
         lock (gate)
         {
             startedAt ??= ObjectStore.Now();
-            state = Terminated(exitCode, exitCode == 0 ? "Completed" : "Error");
+            state = Terminated(exitCode, exitCode == 0 ? "Completed" : "Error", message);
             ready = false;
         }
 
@@ -161,16 +164,22 @@ public sealed class PodContext
         return keys;
     }
 
-    private JsonObject Terminated(int exitCode, string reason) => new()
+    private JsonObject Terminated(int exitCode, string reason, string? message = null)
     {
-        ["terminated"] = new JsonObject
+        var terminated = new JsonObject
         {
             ["exitCode"] = exitCode,
             ["reason"] = reason,
             ["startedAt"] = startedAt ?? ObjectStore.Now(),
             ["finishedAt"] = ObjectStore.Now(),
-        },
-    };
+        };
+        if (!string.IsNullOrEmpty(message))
+        {
+            terminated["message"] = message;
+        }
+
+        return new JsonObject { ["terminated"] = terminated };
+    }
 
     private void Publish(Action<JsonObject> change)
     {

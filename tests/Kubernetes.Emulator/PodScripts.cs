@@ -52,8 +52,11 @@ public static class PodScripts
         await Task.Delay(Timeout.Infinite, deleted);
     };
 
-    /// <summary>Runs, writes <paramref name="lines"/> to its log (one every <paramref name="lineDelay"/>), then exits with <paramref name="exitCode"/>.</summary>
-    public static PodScript Exit(int exitCode, IReadOnlyList<string> lines, TimeSpan? lineDelay = null) => async (pod, deleted) =>
+    /// <summary>
+    /// Runs, writes <paramref name="lines"/> to its log (one every <paramref name="lineDelay"/>), then exits with
+    /// <paramref name="exitCode"/>, leaving <paramref name="message"/> as its termination message.
+    /// </summary>
+    public static PodScript Exit(int exitCode, IReadOnlyList<string> lines, TimeSpan? lineDelay = null, string? message = null) => async (pod, deleted) =>
     {
         pod.Scheduled();
         pod.Running(isReady: true);
@@ -63,6 +66,6 @@ public static class PodScripts
             pod.WriteLog(line);
         }
 
-        pod.Exited(exitCode);
+        pod.Exited(exitCode, message);
     };
 }

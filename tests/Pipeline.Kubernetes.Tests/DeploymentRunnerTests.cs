@@ -53,7 +53,8 @@ public sealed class DeploymentRunnerTests
     public async Task A_successful_rollout_reports_its_progress()
     {
         await using var cluster = await TestCluster.StartAsync();
-        cluster.Runtime.ForImage(TestCluster.ImageV1, PodScripts.ReadyAfter(TimeSpan.FromMilliseconds(400)));
+        // Long enough that the rollout's first progress report comes before the pods are ready, even on a loaded machine.
+        cluster.Runtime.ForImage(TestCluster.ImageV1, PodScripts.ReadyAfter(TimeSpan.FromSeconds(2)));
         var output = new RecordingWriter();
 
         await new DeploymentRunner(cluster.Client).DeployAsync(cluster.Deployment(TestCluster.ImageV1), output, CancellationToken.None);

@@ -14,11 +14,18 @@ public sealed class DockerEngineFixture : IAsyncLifetime
     /// <summary>The base image plus /probe/probe.dll (see <see cref="ProbeSource"/>).</summary>
     public const string ProbeImage = "planets-k8s-probe:1";
 
-    // "tick" writes a numbered line every 100 ms until killed; otherwise it prints /dev/shm's size and each named variable.
+    // "tick" writes a numbered line every 100 ms until killed; "result TEXT" leaves TEXT as its termination message;
+    // otherwise it prints /dev/shm's size and each named variable.
     private const string ProbeSource = """
         using System;
         using System.IO;
         using System.Threading;
+
+        if (args is ["result", var text])
+        {
+            File.WriteAllText("/dev/termination-log", text);
+            return;
+        }
 
         if (args is ["tick"])
         {

@@ -14,13 +14,24 @@ public sealed class DockerPodRuntimeTests(DockerEngineFixture docker)
     private const string Probe = "/probe/probe.dll";
 
     [Fact]
+    public async Task What_the_container_writes_to_its_termination_message_file_comes_back_typed()
+    {
+        await using var emulator = await KubernetesEmulator.StartAsync(new DockerPodRuntime(docker.Engine));
+        using var client = Connect(emulator);
+
+        var exit = await new TrainingPodRunner(client).RunAsync(Settings("result", DockerEngineFixture.ProbeImage, Probe, "result", """{"outputs":[{"path":"model"}]}"""), new RecordingWriter(), CancellationToken.None);
+
+        Assert.Equal(new PodExit(0, """{"outputs":[{"path":"model"}]}"""), exit);
+    }
+
+    [Fact]
     public async Task A_pod_streams_its_containers_output_and_returns_exit_code_0()
     {
         await using var emulator = await KubernetesEmulator.StartAsync(new DockerPodRuntime(docker.Engine));
         using var client = Connect(emulator);
         var log = new RecordingWriter();
 
-        var exitCode = await new TrainingPodRunner(client).RunAsync(Settings("runtimes", DockerServers.BaseImage, "--list-runtimes"), log, CancellationToken.None);
+        var exitCode = (await new TrainingPodRunner(client).RunAsync(Settings("runtimes", DockerServers.BaseImage, "--list-runtimes"), log, CancellationToken.None)).ExitCode;
 
         Assert.Equal(0, exitCode);
         var lines = log.Lines.ToList();
@@ -38,7 +49,7 @@ public sealed class DockerPodRuntimeTests(DockerEngineFixture docker)
         using var client = Connect(emulator);
         var log = new RecordingWriter();
 
-        var exitCode = await new TrainingPodRunner(client).RunAsync(Settings("missing", DockerServers.BaseImage, "/missing.dll"), log, CancellationToken.None);
+        var exitCode = (await new TrainingPodRunner(client).RunAsync(Settings("missing", DockerServers.BaseImage, "/missing.dll"), log, CancellationToken.None)).ExitCode;
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains(log.Lines, l => l.Contains("/missing.dll", StringComparison.Ordinal));
@@ -65,7 +76,7 @@ public sealed class DockerPodRuntimeTests(DockerEngineFixture docker)
             ShmSizeLimit = "256Mi",
         };
 
-        var exitCode = await new TrainingPodRunner(client).RunAsync(settings, log, CancellationToken.None);
+        var exitCode = (await new TrainingPodRunner(client).RunAsync(settings, log, CancellationToken.None)).ExitCode;
 
         Assert.Equal(0, exitCode);
         Assert.Contains("AWS_ACCESS_KEY_ID=AKIAEMULATOR", log.Lines);

@@ -23,12 +23,12 @@ public sealed class TrainingPodRunnerTests
     public async Task The_log_streams_in_order_the_exit_code_comes_back_and_the_pod_is_deleted()
     {
         await using var cluster = await TestCluster.StartAsync();
-        cluster.Runtime.ForImage(Image, PodScripts.Exit(0, ["epoch 1/3 loss 0.9", "epoch 2/3 loss 0.5", "epoch 3/3 loss 0.2"]));
+        cluster.Runtime.ForImage(Image, PodScripts.Exit(0, ["epoch 1/3 loss 0.9", "epoch 2/3 loss 0.5", "epoch 3/3 loss 0.2"], message: """{"outputs":[]}"""));
         var log = new RecordingWriter();
 
-        var exitCode = await new TrainingPodRunner(cluster.Client).RunAsync(Settings(), log, CancellationToken.None);
+        var exit = await new TrainingPodRunner(cluster.Client).RunAsync(Settings(), log, CancellationToken.None);
 
-        Assert.Equal(0, exitCode);
+        Assert.Equal(new PodExit(0, """{"outputs":[]}"""), exit);
         var epochs = log.Lines.Where(l => l.StartsWith("epoch", StringComparison.Ordinal));
         Assert.Equal(["epoch 1/3 loss 0.9", "epoch 2/3 loss 0.5", "epoch 3/3 loss 0.2"], epochs);
         Assert.Equal("pod train-run-42: deleted", log.Lines[^1]);
@@ -48,6 +48,7 @@ public sealed class TrainingPodRunnerTests
         Assert.Equal("Memory", (string?)spec["volumes"]![0]!["emptyDir"]!["medium"]);
         Assert.Equal("1Gi", (string?)spec["volumes"]![0]!["emptyDir"]!["sizeLimit"]);
         Assert.Equal(["train", "data/prepared", "model"], ((JsonArray)container["args"]!).Select(a => (string?)a));
+        Assert.Equal((PodExit.MessagePath, "File"), ((string?)container["terminationMessagePath"], (string?)container["terminationMessagePolicy"]));
     }
 
     [Fact]
@@ -57,7 +58,7 @@ public sealed class TrainingPodRunnerTests
         cluster.Runtime.ForImage(Image, PodScripts.Exit(3, ["out of memory"]));
         var log = new RecordingWriter();
 
-        var exitCode = await new TrainingPodRunner(cluster.Client).RunAsync(Settings(), log, CancellationToken.None);
+        var exitCode = (await new TrainingPodRunner(cluster.Client).RunAsync(Settings(), log, CancellationToken.None)).ExitCode;
 
         Assert.Equal(3, exitCode);
         Assert.Contains("out of memory", log.Lines);

@@ -35,6 +35,12 @@ public sealed record RemoteStageRun(
     public const string Variable = "PIPELINE_STAGE_RUN";
 
     /// <summary>
+    /// Where the worker writes its <see cref="RemoteRunResult"/> as JSON (a pod's termination-message file, which the
+    /// submitter reads back through the cluster's API); null to write none.
+    /// </summary>
+    public string? ResultPath { get; init; }
+
+    /// <summary>
     /// The hash of the sources the stage's program must be built from (see <see cref="ProgramBuilder"/>);
     /// null when the stage runs no program built in the repository.
     /// </summary>
@@ -141,13 +147,10 @@ public sealed record RemoteLocation(string Name, string Url, ImmutableSortedDict
 /// <param name="Outputs">Each output with its content.</param>
 public sealed record RemoteRunResult(ImmutableArray<RemotePath> Outputs)
 {
-    /// <summary>Starts the log line that carries the result, so the submitter finds it among the stage's own output.</summary>
-    public const string Marker = "pipeline-run-result: ";
+    /// <summary>The result as JSON.</summary>
+    public string ToJson() => RemoteStageRun.Serialize(this);
 
-    /// <summary>The log line.</summary>
-    public string ToLogLine() => Marker + RemoteStageRun.Serialize(this);
-
-    /// <summary>The result in <paramref name="line"/>, or null when it is another line.</summary>
-    public static RemoteRunResult? FromLogLine(string line) =>
-        line is not null && line.StartsWith(Marker, StringComparison.Ordinal) ? RemoteStageRun.Parse<RemoteRunResult>(line[Marker.Length..], "the run result") : null;
+    /// <summary>Reads a result from <paramref name="json"/>.</summary>
+    /// <exception cref="PipelineException">Not a run result.</exception>
+    public static RemoteRunResult FromJson(string? json) => RemoteStageRun.Parse<RemoteRunResult>(json, "the run result");
 }

@@ -360,9 +360,23 @@ public sealed class FolderObjectDatabase : IObjectDatabase
             ? Directory.Exists(objects) ? Directory.EnumerateDirectories(objects) : []
             : [Path.Combine(objects, prefix)];
         return folders.Where(Directory.Exists).SelectMany(folder => new DirectoryInfo(folder).EnumerateFiles()
-            .Select(file => (Hash: ObjectLayout.TryParse(Path.GetFileName(folder), file.Name), file.Length))
+            .Select(file => (Hash: ObjectLayout.TryParse(Path.GetFileName(folder), file.Name), File: file))
             .Where(o => o.Hash is not null)
-            .Select(o => new StoredObject(o.Hash!.Value, o.Length)));
+            .Select(o => SizeOf(o.File) is { } size ? new StoredObject(o.Hash!.Value, size) : (StoredObject?)null)
+            .OfType<StoredObject>());
+    }
+
+    // Null for an object removed since the folder was listed.
+    private static long? SizeOf(FileInfo file)
+    {
+        try
+        {
+            return file.Length;
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
     }
 
     // Durable before the rename, so that after a crash the database holds the whole object or nothing. On Linux the
