@@ -59,9 +59,6 @@ public static class PlanetsPipeline
 
     private static string? RawDataFolder(ICakeContext context)
     {
-        var folder = context.Arguments.HasArgument("raw-data")
-            ? context.Arguments.GetArgument("raw-data")
-            : context.Configuration.GetValue("Pipeline_RawData");
-        return string.IsNullOrWhiteSpace(folder) ? null : folder.TrimEnd('/');
+        return new TargetOptions(context).Text("raw-data", "Pipeline_RawData")?.TrimEnd('/');
     }
 }

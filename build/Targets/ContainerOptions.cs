@@ -1,4 +1,5 @@
 using Cake.Core;
+using Pipeline.Cake;
 using Pipeline.Containers;
 
 namespace Planets.Build.Targets;
@@ -19,12 +20,16 @@ internal sealed record ContainerOptions(string? DockerHost, string BaseImage, st
     public const string DefaultRegistry = "localhost:5000";
 
     /// <summary>Reads the options.</summary>
-    public static ContainerOptions From(ICakeContext context) => new(
-        Option(context, "docker-host", null),
-        Option(context, "base-image", Packaging.ServiceImage.DefaultBaseImage)!,
-        Option(context, "training-base-image", Packaging.TrainingImage.DefaultBaseImage)!,
-        Option(context, "registry", DefaultRegistry)!.TrimEnd('/'),
-        TargetOptions.Get(context, "image", null, "service")!);
+    public static ContainerOptions From(ICakeContext context)
+    {
+        var options = new TargetOptions(context);
+        return new(
+            Option(options, "docker-host", null),
+            Option(options, "base-image", Packaging.ServiceImage.DefaultBaseImage)!,
+            Option(options, "training-base-image", Packaging.TrainingImage.DefaultBaseImage)!,
+            Option(options, "registry", DefaultRegistry)!.TrimEnd('/'),
+            options.Choice("image", "service", "service", "training"));
+    }
 
     /// <summary>The local name of image <paramref name="name"/> under <paramref name="tag"/>.</summary>
     public static ImageReference Local(string name, string tag) => new(null, name, tag, null);
@@ -32,6 +37,6 @@ internal sealed record ContainerOptions(string? DockerHost, string BaseImage, st
     /// <summary>Image <paramref name="name"/> in the registry, under <paramref name="tag"/>.</summary>
     public ImageReference InRegistry(string name, string tag) => ImageReference.Parse($"{Registry}/{name}:{tag}");
 
-    private static string? Option(ICakeContext context, string name, string? fallback) =>
-        TargetOptions.Get(context, name, $"Containers_{name.Replace("-", string.Empty, StringComparison.Ordinal)}", fallback);
+    private static string? Option(TargetOptions options, string name, string? fallback) =>
+        options.Text(name, $"Containers_{name.Replace("-", string.Empty, StringComparison.Ordinal)}", fallback);
 }

@@ -29,14 +29,14 @@ internal static class ContainerTargets
     {
         task("Build").Description("Makes the service bundle: the published service, the trained model's store and bundle.json")
             .IsDependentOn("train")
-            .Does(context => BuildBundleAsync(context, CancellationToken.None));
+            .Does(context => BuildBundleAsync(context, RunStopping.Token));
         task("Containerize").Description("Builds the service image through the Docker Engine API (--base-image, --docker-host); tags latest and the commit")
             .IsDependentOn("Build")
-            .Does(context => ContainerizeServiceAsync(context, CancellationToken.None));
+            .Does(context => ContainerizeServiceAsync(context, RunStopping.Token));
         task("ContainerizeTraining").Description("Builds the training image: the ML program and libtorch (--training-base-image, --docker-host)")
-            .Does(context => ContainerizeTrainingAsync(context, CancellationToken.None));
+            .Does(context => ContainerizeTrainingAsync(context, RunStopping.Token));
         task("PushImage").Description("Pushes an image (--image=service|training) to the registry (--registry, REGISTRY_USERNAME/REGISTRY_PASSWORD) and records its digest")
-            .Does(context => PushAsync(context, CancellationToken.None));
+            .Does(context => PushAsync(context, RunStopping.Token));
     }
 
     private static async Task BuildBundleAsync(ICakeContext context, CancellationToken cancellationToken)
@@ -118,12 +118,7 @@ internal static class ContainerTargets
     private static async Task PushAsync(ICakeContext context, CancellationToken cancellationToken)
     {
         var options = ContainerOptions.From(context);
-        var name = options.Image switch
-        {
-            "service" => ServiceBundle.Name,
-            "training" => TrainingImage.Name,
-            _ => throw new CakeException($"--image={options.Image}: expected service or training"),
-        };
+        var name = options.Image == "training" ? TrainingImage.Name : ServiceBundle.Name;
         var root = context.Environment.WorkingDirectory.FullPath;
         var source = await SourceInfo.ReadAsync(root, cancellationToken);
         var credentials = RegistryCredentials.FromEnvironment();

@@ -1,5 +1,6 @@
 using Cake.Common.Diagnostics;
 using Cake.Core;
+using Pipeline.Cake;
 using Pipeline.Kubernetes;
 using Planets.Build.Packaging;
 
@@ -22,17 +23,18 @@ internal static class DeployTarget
     private static async Task DeployAsync(ICakeContext context)
     {
         var cluster = ClusterOptions.From(context);
+        var options = new TargetOptions(context);
         var root = context.Environment.WorkingDirectory.FullPath;
-        var image = TargetOptions.Get(context, "image-digest", null, null)
-            ?? (await PushedImageRecord.ReadAsync(root, ServiceBundle.Name, CancellationToken.None)).Pinned;
+        var image = options.Text("image-digest")
+            ?? (await PushedImageRecord.ReadAsync(root, ServiceBundle.Name, RunStopping.Token)).Pinned;
         var settings = new DeploymentSettings(Path.Combine(root, Manifests), cluster.Namespace, image)
         {
-            DryRun = context.Arguments.HasArgument("dry-run"),
-            RolloutTimeout = TimeSpan.FromSeconds(TargetOptions.GetInt(context, "rollout-timeout", "Kubernetes_RolloutTimeout", 300)),
+            DryRun = options.Flag("dry-run"),
+            RolloutTimeout = TimeSpan.FromSeconds(options.Number("rollout-timeout", "Kubernetes_RolloutTimeout", 300, minimum: 1)),
         };
         using var client = cluster.Connect();
         using var progress = new ConsoleLines(line => context.Information(line));
-        var result = await new DeploymentRunner(client).DeployAsync(settings, progress, CancellationToken.None);
+        var result = await new DeploymentRunner(client).DeployAsync(settings, progress, RunStopping.Token);
         if (!settings.DryRun)
         {
             context.Information($"Deployed {image} to namespace {cluster.Namespace}: revision {result.Revision} ({string.Join(", ", result.Objects)})");

@@ -1,4 +1,5 @@
 using Cake.Core;
+using Pipeline.Cake;
 using Pipeline.GitHub;
 using Pipeline.Reports;
 
@@ -9,5 +10,5 @@ internal static class ReportTargets
 {
     /// <summary>The pull request from the runner's environment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_REF), or <c>--pr=N</c>.</summary>
     public static IReportPublisher GitHubPullRequest(ICakeContext context) =>
-        ReportPublisher.Create(GitHubTarget.FromEnvironment(Environment.GetEnvironmentVariable, TargetOptions.Get(context, "pr", null, null)));
+        ReportPublisher.Create(GitHubTarget.FromEnvironment(Environment.GetEnvironmentVariable, new TargetOptions(context).Text("pr")));
 }

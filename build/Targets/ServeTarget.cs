@@ -23,12 +23,13 @@ internal static partial class ServeTarget
             .Description("Serves the latest model (--model=TAG, --urls=http://127.0.0.1:3000) with POST /predict, the upload page and /docs")
             .Does(async context =>
             {
-                await PipelinePrograms.EnsureBuiltAsync(context, Program, CancellationToken.None);
+                await PipelinePrograms.EnsureBuiltAsync(context, Program, RunStopping.Token);
+                var options = new TargetOptions(context);
                 var exitCode = await ServeAsync(
                 [
                     Program.Outputs[0], "serve",
-                    "--model", TargetOptions.Get(context, "model", null, "latest")!,
-                    "--urls", TargetOptions.Get(context, "urls", null, "http://127.0.0.1:3000")!,
+                    "--model", options.Text("model", null, "latest")!,
+                    "--urls", options.Text("urls", null, "http://127.0.0.1:3000")!,
                 ]);
                 if (exitCode != 0)
                 {

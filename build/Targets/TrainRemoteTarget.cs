@@ -25,25 +25,8 @@ internal static class TrainRemoteTarget
         "Runs the train stage in a Kubernetes pod (--gpus, --node-selector, --tolerations, --s3-secret, --training-image, --namespace)",
         RunAsync);
 
-    private static async Task RunAsync(RemoteStageRunContext run)
-    {
-        using var stop = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCtrlC = (_, e) =>
-        {
-            // Ctrl+C stops the run, not the process: the pod must still be deleted.
-            e.Cancel = true;
-            stop.Cancel();
-        };
-        Console.CancelKeyPress += onCtrlC;
-        try
-        {
-            await RunAsync(run, stop.Token);
-        }
-        finally
-        {
-            Console.CancelKeyPress -= onCtrlC;
-        }
-    }
+    // Ctrl+C or SIGTERM stops the run, not the process: the pod must still be deleted.
+    private static Task RunAsync(RemoteStageRunContext run) => RunAsync(run, RunStopping.Token);
 
     private static async Task RunAsync(RemoteStageRunContext run, CancellationToken cancellationToken)
     {
@@ -112,14 +95,18 @@ internal static class TrainRemoteTarget
     /// </summary>
     private sealed record TrainingOptions(string? Image, int Gpus, string? NodeSelector, string? Tolerations, string Secret, int TimeoutMinutes, string PullPolicy)
     {
-        public static TrainingOptions From(ICakeContext context) => new(
-            TargetOptions.Get(context, "training-image", "TrainRemote_Image", null),
-            TargetOptions.GetInt(context, "gpus", "TrainRemote_Gpus", 1),
-            TargetOptions.Get(context, "node-selector", "TrainRemote_NodeSelector", null),
-            TargetOptions.Get(context, "tolerations", "TrainRemote_Tolerations", null),
-            TargetOptions.Get(context, "s3-secret", "TrainRemote_S3Secret", "pipeline-s3-credentials")!,
-            TargetOptions.GetInt(context, "timeout", "TrainRemote_Timeout", 360),
-            TargetOptions.Get(context, "image-pull-policy", "TrainRemote_ImagePullPolicy", "IfNotPresent")!);
+        public static TrainingOptions From(ICakeContext context)
+        {
+            var options = new TargetOptions(context);
+            return new(
+                options.Text("training-image", "TrainRemote_Image"),
+                options.Number("gpus", "TrainRemote_Gpus", 1),
+                options.Text("node-selector", "TrainRemote_NodeSelector"),
+                options.Text("tolerations", "TrainRemote_Tolerations"),
+                options.Text("s3-secret", "TrainRemote_S3Secret", "pipeline-s3-credentials")!,
+                options.Number("timeout", "TrainRemote_Timeout", 360, minimum: 1),
+                options.Text("image-pull-policy", "TrainRemote_ImagePullPolicy", "IfNotPresent")!);
+        }
 
         public async Task<TrainingPodSettings> PodAsync(ICakeContext context, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
         {

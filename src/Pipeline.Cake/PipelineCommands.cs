@@ -40,9 +40,9 @@ internal static class PipelineCommands
 
     private static async Task StatusAsync(ICakeContext context, PipelineGraph graph, PipelineSession session)
     {
-        var workspace = await session.OpenAsync(context, CancellationToken.None);
-        var parameters = await workspace.LoadParametersAsync(CancellationToken.None);
-        var lockFile = await workspace.LockFiles.ReadAsync(CancellationToken.None);
+        var workspace = await session.OpenAsync(context, RunStopping.Token);
+        var parameters = await workspace.LoadParametersAsync(RunStopping.Token);
+        var lockFile = await workspace.LockFiles.ReadAsync(RunStopping.Token);
         var checker = new StatusChecker(workspace);
         var cache = new CacheCommit(workspace);
         var log = new CakePipelineLog(context.Log);
@@ -50,7 +50,7 @@ internal static class PipelineCommands
         var uncached = 0;
         foreach (var stage in graph.Stages)
         {
-            var status = await checker.CheckAsync(stage, lockFile.Find(stage.Name), parameters, CancellationToken.None);
+            var status = await checker.CheckAsync(stage, lockFile.Find(stage.Name), parameters, RunStopping.Token);
             if (!status.IsUpToDate)
             {
                 stale++;
@@ -60,7 +60,7 @@ internal static class PipelineCommands
 
             foreach (var output in status.Current.Outputs)
             {
-                if (!await cache.IsCachedAsync(output, CancellationToken.None))
+                if (!await cache.IsCachedAsync(output, RunStopping.Token))
                 {
                     uncached++;
                     log.Information($"{stage.Name}: output {output.Path} is not in the cache (Repro or Commit stores it from the workspace; Push needs it there)");
@@ -68,15 +68,15 @@ internal static class PipelineCommands
             }
         }
 
-        var changedData = await new TrackedData(workspace).ChangedAsync(CancellationToken.None);
+        var changedData = await new TrackedData(workspace).ChangedAsync(RunStopping.Token);
         foreach (var (pointer, how) in changedData)
         {
             log.Information($"{pointer.PointerPath}: {pointer.Tracked.Path} {how} (Add --path={pointer.Tracked.Path} to record it, Checkout to restore it)");
         }
 
-        foreach (var pointer in await new TrackedData(workspace).FindAsync(CancellationToken.None))
+        foreach (var pointer in await new TrackedData(workspace).FindAsync(RunStopping.Token))
         {
-            if (!changedData.Any(c => c.Pointer == pointer) && !await cache.IsCachedAsync(pointer.Tracked, CancellationToken.None))
+            if (!changedData.Any(c => c.Pointer == pointer) && !await cache.IsCachedAsync(pointer.Tracked, RunStopping.Token))
             {
                 uncached++;
                 log.Information($"{pointer.PointerPath}: {pointer.Tracked.Path} is not in the cache (Commit stores it from the workspace; Push needs it there)");
@@ -107,8 +107,8 @@ internal static class PipelineCommands
         var path = session.Options.TrackPath is { Length: > 0 } given
             ? given
             : throw new PipelineException("Add: --path=PATH is required (the file or folder to track, such as --path=data/raw)");
-        var workspace = await session.OpenAsync(context, CancellationToken.None);
-        var pointer = await new TrackedData(workspace).AddAsync(path, graph.Stages, CancellationToken.None);
+        var workspace = await session.OpenAsync(context, RunStopping.Token);
+        var pointer = await new TrackedData(workspace).AddAsync(path, graph.Stages, RunStopping.Token);
         var content = pointer.Tracked.Content;
         var files = content.FileCount is { } count ? $"{count} files, " : "";
         var folder = Path.GetDirectoryName(pointer.Tracked.Path) is { Length: > 0 } parent ? parent + "/" : "";
@@ -118,9 +118,9 @@ internal static class PipelineCommands
 
     private static async Task CommitAsync(ICakeContext context, PipelineSession session)
     {
-        var workspace = await session.OpenAsync(context, CancellationToken.None);
-        var recorded = await RecordedPath.ReadAllAsync(workspace, CancellationToken.None);
-        var result = await new CacheCommit(workspace).CommitAsync(recorded.Select(p => p.State), CancellationToken.None);
+        var workspace = await session.OpenAsync(context, RunStopping.Token);
+        var recorded = await RecordedPath.ReadAllAsync(workspace, RunStopping.Token);
+        var result = await new CacheCommit(workspace).CommitAsync(recorded.Select(p => p.State), RunStopping.Token);
         var log = new CakePipelineLog(context.Log);
         foreach (var path in result.Stored)
         {
@@ -137,8 +137,8 @@ internal static class PipelineCommands
 
     private static async Task CheckoutAsync(ICakeContext context, PipelineSession session)
     {
-        var workspace = await session.OpenAsync(context, CancellationToken.None);
-        var result = await new WorkspaceCheckout(workspace).RunAsync(CancellationToken.None);
+        var workspace = await session.OpenAsync(context, RunStopping.Token);
+        var result = await new WorkspaceCheckout(workspace).RunAsync(RunStopping.Token);
         var log = new CakePipelineLog(context.Log);
         foreach (var path in result.Changed)
         {
@@ -166,7 +166,7 @@ internal static class PipelineCommands
     {
         var format = TableFormatOf(session);
         var diff = await RevisionDiffAsync(context, session);
-        var rows = await diff.ParamsAsync(session.Options.Revision, CancellationToken.None);
+        var rows = await diff.ParamsAsync(session.Options.Revision, RunStopping.Token);
         await ReportAsync(context, session, DiffReport(rows, session, "parameter", format));
     }
 
@@ -174,7 +174,7 @@ internal static class PipelineCommands
     {
         var format = TableFormatOf(session);
         var diff = await RevisionDiffAsync(context, session);
-        var rows = await diff.MetricsAsync(session.Options.Revision, MetricsFiles(graph), CancellationToken.None);
+        var rows = await diff.MetricsAsync(session.Options.Revision, MetricsFiles(graph), RunStopping.Token);
         await ReportAsync(context, session, DiffReport(rows, session, "metric", format));
     }
 
@@ -185,7 +185,7 @@ internal static class PipelineCommands
         var rows = new List<string[]>();
         foreach (var path in MetricsFiles(graph))
         {
-            var values = await diff.WorkspaceMetricsAsync(path, CancellationToken.None);
+            var values = await diff.WorkspaceMetricsAsync(path, RunStopping.Token);
             rows.AddRange(values.Select(pair => new[] { path, pair.Key, pair.Value }));
         }
 
@@ -197,10 +197,10 @@ internal static class PipelineCommands
     private static async Task GcAsync(ICakeContext context, PipelineSession session)
     {
         var options = session.Options;
-        var workspace = await session.OpenAsync(context, CancellationToken.None);
+        var workspace = await session.OpenAsync(context, RunStopping.Token);
         var collector = new GarbageCollector(workspace, new GitRepository(workspace.Root));
         var gc = new GcOptions(options.Scope, options.DryRun);
-        var result = await collector.CollectAsync(gc, CancellationToken.None);
+        var result = await collector.CollectAsync(gc, RunStopping.Token);
         var log = new CakePipelineLog(context.Log);
         foreach (var hash in result.Removed)
         {
@@ -217,7 +217,7 @@ internal static class PipelineCommands
 
     private static async Task<RevisionDiff> RevisionDiffAsync(ICakeContext context, PipelineSession session)
     {
-        var workspace = await session.OpenAsync(context, CancellationToken.None);
+        var workspace = await session.OpenAsync(context, RunStopping.Token);
         return new RevisionDiff(workspace, new GitRepository(workspace.Root), new CakePipelineLog(context.Log));
     }
 
@@ -240,7 +240,7 @@ internal static class PipelineCommands
         if (session.Options.OutputFile is { Length: > 0 } file)
         {
             var path = Path.Combine(context.Environment.WorkingDirectory.FullPath, file);
-            await AtomicFile.WriteAllBytesAsync(path, Encoding.UTF8.GetBytes(text), CancellationToken.None);
+            await AtomicFile.WriteAllBytesAsync(path, Encoding.UTF8.GetBytes(text), RunStopping.Token);
             new CakePipelineLog(context.Log).Information($"Wrote {file}");
             return;
         }

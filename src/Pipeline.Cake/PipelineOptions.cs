@@ -1,4 +1,3 @@
-using System.Globalization;
 using Cake.Core;
 using Pipeline.Core;
 using Pipeline.Core.Maintenance;
@@ -51,17 +50,18 @@ public sealed record PipelineOptions(string? Stage, bool Force, PipelineSettings
     public static PipelineOptions From(ICakeContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return new PipelineOptions(Argument(context, "stage"), Flag(context, "force"), ReadSettings(context))
+        var options = new TargetOptions(context);
+        return new PipelineOptions(options.Text("stage"), options.Flag("force"), ReadSettings(options))
         {
-            ForceStage = Argument(context, "force-stage"),
-            Downstream = Argument(context, "downstream"),
-            DryRun = Flag(context, "dry-run"),
-            TrackPath = Argument(context, "path"),
-            Format = Argument(context, "format") ?? "text",
-            OutputFile = Argument(context, "out"),
-            Revision = Argument(context, "rev") is { Length: > 0 } revision ? revision : "HEAD",
-            ShowAll = Flag(context, "all"),
-            Scope = new ReferenceScope(Flag(context, "all-branches"), Flag(context, "all-tags"), Flag(context, "all-commits")),
+            ForceStage = options.Text("force-stage"),
+            Downstream = options.Text("downstream"),
+            DryRun = options.Flag("dry-run"),
+            TrackPath = options.Text("path"),
+            Format = options.Text("format", null, "text")!,
+            OutputFile = options.Text("out"),
+            Revision = options.Text("rev", null, "HEAD")!,
+            ShowAll = options.Flag("all"),
+            Scope = new ReferenceScope(options.Flag("all-branches"), options.Flag("all-tags"), options.Flag("all-commits")),
         };
     }
 
@@ -72,36 +72,19 @@ public sealed record PipelineOptions(string? Stage, bool Force, PipelineSettings
             ? Format
             : throw new PipelineException($"--format: '{Format}' is not one of {string.Join(", ", accepted)}");
 
-    private static PipelineSettings ReadSettings(ICakeContext context)
+    private static PipelineSettings ReadSettings(TargetOptions options)
     {
         var settings = new PipelineSettings();
-        var cacheType = context.Configuration.GetValue("Pipeline_CacheType");
-        if (!string.IsNullOrWhiteSpace(cacheType))
+        if (options.Text("cache-type", "Pipeline_CacheType") is { } cacheType)
         {
             settings = settings with { LinkTypes = [.. cacheType.Split(',', StringSplitOptions.TrimEntries).Select(ParseLinkType)] };
         }
 
-        var timeout = Argument(context, "lock-timeout") ?? context.Configuration.GetValue("Pipeline_LockTimeout");
-        if (!string.IsNullOrWhiteSpace(timeout))
-        {
-            settings = settings with { LockTimeout = TimeSpan.FromSeconds(ParseSeconds(timeout)) };
-        }
-
-        return settings;
+        return options.Seconds("lock-timeout", "Pipeline_LockTimeout") is { } timeout ? settings with { LockTimeout = timeout } : settings;
     }
-
-    private static bool Flag(ICakeContext context, string name) => Argument(context, name) is { } value && value != "false";
-
-    private static string? Argument(ICakeContext context, string name) =>
-        context.Arguments.HasArgument(name) ? context.Arguments.GetArgument(name) ?? "" : null;
 
     private static LinkType ParseLinkType(string text) =>
         Enum.TryParse<LinkType>(text, ignoreCase: true, out var type)
             ? type
-            : throw new PipelineException($"cake.config: [Pipeline] CacheType: '{text}' is not one of reflink, hardlink, copy");
-
-    private static double ParseSeconds(string text) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
-            ? seconds
-            : throw new PipelineException($"--lock-timeout: '{text}' is not a number of seconds");
+            : throw new PipelineException($"CacheType: '{text}' is not one of reflink, hardlink, copy (--cache-type, or [Pipeline] CacheType in cake.config)");
 }

@@ -95,7 +95,7 @@ public static class PipelineTasks
 
         builder.Does(async context =>
         {
-            var runner = await session.RunnerAsync(context, CancellationToken.None);
+            var runner = await session.RunnerAsync(context, RunStopping.Token);
             var options = new ReproOptions(selection.Forces(stage.Name));
             if (session.Options.DryRun)
             {
@@ -103,8 +103,8 @@ public static class PipelineTasks
             }
             else
             {
-                var workspace = await session.OpenAsync(context, CancellationToken.None);
-                await RemoteTasks.PullForStageAsync(context, session, stage.Name, CancellationToken.None);
+                var workspace = await session.OpenAsync(context, RunStopping.Token);
+                await RemoteTasks.PullForStageAsync(context, session, stage.Name, RunStopping.Token);
                 await ReproduceAsync(context, stage, runner, options, remote is null ? null : plan => remote.Execute(new RemoteStageRunContext(context, session, workspace, runner, plan)));
             }
         });
@@ -112,7 +112,7 @@ public static class PipelineTasks
 
     private static async Task ReproduceAsync(ICakeContext context, StageDefinition stage, StageRunner runner, ReproOptions options, Func<StagePlan, Task>? runElsewhere)
     {
-        var plan = runElsewhere is null ? null : await runner.PlanAsync(stage, options, CancellationToken.None);
+        var plan = runElsewhere is null ? null : await runner.PlanAsync(stage, options, RunStopping.Token);
         if (plan is { Outcome: StageOutcome.Ran })
         {
             new CakePipelineLog(context.Log).Information($"Running stage '{stage.Name}' elsewhere ({plan.Reason})");
@@ -120,14 +120,14 @@ public static class PipelineTasks
             return;
         }
 
-        await runner.ReproduceAsync(stage, options, CancellationToken.None);
+        await runner.ReproduceAsync(stage, options, RunStopping.Token);
     }
 
     private static async Task PlanAsync(
         ICakeContext context, PipelineGraph graph, StageDefinition stage, StageRunner runner, ReproOptions options, PipelineSession session)
     {
         var changing = graph.WithUpstream(stage.Name).Select(s => s.Name).Where(session.ChangingInDryRun.Contains).ToList();
-        var plan = (await runner.PlanAsync(stage, options, CancellationToken.None)).After(changing);
+        var plan = (await runner.PlanAsync(stage, options, RunStopping.Token)).After(changing);
         if (plan.MayChangeOutputs)
         {
             session.ChangingInDryRun.Add(stage.Name);

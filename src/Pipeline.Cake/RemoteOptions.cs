@@ -1,4 +1,3 @@
-using System.Globalization;
 using Cake.Core;
 using Pipeline.Core;
 
@@ -16,18 +15,8 @@ public sealed record RemoteOptions(string? Remote, int? Jobs, bool DryRun, bool 
     public static RemoteOptions From(ICakeContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return new RemoteOptions(Argument(context, "remote") is { Length: > 0 } name ? name : null, ParseJobs(Argument(context, "jobs")), Flag(context, "dry-run"), Flag(context, "pull"));
+        var options = new TargetOptions(context);
+        var jobs = options.Number("jobs", null, 0, minimum: 1);
+        return new RemoteOptions(options.Text("remote"), jobs == 0 ? null : jobs, options.Flag("dry-run"), options.Flag("pull"));
     }
-
-    private static int? ParseJobs(string? text) => text switch
-    {
-        null => null,
-        _ when int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var jobs) && jobs > 0 => jobs,
-        _ => throw new PipelineException($"--jobs: '{text}' is not a positive whole number"),
-    };
-
-    private static bool Flag(ICakeContext context, string name) => Argument(context, name) is { } value && value != "false";
-
-    private static string? Argument(ICakeContext context, string name) =>
-        context.Arguments.HasArgument(name) ? context.Arguments.GetArgument(name) ?? "" : null;
 }

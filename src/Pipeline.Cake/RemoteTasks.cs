@@ -63,9 +63,9 @@ internal static class RemoteTasks
 
     private static async Task WithRemoteAsync(ICakeContext context, PipelineSession session, Func<Target, Task> action)
     {
-        var workspace = await session.OpenAsync(context, CancellationToken.None);
-        using var connection = await session.ConnectAsync(context, CancellationToken.None);
-        var roots = (await WorkspaceReferences.ReadAsync(workspace, CancellationToken.None)).Select(p => p.Content.Hash).ToList();
+        var workspace = await session.OpenAsync(context, RunStopping.Token);
+        using var connection = await session.ConnectAsync(context, RunStopping.Token);
+        var roots = (await WorkspaceReferences.ReadAsync(workspace, RunStopping.Token)).Select(p => p.Content.Hash).ToList();
         await action(new Target(workspace, connection, roots, RemoteOptions.From(context), session.Options.Scope, new CakePipelineLog(context.Log)));
     }
 
@@ -73,14 +73,14 @@ internal static class RemoteTasks
     {
         // What the workspace holds as recorded but the cache lacks (a deleted cache, say) is stored first, so a Push
         // never fails on data this machine has.
-        var recorded = await WorkspaceReferences.ReadAsync(target.Workspace, CancellationToken.None);
-        var committed = await new CacheCommit(target.Workspace).CommitAsync(recorded, CancellationToken.None);
+        var recorded = await WorkspaceReferences.ReadAsync(target.Workspace, RunStopping.Token);
+        var committed = await new CacheCommit(target.Workspace).CommitAsync(recorded, RunStopping.Token);
         foreach (var path in committed.Stored)
         {
             target.Log.Information($"Stored {path.Path} in the cache from the workspace ({Count(path.Objects, "object")}) before pushing");
         }
 
-        var summary = await target.Connection.Transfer.PushAsync(target.Roots, CancellationToken.None);
+        var summary = await target.Connection.Transfer.PushAsync(target.Roots, RunStopping.Token);
         var replaced = summary.Replaced > 0 ? $" (replacing {Count(summary.Replaced, "corrupt copy", "corrupt copies")} there)" : "";
         target.Log.Information($"Pushed {Count(summary.Transferred, "object")} ({Bytes(summary.Bytes)}) to {target.Connection.Definition}{replaced}; {summary.AlreadyThere} already there.");
         ThrowOnFailures("Push", "pushed", summary, target);
@@ -89,7 +89,7 @@ internal static class RemoteTasks
     private static async Task FetchAsync(Target target)
     {
         RemoveAbandonedTemporaryFiles(target);
-        var summary = await target.Connection.Transfer.FetchAsync(target.Roots, CancellationToken.None);
+        var summary = await target.Connection.Transfer.FetchAsync(target.Roots, RunStopping.Token);
         target.Log.Information($"Fetched {Count(summary.Transferred, "object")} ({Bytes(summary.Bytes)}) from {target.Connection.Definition}; {summary.AlreadyThere} already in the cache.");
         ThrowOnFailures("Fetch", "fetched", summary, target);
     }
@@ -97,11 +97,11 @@ internal static class RemoteTasks
     private static async Task PullAsync(Target target)
     {
         RemoveAbandonedTemporaryFiles(target);
-        var summary = await target.Connection.Transfer.FetchAsync(target.Roots, CancellationToken.None);
+        var summary = await target.Connection.Transfer.FetchAsync(target.Roots, RunStopping.Token);
         target.Log.Information($"Fetched {Count(summary.Transferred, "object")} ({Bytes(summary.Bytes)}) from {target.Connection.Definition}; {summary.AlreadyThere} already in the cache.");
 
         // Check out whatever arrived even when some objects failed: the paths that are complete become usable.
-        var checkout = await new WorkspaceCheckout(target.Workspace).RunAsync(CancellationToken.None);
+        var checkout = await new WorkspaceCheckout(target.Workspace).RunAsync(RunStopping.Token);
         foreach (var path in checkout.Changed)
         {
             target.Log.Information($"Restored {path.Path} as {path.Source} records it ({Count(path.FilesWritten, "file")} written)");
@@ -118,7 +118,7 @@ internal static class RemoteTasks
 
     private static async Task StatusAsync(Target target)
     {
-        var report = await target.Connection.Transfer.StatusAsync(target.Roots, CancellationToken.None);
+        var report = await target.Connection.Transfer.StatusAsync(target.Roots, RunStopping.Token);
         var listed = report.LocalOnly.Select(h => (h, "local only")).Concat(report.RemoteOnly.Select(h => (h, "remote only")))
             .Concat(report.Missing.Select(h => (h, "missing from both"))).Concat(report.Corrupt.Select(h => (h, "corrupt on the remote")));
         foreach (var (hash, where) in listed)
@@ -136,8 +136,8 @@ internal static class RemoteTasks
     private static async Task GcAsync(Target target)
     {
         var dryRun = target.Options.DryRun;
-        var references = await new ReferenceFinder(target.Workspace, new GitRepository(target.Workspace.Root)).FindAsync(target.Scope, CancellationToken.None);
-        var result = await target.Connection.Transfer.CollectGarbageAsync(references.Roots, dryRun, CancellationToken.None);
+        var references = await new ReferenceFinder(target.Workspace, new GitRepository(target.Workspace.Root)).FindAsync(target.Scope, RunStopping.Token);
+        var result = await target.Connection.Transfer.CollectGarbageAsync(references.Roots, dryRun, RunStopping.Token);
         foreach (var removed in result.Removed)
         {
             target.Log.Verbose($"{(dryRun ? "would remove" : "removed")} {ObjectLayout.KeyOf(removed.Hash)}");

@@ -93,6 +93,33 @@ public sealed class ReproTargetTests
     }
 
     [Fact]
+    public async Task SIGTERM_mid_stage_stops_the_stage_records_nothing_of_it_and_releases_the_lock()
+    {
+        using var repo = new CakeRepo(CakeRepo.DefaultStages);
+        repo.Write("hold", "");
+        using (var run = repo.Start())
+        {
+            await repo.WaitForFileAsync("started", TimeSpan.FromSeconds(60));
+            Assert.Equal(0, Kill(run.Id, 15));
+            using var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await run.WaitForExitAsync(stopped.Token);
+            Assert.NotEqual(0, run.ExitCode);
+        }
+
+        // The stage's own process (a shell waiting while 'hold' exists, in the repository) was stopped with the run.
+        Assert.Empty(ProcessesIn(repo.Root));
+        await using (var workspace = await PipelineWorkspace.OpenAsync(repo.Root, new PipelineSettings(), CancellationToken.None))
+        {
+            Assert.Equal(["prepare"], (await workspace.LockFiles.ReadAsync(CancellationToken.None)).Stages.Keys);
+        }
+
+        File.Delete(repo["hold"]);
+        var rerun = await repo.CakeAsync();
+        Assert.True(rerun.ExitCode == 0, rerun.Output);
+        Assert.Equal(1, repo.Runs("train"));
+    }
+
+    [Fact]
     public async Task A_run_killed_mid_way_leaves_no_lock_entry_pointing_at_missing_objects()
     {
         using var repo = new CakeRepo(CakeRepo.DefaultStages);
@@ -159,4 +186,22 @@ public sealed class ReproTargetTests
         Assert.Equal("77", prepare.Parameters["prepare.seed"].ToString());
         Assert.True(Assert.Single(prepare.Outputs).Content.Hash.IsDirectory);
     }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    // The processes whose working folder is root (a stage's command runs there).
+    private static IEnumerable<int> ProcessesIn(string root) =>
+        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(name => name!.All(char.IsAsciiDigit)).Select(int.Parse!)
+            .Where(pid =>
+            {
+                try
+                {
+                    return new DirectoryInfo($"/proc/{pid}/cwd").LinkTarget == root;
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    return false;
+                }
+            });
 }

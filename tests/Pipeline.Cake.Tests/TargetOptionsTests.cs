@@ -1,0 +1,76 @@
+using Cake.Core;
+using Cake.Core.Configuration;
+using Cake.Core.Diagnostics;
+using Cake.Core.IO;
+using Cake.Core.Tooling;
+using Pipeline.Core;
+
+namespace Pipeline.Cake.Tests;
+
+/// <summary>Every target reads its options one way: the same flag means the same everywhere.</summary>
+public sealed class TargetOptionsTests
+{
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("", true)]
+    [InlineData("true", true)]
+    [InlineData("True", true)]
+    [InlineData("false", false)]
+    public void A_flag_is_on_when_given_bare_or_true_and_off_when_absent_or_false(string? value, bool expected) =>
+        Assert.Equal(expected, Options(("dry-run", value)).Flag("dry-run"));
+
+    [Fact]
+    public void A_flag_with_another_value_is_one_error_naming_it() =>
+        Assert.Equal("--dry-run: 'maybe' is not true or false", Assert.Throws<PipelineException>(() => Options(("dry-run", "maybe")).Flag("dry-run")).Message);
+
+    [Fact]
+    public void A_value_comes_from_the_command_line_else_cake_config_else_the_default_and_an_empty_one_counts_as_not_given()
+    {
+        var config = new Dictionary<string, string> { ["Containers_Registry"] = "registry.example/team" };
+
+        Assert.Equal("ghcr.io/me", Options(config, ("registry", "ghcr.io/me")).Text("registry", "Containers_Registry", "localhost:5000"));
+        Assert.Equal("registry.example/team", Options(config, ("registry", "")).Text("registry", "Containers_Registry", "localhost:5000"));
+        Assert.Equal("localhost:5000", Options(("registry", "  ")).Text("registry", "Containers_Registry", "localhost:5000"));
+    }
+
+    [Fact]
+    public void Numbers_seconds_and_choices_are_checked_with_one_line_naming_the_option()
+    {
+        Assert.Equal(8, Options(("jobs", "8")).Number("jobs", null, 4, minimum: 1));
+        Assert.Equal(TimeSpan.FromSeconds(1.5), Options(("lock-timeout", "1.5")).Seconds("lock-timeout", null));
+        Assert.Equal("--jobs: '0' is not a whole number of at least 1", Assert.Throws<PipelineException>(() => Options(("jobs", "0")).Number("jobs", null, 4, minimum: 1)).Message);
+        Assert.Equal("--lock-timeout: 'soon' is not a number of seconds", Assert.Throws<PipelineException>(() => Options(("lock-timeout", "soon")).Seconds("lock-timeout", null)).Message);
+        Assert.Equal("--format: 'pdf' is not one of text, md", Assert.Throws<PipelineException>(() => Options(("format", "pdf")).Choice("format", "text", "text", "md")).Message);
+    }
+
+    private static TargetOptions Options(params (string Name, string? Value)[] arguments) => Options(new Dictionary<string, string>(), arguments);
+
+    private static TargetOptions Options(IDictionary<string, string> configuration, params (string Name, string? Value)[] arguments) =>
+        new(new OptionsContext(
+            new CakeArguments(arguments.Where(a => a.Value is not null).ToLookup(a => a.Name, a => a.Value!, StringComparer.OrdinalIgnoreCase)),
+            new CakeConfiguration(configuration)));
+
+    /// <summary>A Cake context that has only what options are read from: arguments and configuration.</summary>
+    private sealed class OptionsContext(ICakeArguments arguments, ICakeConfiguration configuration) : ICakeContext
+    {
+        public ICakeArguments Arguments => arguments;
+
+        public ICakeConfiguration Configuration => configuration;
+
+        public IFileSystem FileSystem => throw new NotSupportedException();
+
+        public ICakeEnvironment Environment => throw new NotSupportedException();
+
+        public IGlobber Globber => throw new NotSupportedException();
+
+        public ICakeLog Log => throw new NotSupportedException();
+
+        public IProcessRunner ProcessRunner => throw new NotSupportedException();
+
+        public IRegistry Registry => throw new NotSupportedException();
+
+        public IToolLocator Tools => throw new NotSupportedException();
+
+        public ICakeDataResolver Data => throw new NotSupportedException();
+    }
+}
