@@ -37,7 +37,7 @@ public sealed class RemoteConnection : IDisposable
         var jobs = options.Jobs ?? definition.Jobs ?? TransferOptions.DefaultJobs;
         var remote = kinds.Open(definition, workspace.Root);
         var progress = ConsoleProgress.ForConsole();
-        return new RemoteConnection(definition, remote, progress, new RemoteTransfer(workspace, remote, new TransferOptions(jobs, RetryPolicy.Default), progress));
+        return new RemoteConnection(definition, remote, progress, new RemoteTransfer(workspace.Cache, remote, new TransferOptions(jobs, RetryPolicy.Default), progress));
     }
 
     /// <inheritdoc />

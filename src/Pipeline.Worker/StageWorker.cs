@@ -24,7 +24,7 @@ internal static class StageWorker
         await using var workspace = await PipelineWorkspace.OpenAsync(root, settings, cancellationToken);
         using var remote = kinds.Open(run.Remote.ToDefinition(), root);
         using var progress = ConsoleProgress.ForConsole();
-        var transfer = new RemoteTransfer(workspace, remote, TransferOptions.Default, progress);
+        var transfer = new RemoteTransfer(workspace.Cache, remote, TransferOptions.Default, progress);
 
         await FetchDependenciesAsync(run, workspace, transfer, log, cancellationToken);
         await new StageRunner(workspace, ProcessCommandRunner.ToConsole(), log).ReproduceAsync(run.ToStage(), new ReproOptions(Force: true), cancellationToken);

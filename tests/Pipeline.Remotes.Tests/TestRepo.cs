@@ -126,7 +126,7 @@ public sealed class TestRepo : IDisposable
     {
         await using var workspace = await OpenAsync();
         var roots = (await WorkspaceReferences.ReadAsync(workspace, CancellationToken.None)).Select(p => p.Content.Hash).ToList();
-        var transfer = new RemoteTransfer(workspace, remote, new TransferOptions(jobs, TestRetry), SilentProgress.Instance);
+        var transfer = new RemoteTransfer(workspace.Cache, remote, new TransferOptions(jobs, TestRetry), SilentProgress.Instance);
         return await action(transfer, workspace, roots);
     }
 

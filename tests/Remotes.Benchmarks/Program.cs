@@ -119,7 +119,7 @@ async Task PushAsync(string repo, RemoteDefinition remote)
     await using var workspace = await OpenAsync(repo);
     using var s3 = KindsOf().Open(remote, repo);
     var roots = (await WorkspaceReferences.ReadAsync(workspace, CancellationToken.None)).Select(p => p.Content.Hash);
-    var summary = await new RemoteTransfer(workspace, s3, new TransferOptions(jobs, RetryPolicy.Default), SilentProgress.Instance).PushAsync(roots, CancellationToken.None);
+    var summary = await new RemoteTransfer(workspace.Cache, s3, new TransferOptions(jobs, RetryPolicy.Default), SilentProgress.Instance).PushAsync(roots, CancellationToken.None);
     Check(summary);
 }
 
@@ -132,7 +132,7 @@ async Task PullAsync(string repo, RemoteDefinition remote, bool checkout)
     await using var workspace = await OpenAsync(clone);
     using var s3 = KindsOf().Open(remote, clone);
     var roots = (await WorkspaceReferences.ReadAsync(workspace, CancellationToken.None)).Select(p => p.Content.Hash);
-    Check(await new RemoteTransfer(workspace, s3, new TransferOptions(jobs, RetryPolicy.Default), SilentProgress.Instance).FetchAsync(roots, CancellationToken.None));
+    Check(await new RemoteTransfer(workspace.Cache, s3, new TransferOptions(jobs, RetryPolicy.Default), SilentProgress.Instance).FetchAsync(roots, CancellationToken.None));
     if (!checkout)
     {
         return;
