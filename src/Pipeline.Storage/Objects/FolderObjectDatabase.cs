@@ -68,12 +68,7 @@ public sealed class FolderObjectDatabase : IObjectDatabase
     public async Task<StoredObject?> StatAsync(ContentHash hash, CancellationToken cancellationToken)
     {
         var path = PathOf(hash);
-        FileStat stat;
-        try
-        {
-            stat = FileStat.Of(path);
-        }
-        catch (FileNotFoundException)
+        if (StatOf(path) is not { } stat)
         {
             return null;
         }
@@ -89,12 +84,7 @@ public sealed class FolderObjectDatabase : IObjectDatabase
         {
             ArgumentNullException.ThrowIfNull(receive);
             var path = PathOf(hash);
-            FileStat stat;
-            try
-            {
-                stat = FileStat.Of(path);
-            }
-            catch (FileNotFoundException)
+            if (StatOf(path) is not { } stat)
             {
                 return false;
             }
@@ -275,17 +265,7 @@ public sealed class FolderObjectDatabase : IObjectDatabase
     public async Task<bool> IsIntactAsync(ContentHash hash, CancellationToken cancellationToken)
     {
         var path = PathOf(hash);
-        FileStat stat;
-        try
-        {
-            stat = FileStat.Of(path);
-        }
-        catch (FileNotFoundException)
-        {
-            return false;
-        }
-
-        return await IsIntactAsync(hash, path, stat, cancellationToken);
+        return StatOf(path) is { } stat && await IsIntactAsync(hash, path, stat, cancellationToken);
     }
 
     /// <summary>Throws unless the object for <paramref name="hash"/> is stored and intact.</summary>
@@ -364,6 +344,19 @@ public sealed class FolderObjectDatabase : IObjectDatabase
             .Where(o => o.Hash is not null)
             .Select(o => SizeOf(o.File) is { } size ? new StoredObject(o.Hash!.Value, size) : (StoredObject?)null)
             .OfType<StoredObject>());
+    }
+
+    // Null when there is no such file.
+    private static FileStat? StatOf(string path)
+    {
+        try
+        {
+            return FileStat.Of(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
     }
 
     // Null for an object removed since the folder was listed.
