@@ -84,7 +84,7 @@ internal static class ContainerTargets
         var labels = source.Labels(ServiceBundle.Name, options.BaseImage).Add("org.opencontainers.image.version", bundle.Manifest.ModelVersion)
             .Add("io.planets.model", bundle.Manifest.Model);
         var settings = ServiceImage.Settings(bundle, options.BaseImage, Tags(ServiceBundle.Name, source), labels);
-        await BuildImageAsync(context, options, settings, cancellationToken);
+        BuildImage(context, options, settings);
     }
 
     private static async Task ContainerizeTrainingAsync(ICakeContext context, CancellationToken cancellationToken)
@@ -104,16 +104,11 @@ internal static class ContainerTargets
         Publish(context, "src/Pipeline.Worker/Pipeline.Worker.csproj", worker);
         var source = await SourceInfo.ReadAsync(root, cancellationToken);
         var settings = TrainingImage.Settings(program, worker, programSources, options.TrainingBaseImage, Tags(TrainingImage.Name, source), source.Labels(TrainingImage.Name, options.TrainingBaseImage));
-        await BuildImageAsync(context, options, settings, cancellationToken);
+        BuildImage(context, options, settings);
     }
 
-    private static async Task BuildImageAsync(ICakeContext context, ContainerOptions options, ImageBuildSettings settings, CancellationToken cancellationToken)
-    {
-        using var engine = await DockerEngine.ConnectAsync(options.DockerHost, cancellationToken);
-        context.Information($"Building {settings.Tags[0]} from {settings.Dockerfile.BaseImage} ({settings.Context.Entries.Count} files)");
-        var image = await new ImageBuilder(engine).BuildAsync(settings, line => context.Verbose(line), cancellationToken);
-        context.Information($"Built {string.Join(", ", image.Tags)}: {image.Id[..19]}, {image.Size / 1e6:F1} MB, {image.Layers.Count} layers, {image.CachedSteps} steps from cache");
-    }
+    private static void BuildImage(ICakeContext context, ContainerOptions options, ImageBuildSettings settings) =>
+        context.BuildImage(settings with { DockerHost = options.DockerHost });
 
     private static async Task PushAsync(ICakeContext context, CancellationToken cancellationToken)
     {
@@ -122,13 +117,10 @@ internal static class ContainerTargets
         var root = context.Environment.WorkingDirectory.FullPath;
         var source = await SourceInfo.ReadAsync(root, cancellationToken);
         var credentials = RegistryCredentials.FromEnvironment();
-        using var engine = await DockerEngine.ConnectAsync(options.DockerHost, cancellationToken);
-        var pusher = new ImagePusher(engine);
         PushedImage? main = null;
         foreach (var tag in Tags(name, source))
         {
-            var pushed = await pusher.PushAsync(tag.ToString(), options.InRegistry(name, tag.Tag!), credentials, line => context.Verbose(line), cancellationToken);
-            context.Information($"Pushed {pushed.Reference}: uploaded {pushed.LayersPushed} of {pushed.LayersPushed + pushed.LayersSkipped} layers, the registry had the rest");
+            var pushed = context.PushImage(new ImagePushSettings(tag.ToString(), options.InRegistry(name, tag.Tag!)) { Credentials = credentials, DockerHost = options.DockerHost });
             main ??= pushed;
         }
 

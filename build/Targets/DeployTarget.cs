@@ -3,6 +3,7 @@ using Cake.Core;
 using Pipeline.Cake;
 using Pipeline.Kubernetes;
 using Planets.Build.Packaging;
+using Pipeline.Core.Execution;
 
 namespace Planets.Build.Targets;
 

@@ -4,6 +4,7 @@ using Cake.Core;
 using Pipeline.Cake;
 using Pipeline.Core.Stages;
 using Planets.Build.Stages;
+using Pipeline.Core.Execution;
 
 namespace Planets.Build.Targets;
 

@@ -32,7 +32,7 @@ internal static class TrainRemoteTarget
     {
         var context = run.Cake;
         var stage = run.Plan.Status.Stage;
-        using var remote = await run.Session.ConnectAsync(context, cancellationToken);
+        using var remote = await run.Session.ConnectAsync(context, RemoteOptions.From(context).Settings, cancellationToken);
         var data = CachedDependencies(run);
         var pushed = await remote.Transfer.PushAsync(data.Select(d => d.Content.Hash), cancellationToken);
         Check("send the stage's dependencies to", pushed.Failed.Count, remote, pushed.DescribeFailures());
@@ -44,6 +44,7 @@ internal static class TrainRemoteTarget
         {
             // The image's program must be built from the sources the lock file will record; the worker checks.
             ResultPath = PodExit.MessagePath,
+            HashAlgorithm = run.Workspace.Settings.HashAlgorithm.Name,
             ProgramSources = stage.Program is { } program
                 ? (await ProgramSources.OfAsync(program, run.Workspace.Root, run.Workspace.Hasher, cancellationToken)).Hash.Value
                 : null,

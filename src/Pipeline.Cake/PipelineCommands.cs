@@ -8,6 +8,7 @@ using Pipeline.Core.Maintenance;
 using Pipeline.Core.Status;
 using Pipeline.Core.Tracking;
 using Pipeline.Storage;
+using Pipeline.Core.Execution;
 
 using static Pipeline.Cake.Amounts;
 

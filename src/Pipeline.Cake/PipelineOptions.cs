@@ -3,6 +3,7 @@ using Pipeline.Core;
 using Pipeline.Core.Maintenance;
 using Pipeline.Core.Workspace;
 using Pipeline.Storage.Cache;
+using Pipeline.Storage.Hashing;
 
 namespace Pipeline.Cake;
 
@@ -80,7 +81,24 @@ public sealed record PipelineOptions(string? Stage, bool Force, PipelineSettings
             settings = settings with { LinkTypes = [.. cacheType.Split(',', StringSplitOptions.TrimEntries).Select(ParseLinkType)] };
         }
 
+        if (options.Text("hash-algorithm", "Pipeline_HashAlgorithm") is { } algorithm)
+        {
+            settings = settings with { HashAlgorithm = ParseHashAlgorithm(algorithm) };
+        }
+
         return options.Seconds("lock-timeout", "Pipeline_LockTimeout") is { } timeout ? settings with { LockTimeout = timeout } : settings;
+    }
+
+    private static ContentHashAlgorithm ParseHashAlgorithm(string name)
+    {
+        try
+        {
+            return ContentHashAlgorithm.FromName(name);
+        }
+        catch (FormatException e)
+        {
+            throw new PipelineException($"HashAlgorithm: {e.Message} (--hash-algorithm, or [Pipeline] HashAlgorithm in cake.config)", e);
+        }
     }
 
     private static LinkType ParseLinkType(string text) =>

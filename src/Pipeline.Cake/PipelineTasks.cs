@@ -58,6 +58,7 @@ public static class PipelineTasks
         var graph = PipelineGraph.Build(stages.Select(s => s.Definition));
         var options = PipelineOptions.From(context);
         var session = new PipelineSession(options, adapters);
+        session.Attach(context);
         teardown(_ => session.DisposeAsync().AsTask().GetAwaiter().GetResult());
 
         var selection = ReproSelection.From(graph, options);
@@ -95,39 +96,51 @@ public static class PipelineTasks
 
         builder.Does(async context =>
         {
-            var runner = await session.RunnerAsync(context, RunStopping.Token);
-            var options = new ReproOptions(selection.Forces(stage.Name));
+            var remoteOptions = RemoteOptions.From(context);
+            var settings = new ReproSettings { Force = selection.Forces(stage.Name), PullFrom = remoteOptions.Pull ? remoteOptions.Settings : null };
             if (session.Options.DryRun)
             {
-                await PlanAsync(context, graph, stage, runner, options, session);
+                await PlanAsync(context, graph, stage, settings, session);
+            }
+            else if (remote is null)
+            {
+                context.ReproStage(stage, settings);
             }
             else
             {
-                var workspace = await session.OpenAsync(context, RunStopping.Token);
-                await RemoteTasks.PullForStageAsync(context, session, stage.Name, RunStopping.Token);
-                await ReproduceAsync(context, stage, runner, options, remote is null ? null : plan => remote.Execute(new RemoteStageRunContext(context, session, workspace, runner, plan)));
+                await ReproduceOrRunElsewhereAsync(context, stage, settings, session, remote);
             }
         });
     }
 
-    private static async Task ReproduceAsync(ICakeContext context, StageDefinition stage, StageRunner runner, ReproOptions options, Func<StagePlan, Task>? runElsewhere)
+    // The plan decides: a stage that would run runs where the remote target sends it; one skipped or restored is
+    // reproduced here as always.
+    private static async Task ReproduceOrRunElsewhereAsync(
+        ICakeContext context, StageDefinition stage, ReproSettings settings, PipelineSession session, RemoteStageTarget remote)
     {
-        var plan = runElsewhere is null ? null : await runner.PlanAsync(stage, options, RunStopping.Token);
-        if (plan is { Outcome: StageOutcome.Ran })
+        if (settings.PullFrom is { } from)
         {
-            new CakePipelineLog(context.Log).Information($"Running stage '{stage.Name}' elsewhere ({plan.Reason})");
-            await runElsewhere!(plan);
+            await DataRemoteAliases.PullForStageAsync(context, session, stage.Name, from, RunStopping.Token);
+        }
+
+        var runner = await session.RunnerAsync(context, RunStopping.Token);
+        var plan = await runner.PlanAsync(stage, new ReproOptions(settings.Force), RunStopping.Token);
+        if (plan.Outcome != StageOutcome.Ran)
+        {
+            context.ReproStage(stage, settings with { PullFrom = null });
             return;
         }
 
-        await runner.ReproduceAsync(stage, options, RunStopping.Token);
+        new CakePipelineLog(context.Log).Information($"Running stage '{stage.Name}' elsewhere ({plan.Reason})");
+        var workspace = await session.OpenAsync(context, RunStopping.Token);
+        await remote.Execute(new RemoteStageRunContext(context, session, workspace, runner, plan));
     }
 
-    private static async Task PlanAsync(
-        ICakeContext context, PipelineGraph graph, StageDefinition stage, StageRunner runner, ReproOptions options, PipelineSession session)
+    private static async Task PlanAsync(ICakeContext context, PipelineGraph graph, StageDefinition stage, ReproSettings settings, PipelineSession session)
     {
         var changing = graph.WithUpstream(stage.Name).Select(s => s.Name).Where(session.ChangingInDryRun.Contains).ToList();
-        var plan = (await runner.PlanAsync(stage, options, RunStopping.Token)).After(changing);
+        var runner = await session.RunnerAsync(context, RunStopping.Token);
+        var plan = (await runner.PlanAsync(stage, new ReproOptions(settings.Force), RunStopping.Token)).After(changing);
         if (plan.MayChangeOutputs)
         {
             session.ChangingInDryRun.Add(stage.Name);

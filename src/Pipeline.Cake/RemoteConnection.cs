@@ -26,18 +26,22 @@ public sealed class RemoteConnection : IDisposable
     /// <summary>Moves objects between the workspace's cache and the remote.</summary>
     public RemoteTransfer Transfer { get; }
 
-    /// <summary>Connects <paramref name="workspace"/> to the remote <paramref name="options"/> name (or the default), opened as one of <paramref name="kinds"/>.</summary>
+    /// <summary>Connects <paramref name="workspace"/> to the remote called <paramref name="name"/> (or the default), opened as one of <paramref name="kinds"/>.</summary>
+    /// <param name="workspace">The workspace whose cache objects move.</param>
+    /// <param name="name">The remote; the configured default when null.</param>
+    /// <param name="jobs">Objects moved at once; the remote's <c>jobs:</c>, else the default, when null.</param>
+    /// <param name="kinds">The kinds of remote the configuration may name.</param>
+    /// <param name="cancellationToken">Stops reading the configuration.</param>
     /// <exception cref="Core.PipelineException">The remote configuration is malformed or names no such remote.</exception>
-    public static async Task<RemoteConnection> OpenAsync(PipelineWorkspace workspace, RemoteOptions options, RemoteKinds kinds, CancellationToken cancellationToken)
+    public static async Task<RemoteConnection> OpenAsync(PipelineWorkspace workspace, string? name, int? jobs, RemoteKinds kinds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(workspace);
-        ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(kinds);
-        var definition = (await RemoteConfigFile.LoadAsync(workspace.Root, kinds, cancellationToken)).Select(options.Remote);
-        var jobs = options.Jobs ?? definition.Jobs ?? TransferOptions.DefaultJobs;
+        var definition = (await RemoteConfigFile.LoadAsync(workspace.Root, kinds, cancellationToken)).Select(name);
+        jobs ??= definition.Jobs ?? TransferOptions.DefaultJobs;
         var remote = kinds.Open(definition, workspace.Root);
         var progress = ConsoleProgress.ForConsole();
-        return new RemoteConnection(definition, remote, progress, new RemoteTransfer(workspace.Cache, remote, new TransferOptions(jobs, RetryPolicy.Default), progress));
+        return new RemoteConnection(definition, remote, progress, new RemoteTransfer(workspace.Cache, remote, new TransferOptions(jobs.Value, RetryPolicy.Default), progress));
     }
 
     /// <inheritdoc />

@@ -19,4 +19,7 @@ public sealed record RemoteOptions(string? Remote, int? Jobs, bool DryRun, bool 
         var jobs = options.Number("jobs", null, 0, minimum: 1);
         return new RemoteOptions(options.Text("remote"), jobs == 0 ? null : jobs, options.Flag("dry-run"), options.Flag("pull"));
     }
+
+    /// <summary>The remote and jobs as the data aliases take them.</summary>
+    public DataRemoteSettings Settings => new() { Remote = Remote, Jobs = Jobs };
 }

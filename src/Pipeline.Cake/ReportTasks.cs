@@ -6,6 +6,7 @@ using Pipeline.Core.Git;
 using Pipeline.Core.Graph;
 using Pipeline.Reports;
 using Pipeline.Storage;
+using Pipeline.Core.Execution;
 
 namespace Pipeline.Cake;
 

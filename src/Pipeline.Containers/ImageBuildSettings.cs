@@ -13,6 +13,21 @@ public sealed record ImageBuildSettings(Dockerfile Dockerfile, BuildContext Cont
 
     /// <summary>Build every layer again instead of reusing the engine's cache.</summary>
     public bool NoCache { get; init; }
+
+    /// <summary>The Docker engine to build with (see <see cref="DockerEngine.Resolve"/>); <c>DOCKER_HOST</c> or the local socket when null.</summary>
+    public string? DockerHost { get; init; }
+}
+
+/// <summary>What to push: a local image, under which name, with which credentials, through which engine.</summary>
+/// <param name="Image">The local image's name or id.</param>
+/// <param name="Target">The name and tag it is pushed as (the registry is the name's host).</param>
+public sealed record ImagePushSettings(string Image, ImageReference Target)
+{
+    /// <summary>The registry's credentials; anonymous when null (<see cref="RegistryCredentials.FromEnvironment"/> reads them from the environment).</summary>
+    public RegistryCredentials? Credentials { get; init; }
+
+    /// <summary>The Docker engine to push through; <c>DOCKER_HOST</c> or the local socket when null.</summary>
+    public string? DockerHost { get; init; }
 }
 
 /// <summary>An image the engine built.</summary>

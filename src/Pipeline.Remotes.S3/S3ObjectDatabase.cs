@@ -24,7 +24,7 @@ public sealed class S3ObjectDatabase : IObjectDatabase
     private readonly AmazonS3Client client;
     private readonly S3Settings settings;
     private readonly string bucket;
-    private readonly string objectsPrefix;
+    private readonly string rootPrefix;
     private readonly long multipartThreshold;
     private readonly S3Errors errors;
 
@@ -38,7 +38,7 @@ public sealed class S3ObjectDatabase : IObjectDatabase
         settings = S3Settings.From(remote);
         Name = remote.ToString();
         bucket = settings.Bucket;
-        objectsPrefix = (settings.Prefix.Length == 0 ? "" : settings.Prefix + "/") + ObjectLayout.ObjectsFolder + "/";
+        rootPrefix = settings.Prefix.Length == 0 ? "" : settings.Prefix + "/";
         this.multipartThreshold = multipartThreshold;
         errors = new S3Errors(remote, settings);
         client = S3ClientFactory.Create(remote, settings);
@@ -51,11 +51,11 @@ public sealed class S3ObjectDatabase : IObjectDatabase
     public bool IsLocal => false;
 
     /// <inheritdoc />
-    public Task<IReadOnlyCollection<StoredObject>> ListAsync(string? prefix, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyCollection<StoredObject>> ListAsync(string? shard, CancellationToken cancellationToken) =>
         errors.GuardAsync("list objects", async () =>
         {
             var found = new List<StoredObject>();
-            var request = new ListObjectsV2Request { BucketName = bucket, Prefix = objectsPrefix + (prefix is null ? "" : prefix + "/") };
+            var request = new ListObjectsV2Request { BucketName = bucket, Prefix = $"{rootPrefix}{ObjectLayout.ObjectsFolder}/{(shard is null ? "" : shard + "/")}" };
             ListObjectsV2Response page;
             do
             {
@@ -214,10 +214,12 @@ public sealed class S3ObjectDatabase : IObjectDatabase
     }
 
     // An object stored in one part has its content's MD5 as ETag ("…", 32 hex digits); a multipart one has "…-N".
-    private string? Md5Of(string? etag) =>
-        settings.EtagChecks && etag?.Trim('"') is { Length: 32 } md5 && md5.All(char.IsAsciiHexDigit) ? md5.ToLowerInvariant() : null;
+    private ContentHash? Md5Of(string? etag) =>
+        settings.EtagChecks && etag?.Trim('"').ToLowerInvariant() is { Length: 32 } md5 && md5.All(char.IsAsciiHexDigit)
+            ? new ContentHash(md5, ContentHashAlgorithm.Md5)
+            : null;
 
-    private string KeyOf(ContentHash hash) => objectsPrefix + ObjectLayout.KeyOf(hash)[(ObjectLayout.ObjectsFolder.Length + 1)..];
+    private string KeyOf(ContentHash hash) => rootPrefix + ObjectLayout.KeyOf(hash);
 
     // S3 allows parts from 5 MiB and at most 10,000 of them; a quarter of the threshold keeps a large file in a few dozen parts.
     private long PartSize() => Math.Max(5L << 20, multipartThreshold / 4);

@@ -1,31 +1,22 @@
 using Pipeline.Core;
+using Pipeline.Core.Execution;
 using Pipeline.Remotes;
 using Pipeline.Remotes.Runs;
 using Pipeline.Remotes.S3;
 using Pipeline.Worker;
 
 // SIGTERM (the pod being deleted) and Ctrl+C stop the stage's process rather than orphaning it.
-using var stopping = new CancellationTokenSource();
-using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
-{
-    context.Cancel = true;
-    stopping.Cancel();
-});
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stopping.Cancel();
-};
+var stopping = RunStopping.Token;
 
 try
 {
     var run = RemoteStageRun.FromJson(Environment.GetEnvironmentVariable(RemoteStageRun.Variable));
     // The worker's composition root: the kinds of remote a training pod can reach.
     var kinds = new RemoteKinds().Add(new S3RemoteKind());
-    var result = await StageWorker.RunAsync(run, Directory.GetCurrentDirectory(), kinds, new ConsoleLog(), stopping.Token);
+    var result = await StageWorker.RunAsync(run, Directory.GetCurrentDirectory(), kinds, new ConsoleLog(), stopping);
     if (run.ResultPath is { } path)
     {
-        await File.WriteAllTextAsync(path, result.ToJson(), stopping.Token);
+        await File.WriteAllTextAsync(path, result.ToJson(), stopping);
     }
 
     return 0;

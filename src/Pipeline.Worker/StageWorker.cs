@@ -19,7 +19,7 @@ internal static class StageWorker
     {
         // Before anything is fetched: outputs of a program built from other sources must never be reported.
         run.RequireProgramBuiltFrom(Environment.GetEnvironmentVariable(ProgramBuilder.SourcesVariable));
-        var settings = new PipelineSettings();
+        var settings = new PipelineSettings { HashAlgorithm = run.RecordingAlgorithm() };
         await AtomicFile.WriteAllBytesAsync(Path.Combine(root, settings.ParametersFile), System.Text.Encoding.UTF8.GetBytes(run.ParametersFile), cancellationToken);
         await using var workspace = await PipelineWorkspace.OpenAsync(root, settings, cancellationToken);
         using var remote = kinds.Open(run.Remote.ToDefinition(), root);

@@ -11,7 +11,10 @@ namespace Pipeline.Cake.Tests;
 /// </summary>
 public sealed class CakeRepo : IDisposable
 {
-    public CakeRepo(string stages, string registration = "new IStage[] { new Prepare(), new Train(), new Evaluate() }")
+    /// <param name="stages">The stage classes.</param>
+    /// <param name="registration">The stages handed to <c>PipelineTasks.Register</c>.</param>
+    /// <param name="script">Script text that replaces the registration: a script of its own, using the aliases.</param>
+    public CakeRepo(string stages, string registration = "new IStage[] { new Prepare(), new Train(), new Evaluate() }", string? script = null)
     {
         Root = Path.Combine(Path.GetTempPath(), "pipeline-cake-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path.Combine(Root, ".config"));
@@ -19,7 +22,7 @@ public sealed class CakeRepo : IDisposable
         // One script cache for all test repositories: the same build.cake then compiles once, not once per test.
         var cakeConfig = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "cake.config"));
         Write("cake.config", $"{cakeConfig}\n[Paths]\nCache={Path.Combine(Path.GetTempPath(), "pipeline-cake-tests", "script-cache")}\n");
-        Write("build.cake", BuildScript(stages, registration));
+        Write("build.cake", BuildScript(stages, script ?? $"RunTarget(PipelineTasks.Register(Context, Task, Teardown, {registration}));"));
         Write("params.yaml", "prepare:\n  seed: 77\ntrain:\n  epochs: 5\n");
         Write("raw/a.txt", "alpha");
         Write("raw/b.txt", "beta");
@@ -121,7 +124,7 @@ public sealed class CakeRepo : IDisposable
             .WithWorkingDirectory(Root)
             .WithEnvironmentVariables(env => env.Set("NO_COLOR", "1"));
 
-    private static string BuildScript(string stages, string registration)
+    private static string BuildScript(string stages, string run)
     {
         var assemblies = AppContext.BaseDirectory;
         var script = new StringBuilder();
@@ -130,7 +133,7 @@ public sealed class CakeRepo : IDisposable
         script.AppendLine("using Pipeline.Cake;");
         script.AppendLine("using Pipeline.Core.Stages;");
         script.AppendLine(stages);
-        script.AppendLine($"RunTarget(PipelineTasks.Register(Context, Task, Teardown, {registration}));");
+        script.AppendLine(run);
         return script.ToString();
     }
 }

@@ -4,6 +4,7 @@ using Cake.Core.Diagnostics;
 using Cake.Core.IO;
 using Cake.Core.Tooling;
 using Pipeline.Core;
+using Pipeline.Storage.Hashing;
 
 namespace Pipeline.Cake.Tests;
 
@@ -43,12 +44,27 @@ public sealed class TargetOptionsTests
         Assert.Equal("--format: 'pdf' is not one of text, md", Assert.Throws<PipelineException>(() => Options(("format", "pdf")).Choice("format", "text", "text", "md")).Message);
     }
 
+    [Fact]
+    public void The_hash_algorithm_is_the_repositorys_from_cake_config_md5_by_default_and_an_unknown_one_is_one_error()
+    {
+        var config = new Dictionary<string, string> { ["Pipeline_HashAlgorithm"] = "blake3" };
+
+        Assert.Equal(ContentHashAlgorithm.Md5, PipelineOptions.From(Context(new Dictionary<string, string>())).Settings.HashAlgorithm);
+        Assert.Equal(ContentHashAlgorithm.Blake3, PipelineOptions.From(Context(config)).Settings.HashAlgorithm);
+        Assert.Equal(
+            "HashAlgorithm: 'sha1' is not a hash algorithm (expected one of md5, blake3, xxh128) (--hash-algorithm, or [Pipeline] HashAlgorithm in cake.config)",
+            Assert.Throws<PipelineException>(() => PipelineOptions.From(Context(config, ("hash-algorithm", "sha1")))).Message);
+    }
+
     private static TargetOptions Options(params (string Name, string? Value)[] arguments) => Options(new Dictionary<string, string>(), arguments);
 
     private static TargetOptions Options(IDictionary<string, string> configuration, params (string Name, string? Value)[] arguments) =>
-        new(new OptionsContext(
+        new(Context(configuration, arguments));
+
+    private static OptionsContext Context(IDictionary<string, string> configuration, params (string Name, string? Value)[] arguments) =>
+        new(
             new CakeArguments(arguments.Where(a => a.Value is not null).ToLookup(a => a.Name, a => a.Value!, StringComparer.OrdinalIgnoreCase)),
-            new CakeConfiguration(configuration)));
+            new CakeConfiguration(configuration));
 
     /// <summary>A Cake context that has only what options are read from: arguments and configuration.</summary>
     private sealed class OptionsContext(ICakeArguments arguments, ICakeConfiguration configuration) : ICakeContext

@@ -31,7 +31,7 @@ public sealed class CacheTests : IDisposable
     [Fact]
     public async Task Bytes_that_do_not_match_their_hash_never_enter_the_cache()
     {
-        var wrong = new ContentHash("0123456789abcdef0123456789abcdef");
+        var wrong = new ContentHash("0123456789abcdef0123456789abcdef", ContentHashAlgorithm.Md5);
 
         await Assert.ThrowsAsync<CorruptObjectException>(
             () => store.AddAsync(new MemoryStream("something else"u8.ToArray()), wrong, CancellationToken.None));
@@ -99,7 +99,7 @@ public sealed class CacheTests : IDisposable
     public async Task Objects_stored_at_once_share_flushes_yet_appear_only_whole_and_read_only()
     {
         var contents = Enumerable.Range(0, 200).Select(i => System.Text.Encoding.UTF8.GetBytes($"object {i} " + new string('x', i * 37))).ToList();
-        var hashes = contents.Select(c => ContentHash.OfFile(System.Security.Cryptography.MD5.HashData(c))).ToList();
+        var hashes = contents.Select(c => ContentHash.OfBytes(c, ContentHashAlgorithm.Md5)).ToList();
         var adding = Task.WhenAll(contents.Select((c, i) => Task.Run(() => store.AddAsync(new MemoryStream(c), hashes[i], CancellationToken.None))));
 
         // Whatever a reader sees while the objects arrive is whole: visible only once renamed into place.
@@ -107,7 +107,7 @@ public sealed class CacheTests : IDisposable
         {
             foreach (var hash in store.List())
             {
-                Assert.Equal(hash.ObjectDigest, FileDigest.Of(store.PathOf(hash), CancellationToken.None));
+                Assert.Equal(hash.ObjectDigest, FileDigest.Of(store.PathOf(hash), hash.Algorithm, CancellationToken.None));
             }
         }
 

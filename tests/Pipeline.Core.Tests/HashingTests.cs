@@ -48,7 +48,7 @@ public sealed class HashingTests : IDisposable
     {
         var path = temp.Write("data.bin", "real content");
         var state = StateDatabase.InMemory();
-        var planted = new ContentHash("0123456789abcdef0123456789abcdef");
+        var planted = new ContentHash("0123456789abcdef0123456789abcdef", ContentHashAlgorithm.Md5);
         state.Record(Path.GetFullPath(path), FileStat.Of(path), planted);
         var hasher = new ContentHasher(state);
 
@@ -66,12 +66,12 @@ public sealed class HashingTests : IDisposable
         var path = temp.Write("data.bin", "content");
         var dbPath = temp["state.db"];
         var state = await StateDatabase.OpenAsync(dbPath, CancellationToken.None);
-        var hash = new ContentHasher(state).HashFile(path, FileStat.Of(path), CancellationToken.None);
+        var hash = new ContentHasher(state).HashFile(path, FileStat.Of(path), ContentHashAlgorithm.Md5, CancellationToken.None);
         await state.SaveAsync(CancellationToken.None);
 
         var reopened = await StateDatabase.OpenAsync(dbPath, CancellationToken.None);
 
-        Assert.Equal(hash, reopened.Lookup(Path.GetFullPath(path), FileStat.Of(path)));
+        Assert.Equal(hash, reopened.Lookup(Path.GetFullPath(path), FileStat.Of(path), ContentHashAlgorithm.Md5));
         Assert.Single(Directory.GetFiles(temp.Path, "*state.db*"));
     }
 

@@ -11,7 +11,7 @@ public sealed class LockFileTests : IDisposable
 
     private static readonly StageLock Train = new(
         "dotnet ml.dll train data/prepared model",
-        [new PathState("data/prepared", new ContentInfo(new ContentHash("0123456789abcdef0123456789abcdef.dir"), 2048, 3))],
+        [new PathState("data/prepared", new ContentInfo(new ContentHash("0123456789abcdef0123456789abcdef.dir", ContentHashAlgorithm.Md5), 2048, 3))],
         ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, ParameterValue>
         {
             ["train.lr"] = ParameterValue.Of(0.0001),
@@ -20,7 +20,7 @@ public sealed class LockFileTests : IDisposable
             ["train.tricky"] = ParameterValue.Of("true"),
             ["train.size"] = ParameterValue.List([ParameterValue.Of(32L), ParameterValue.Of(32L)]),
         }),
-        [new PathState("model", new ContentInfo(new ContentHash("fedcba9876543210fedcba9876543210"), 512, null))]);
+        [new PathState("model", new ContentInfo(new ContentHash("fedcba9876543210fedcba9876543210", ContentHashAlgorithm.Md5), 512, null))]);
 
     [Fact]
     public async Task A_lock_file_reads_back_exactly_as_written()

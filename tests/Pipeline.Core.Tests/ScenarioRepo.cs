@@ -3,6 +3,7 @@ using Pipeline.Core.Graph;
 using Pipeline.Core.Stages;
 using Pipeline.Core.Workspace;
 using Pipeline.Storage.Cache;
+using Pipeline.Storage.Hashing;
 
 namespace Pipeline.Core.Tests;
 
@@ -24,6 +25,9 @@ public sealed class ScenarioRepo : IDisposable
     }
 
     public LinkType LinkType { get; }
+
+    /// <summary>The algorithm the repository records new hashes with.</summary>
+    public ContentHashAlgorithm HashAlgorithm { get; set; } = ContentHashAlgorithm.Md5;
 
     public string Root => temp.Path;
 
@@ -75,7 +79,7 @@ public sealed class ScenarioRepo : IDisposable
     }
 
     public Task<PipelineWorkspace> OpenAsync() =>
-        PipelineWorkspace.OpenAsync(Root, new PipelineSettings { LinkTypes = [LinkType] }, CancellationToken.None);
+        PipelineWorkspace.OpenAsync(Root, new PipelineSettings { LinkTypes = [LinkType], HashAlgorithm = HashAlgorithm }, CancellationToken.None);
 
     public void Dispose() => temp.Dispose();
 }

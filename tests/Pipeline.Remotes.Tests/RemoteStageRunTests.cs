@@ -1,4 +1,6 @@
 using Pipeline.Core;
+using Pipeline.Core.LockFiles;
+using Pipeline.Storage.Hashing;
 using Pipeline.Remotes.Runs;
 
 namespace Pipeline.Remotes.Tests;
@@ -31,6 +33,21 @@ public sealed class RemoteStageRunTests
         Assert.Equal(
             $"stage 'train': this image's program was built from {described}, not from the stage's sources 0123456789abcdef0123456789abcdef; rebuild and push the training image (ContainerizeTraining, then PushImage --image=training) and run again",
             error.Message);
+    }
+
+    [Fact]
+    public void The_repositorys_hash_algorithm_and_each_paths_travel_with_the_run_and_a_foreign_one_is_one_error()
+    {
+        var data = new PathState("data/prepared", new ContentInfo(ContentHash.OfBytes("x"u8, ContentHashAlgorithm.Blake3), 1, null));
+        var sent = Run with { HashAlgorithm = "xxh128", Dependencies = [RemotePath.From(data)] };
+
+        var received = RemoteStageRun.FromJson(sent.ToJson());
+
+        Assert.Equal(ContentHashAlgorithm.Xxh128, received.RecordingAlgorithm());
+        Assert.Equal(data, received.Dependencies.Single().ToState());
+        Assert.Equal(
+            "PIPELINE_STAGE_RUN: hash_algorithm: 'sha1' is not a hash algorithm (expected one of md5, blake3, xxh128)",
+            Assert.Throws<PipelineException>(() => (Run with { HashAlgorithm = "sha1" }).RecordingAlgorithm()).Message);
     }
 
     [Fact]

@@ -56,7 +56,11 @@ public sealed class TestRepo : IDisposable
         return this[relative];
     }
 
-    public Task<PipelineWorkspace> OpenAsync() => PipelineWorkspace.OpenAsync(Root, new PipelineSettings(), CancellationToken.None);
+    /// <summary>The algorithm the repository records new hashes with.</summary>
+    public Storage.Hashing.ContentHashAlgorithm HashAlgorithm { get; set; } = Storage.Hashing.ContentHashAlgorithm.Md5;
+
+    public Task<PipelineWorkspace> OpenAsync() =>
+        PipelineWorkspace.OpenAsync(Root, new PipelineSettings { HashAlgorithm = HashAlgorithm }, CancellationToken.None);
 
     /// <summary>A clone: the committed files only (lock file, pointers, remote configuration), no data and no cache.</summary>
     public TestRepo CloneCommitted()
@@ -143,7 +147,8 @@ public sealed class TestRepo : IDisposable
         Directory.Delete(Root, recursive: true);
     }
 
-    private async Task RecordOutputAsync(PipelineWorkspace workspace, string output)
+    /// <summary>Hashes and caches <paramref name="output"/> and records it in the lock file as a stage's output.</summary>
+    public async Task RecordOutputAsync(PipelineWorkspace workspace, string output)
     {
         var hashed = await workspace.Hasher.HashAsync(this[output], CancellationToken.None);
         await workspace.Cache.AddDirectoryAsync(this[output], hashed.Manifest!, CancellationToken.None);

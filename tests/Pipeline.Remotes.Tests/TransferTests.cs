@@ -125,6 +125,40 @@ public sealed class TransferTests(S3Fixture s3) : IDisposable
         Assert.Empty(fetched.Failed);
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task A_repository_that_moved_to_blake3_moves_and_checks_the_objects_of_both_algorithms(string kind)
+    {
+        using var repo = await TestRepo.WithDataAsync(8);
+        repo.HashAlgorithm = ContentHashAlgorithm.Blake3;
+        repo.Write("model/weights.bin", "retrained " + Guid.NewGuid());
+        await using (var workspace = await repo.OpenAsync())
+        {
+            await repo.RecordOutputAsync(workspace, "model");
+        }
+
+        var definition = await NewRemoteAsync(kind);
+        using var remote = TestRepo.Kinds.Open(definition, repo.Root);
+        var pushed = await repo.WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None));
+        var status = await repo.WithTransferAsync(remote, (t, _, roots) => t.StatusAsync(roots, CancellationToken.None));
+        using var clone = repo.CloneCommitted();
+        var fetched = await clone.WithTransferAsync(remote, (t, _, roots) => t.FetchAsync(roots, CancellationToken.None));
+        await using (var workspace = await clone.OpenAsync())
+        {
+            Assert.Empty((await new WorkspaceCheckout(workspace).RunAsync(CancellationToken.None)).Failed);
+        }
+
+        // An S3 ETag (an MD5) vouches for md5 objects only: blake3 ones are in sync, not taken for corrupt.
+        Assert.Equal((8 + 1 + 1 + 2 + 1, 0), (pushed.Transferred, pushed.Failed.Count));
+        Assert.Equal((pushed.Transferred, 0, 0), (status.InSync, status.Corrupt.Count, status.LocalOnly.Count));
+        Assert.Equal((pushed.Transferred, 0), (fetched.Transferred, fetched.Failed.Count));
+        Assert.Equal(repo.Snapshot("data", "notes.txt", "model"), clone.Snapshot("data", "notes.txt", "model"));
+        var stored = await remote.ListAsync(null, CancellationToken.None);
+        Assert.Equal((3, 10), (stored.Count(o => o.Hash.Algorithm == ContentHashAlgorithm.Blake3), stored.Count(o => o.Hash.Algorithm == ContentHashAlgorithm.Md5)));
+        var byShard = await Task.WhenAll(ObjectLayout.ShardsOf(ContentHashAlgorithm.Blake3).Select(shard => remote.ListAsync(shard, CancellationToken.None)));
+        Assert.Equal(3, byShard.Sum(objects => objects.Count));
+    }
+
     [Fact]
     public async Task A_folder_manifest_is_pushed_only_after_all_its_files()
     {

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Pipeline.Core.Stages;
@@ -205,6 +204,7 @@ public sealed record ProgramSources(ImmutableSortedDictionary<string, string> Pa
     }
 
     /// <summary>The MD5 of every path with its content hash, one per line in path order.</summary>
-    public ContentHash Hash { get; } = ContentHash.OfFile(MD5.HashData(Encoding.UTF8.GetBytes(
-        string.Concat((Paths ?? throw new ArgumentNullException(nameof(Paths))).Select(p => $"{p.Key}\t{p.Value}\n")))));
+    public ContentHash Hash { get; } = ContentHash.OfBytes(
+        Encoding.UTF8.GetBytes(string.Concat((Paths ?? throw new ArgumentNullException(nameof(Paths))).Select(p => $"{p.Key}\t{p.Value}\n"))),
+        ContentHashAlgorithm.Md5);
 }

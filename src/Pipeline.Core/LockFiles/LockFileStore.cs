@@ -94,14 +94,17 @@ public sealed class LockFileStore(string path)
         return sequence;
     }
 
-    /// <summary>The fields of one path (path, hash, md5, size, nfiles), shared with pointer files.</summary>
+    /// <summary>
+    /// The fields of one path (path; hash, the algorithm's name; the digest under that name, such as md5; size;
+    /// nfiles), shared with pointer files.
+    /// </summary>
     internal static YamlMappingNode FormatPath(PathState item)
     {
         var node = new YamlMappingNode
         {
             { "path", item.Path },
-            { "hash", ContentHash.Algorithm },
-            { ContentHash.Algorithm, item.Content.Hash.Value },
+            { "hash", item.Content.Hash.Algorithm.Name },
+            { item.Content.Hash.Algorithm.Name, item.Content.Hash.Value },
             { "size", item.Content.Size.ToString(CultureInfo.InvariantCulture) },
         };
         if (item.Content.FileCount is { } count)
@@ -163,7 +166,8 @@ public sealed class LockFileStore(string path)
     /// <summary>Reads the fields <see cref="FormatPath"/> writes.</summary>
     internal static PathState ParsePath(YamlMappingNode node)
     {
-        var hash = new ContentHash(Scalar(node, ContentHash.Algorithm));
+        var algorithm = ContentHashAlgorithm.FromName(Scalar(node, "hash"));
+        var hash = new ContentHash(Scalar(node, algorithm.Name), algorithm);
         var size = long.Parse(Scalar(node, "size"), CultureInfo.InvariantCulture);
         int? count = node.Children.ContainsKey("nfiles") ? int.Parse(Scalar(node, "nfiles"), CultureInfo.InvariantCulture) : null;
         return new PathState(Scalar(node, "path"), new ContentInfo(hash, size, count));

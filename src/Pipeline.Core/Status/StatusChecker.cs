@@ -3,6 +3,7 @@ using Pipeline.Core.LockFiles;
 using Pipeline.Core.Parameters;
 using Pipeline.Core.Stages;
 using Pipeline.Core.Workspace;
+using Pipeline.Storage.Hashing;
 
 namespace Pipeline.Core.Status;
 
@@ -37,7 +38,7 @@ public sealed class StatusChecker(PipelineWorkspace workspace)
             changes.Add(new CommandChanged(recorded.Command, current.Command));
         }
 
-        changes.AddRange(CompareDependencies(recorded.Dependencies, dependencies));
+        changes.AddRange(await CompareDependenciesAsync(recorded.Dependencies, dependencies, cancellationToken));
         changes.AddRange(CompareParameters(recorded.Parameters, current.Parameters));
         changes.AddRange(CompareDeclaredOutputs(stage, recorded.Outputs));
         changes.AddRange(await CompareOutputsAsync(recorded.Outputs, cancellationToken));
@@ -71,25 +72,35 @@ public sealed class StatusChecker(PipelineWorkspace workspace)
             .Where(path => !present.Any(p => p.Path == path))
             .Select(path => new DependencyChanged(path, "missing"));
 
-    private static IEnumerable<StageChange> CompareDependencies(ImmutableArray<PathState> recorded, ImmutableArray<PathState> current)
+    private async Task<IEnumerable<StageChange>> CompareDependenciesAsync(
+        ImmutableArray<PathState> recorded, ImmutableArray<PathState> current, CancellationToken cancellationToken)
     {
+        var changes = new List<StageChange>();
         foreach (var dependency in current)
         {
             var old = recorded.FirstOrDefault(r => r.Path == dependency.Path);
             if (old is null)
             {
-                yield return new DependencyChanged(dependency.Path, "added");
+                changes.Add(new DependencyChanged(dependency.Path, "added"));
             }
-            else if (old.Content.Hash != dependency.Content.Hash)
+            else if (!await StillHoldsAsync(old, dependency.Content.Hash, cancellationToken))
             {
-                yield return new DependencyChanged(dependency.Path, "modified");
+                changes.Add(new DependencyChanged(dependency.Path, "modified"));
             }
         }
 
-        foreach (var old in recorded.Where(r => !current.Any(c => c.Path == r.Path)))
-        {
-            yield return new DependencyChanged(old.Path, "removed");
-        }
+        changes.AddRange(recorded.Where(r => !current.Any(c => c.Path == r.Path)).Select(old => new DependencyChanged(old.Path, "removed")));
+        return changes;
+    }
+
+    // A record made with another algorithm than the repository's now (before the repository switched) is compared by
+    // the algorithm that made it: a switch must not make every stage run again. The state database keeps both hashes.
+    private async Task<bool> StillHoldsAsync(PathState recorded, ContentHash now, CancellationToken cancellationToken)
+    {
+        var hash = now.Algorithm == recorded.Content.Hash.Algorithm
+            ? now
+            : (await workspace.Hasher.HashAsync(workspace.Resolve(recorded.Path), recorded.Content.Hash.Algorithm, cancellationToken)).Info.Hash;
+        return hash == recorded.Content.Hash;
     }
 
     private static IEnumerable<StageChange> CompareParameters(
@@ -125,7 +136,7 @@ public sealed class StatusChecker(PipelineWorkspace workspace)
                 continue;
             }
 
-            var hashed = await workspace.Hasher.HashAsync(workspace.Resolve(output.Path), cancellationToken);
+            var hashed = await workspace.Hasher.HashAsync(workspace.Resolve(output.Path), output.Content.Hash.Algorithm, cancellationToken);
             if (hashed.Info.Hash != output.Content.Hash)
             {
                 changes.Add(new OutputChanged(output.Path, "modified"));

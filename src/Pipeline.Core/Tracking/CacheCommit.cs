@@ -46,7 +46,7 @@ public sealed class CacheCommit(PipelineWorkspace workspace)
             }
 
             var full = workspace.Resolve(path.Path);
-            var hashed = File.Exists(full) || Directory.Exists(full) ? await workspace.Hasher.HashAsync(full, cancellationToken) : null;
+            var hashed = File.Exists(full) || Directory.Exists(full) ? await workspace.Hasher.HashAsync(full, path.Content.Hash.Algorithm, cancellationToken) : null;
             if (hashed?.Info.Hash != path.Content.Hash)
             {
                 unavailable.Add(path.Path);

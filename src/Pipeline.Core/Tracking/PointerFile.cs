@@ -55,7 +55,7 @@ public sealed record PointerFile(PathState Tracked)
         }
         catch (Exception e) when (e is YamlException or InvalidCastException or KeyNotFoundException or FormatException or ArgumentException)
         {
-            throw new PipelineException($"{pointerPath}: not a valid pointer file ({e.Message}); expected path, hash, md5, size and nfiles", e);
+            throw new PipelineException($"{pointerPath}: not a valid pointer file ({e.Message}); expected path, hash (the algorithm), its digest (such as md5), size and nfiles", e);
         }
     }
 

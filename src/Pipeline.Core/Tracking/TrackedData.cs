@@ -70,7 +70,7 @@ public sealed class TrackedData(PipelineWorkspace workspace)
             {
                 changed.Add((pointer, "missing"));
             }
-            else if ((await workspace.Hasher.HashAsync(full, cancellationToken)).Info.Hash != pointer.Tracked.Content.Hash)
+            else if ((await workspace.Hasher.HashAsync(full, pointer.Tracked.Content.Hash.Algorithm, cancellationToken)).Info.Hash != pointer.Tracked.Content.Hash)
             {
                 changed.Add((pointer, "modified"));
             }

@@ -61,6 +61,6 @@ public sealed class WorkspaceCheckout(PipelineWorkspace workspace)
             return false;
         }
 
-        return (await workspace.Hasher.HashAsync(full, cancellationToken)).Info.Hash == path.Content.Hash;
+        return (await workspace.Hasher.HashAsync(full, path.Content.Hash.Algorithm, cancellationToken)).Info.Hash == path.Content.Hash;
     }
 }

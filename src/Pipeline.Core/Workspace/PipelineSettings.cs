@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Pipeline.Storage.Cache;
+using Pipeline.Storage.Hashing;
 
 namespace Pipeline.Core.Workspace;
 
@@ -11,6 +12,12 @@ public sealed record PipelineSettings
 
     /// <summary>How long a run waits for another run's repository lock; zero fails at once.</summary>
     public TimeSpan LockTimeout { get; init; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// The algorithm new hashes are recorded with: md5 (the default, DVC's layout), blake3 or xxh128. Hashes recorded
+    /// with another stay valid and are compared by the algorithm that made them.
+    /// </summary>
+    public ContentHashAlgorithm HashAlgorithm { get; init; } = ContentHashAlgorithm.Md5;
 
     /// <summary>How many files are hashed at once; zero means one per core.</summary>
     public int HashingParallelism { get; init; }

@@ -17,7 +17,7 @@ public sealed class PipelineWorkspace : IAsyncDisposable
     {
         Root = root;
         Settings = settings;
-        Hasher = new ContentHasher(state, settings.HashingParallelism) { Progress = hashingProgress };
+        Hasher = new ContentHasher(state, settings.HashAlgorithm, settings.HashingParallelism) { Progress = hashingProgress };
         Cache = new FolderObjectDatabase(Path.Combine(root, settings.DataFolder, "cache"), "the local cache", Hasher, verifyOnRead: true);
         Checkout = new Checkout(Cache, Hasher, settings.LinkTypes);
         LockFiles = new LockFileStore(Path.Combine(root, settings.LockFile));

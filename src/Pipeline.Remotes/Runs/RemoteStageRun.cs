@@ -46,6 +46,23 @@ public sealed record RemoteStageRun(
     /// </summary>
     public string? ProgramSources { get; init; }
 
+    /// <summary>The algorithm the repository records new hashes with, so the worker records the outputs as a local run would.</summary>
+    public string HashAlgorithm { get; init; } = ContentHashAlgorithm.Md5.Name;
+
+    /// <summary>The algorithm <see cref="HashAlgorithm"/> names.</summary>
+    /// <exception cref="PipelineException">It names none this version knows.</exception>
+    public ContentHashAlgorithm RecordingAlgorithm()
+    {
+        try
+        {
+            return ContentHashAlgorithm.FromName(HashAlgorithm);
+        }
+        catch (FormatException e)
+        {
+            throw new PipelineException($"{Variable}: hash_algorithm: {e.Message}", e);
+        }
+    }
+
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -106,20 +123,33 @@ public sealed record RemoteStageRun(
 
 /// <summary>A path with its content, as the lock file records it.</summary>
 /// <param name="Path">The repository-relative path.</param>
-/// <param name="Md5">The content hash (a folder's ends in <c>.dir</c>).</param>
+/// <param name="Hash">The name of the algorithm the content is hashed with.</param>
+/// <param name="Digest">The content hash (a folder's ends in <c>.dir</c>).</param>
 /// <param name="Size">Bytes.</param>
 /// <param name="Nfiles">Files, for a folder.</param>
-public sealed record RemotePath(string Path, string Md5, long Size, int? Nfiles)
+public sealed record RemotePath(string Path, string Hash, string Digest, long Size, int? Nfiles)
 {
     /// <summary>From a lock file entry.</summary>
     public static RemotePath From(PathState state)
     {
         ArgumentNullException.ThrowIfNull(state);
-        return new(state.Path, state.Content.Hash.Value, state.Content.Size, state.Content.FileCount);
+        var hash = state.Content.Hash;
+        return new(state.Path, hash.Algorithm.Name, hash.Value, state.Content.Size, state.Content.FileCount);
     }
 
     /// <summary>As a lock file entry.</summary>
-    public PathState ToState() => new(Path, new ContentInfo(new ContentHash(Md5), Size, Nfiles));
+    /// <exception cref="PipelineException">The hash is malformed or of an unknown algorithm.</exception>
+    public PathState ToState()
+    {
+        try
+        {
+            return new(Path, new ContentInfo(new ContentHash(Digest, ContentHashAlgorithm.FromName(Hash)), Size, Nfiles));
+        }
+        catch (FormatException e)
+        {
+            throw new PipelineException($"{RemoteStageRun.Variable}: path '{Path}': {e.Message}", e);
+        }
+    }
 }
 
 /// <summary>A remote's address and settings, without its secrets (the pod gets its credentials from its platform).</summary>

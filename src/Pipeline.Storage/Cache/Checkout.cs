@@ -154,7 +154,7 @@ public sealed class Checkout
             return false;
         }
 
-        return hasher.HashFile(target, FileStat.Of(target), cancellationToken) == hash;
+        return hasher.HashFile(target, FileStat.Of(target), hash.Algorithm, cancellationToken) == hash;
     }
 
     private async Task PlaceAsync(string source, string target, CancellationToken cancellationToken)

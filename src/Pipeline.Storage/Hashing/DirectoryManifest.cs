@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace Pipeline.Storage.Hashing;
@@ -11,16 +10,27 @@ namespace Pipeline.Storage.Hashing;
 public sealed record ManifestEntry(string RelativePath, ContentHash Hash, long Size);
 
 /// <summary>
-/// The listing of a folder that its hash is computed from: entries sorted by ordinal relative path,
-/// serialised as a JSON array of <c>{"md5", "relpath"}</c> objects. It is stored in the cache as an object of its own.
+/// The listing of a folder that its hash is computed from: entries sorted by ordinal relative path, serialised as a
+/// JSON array of <c>{"md5", "relpath", "size"}</c> objects (the algorithm's name in place of <c>md5</c> for another).
+/// It is stored in the cache as an object of its own, named by its hash with the same algorithm as its files'.
 /// </summary>
 public sealed record DirectoryManifest
 {
     /// <summary>Creates a manifest, sorting the entries so the hash does not depend on enumeration order.</summary>
-    public DirectoryManifest(IEnumerable<ManifestEntry> entries)
+    /// <exception cref="ArgumentException">An entry's hash is not of <paramref name="algorithm"/>.</exception>
+    public DirectoryManifest(IEnumerable<ManifestEntry> entries, ContentHashAlgorithm algorithm)
     {
+        ArgumentNullException.ThrowIfNull(algorithm);
         Entries = [.. entries.OrderBy(e => e.RelativePath, StringComparer.Ordinal)];
+        Algorithm = algorithm;
+        if (Entries.FirstOrDefault(e => e.Hash.Algorithm != algorithm) is { } other)
+        {
+            throw new ArgumentException($"'{other.RelativePath}' is hashed with {other.Hash.Algorithm}, the manifest with {algorithm}", nameof(entries));
+        }
     }
+
+    /// <summary>The algorithm the files and the manifest are hashed with.</summary>
+    public ContentHashAlgorithm Algorithm { get; }
 
     /// <summary>The files, sorted by relative path.</summary>
     public ImmutableArray<ManifestEntry> Entries { get; }
@@ -28,7 +38,7 @@ public sealed record DirectoryManifest
     /// <summary>The sum of the file sizes.</summary>
     public long Size => Entries.Sum(e => e.Size);
 
-    /// <summary>The bytes whose MD5 is the folder's hash.</summary>
+    /// <summary>The bytes whose digest is the folder's hash.</summary>
     public byte[] Serialize()
     {
         using var buffer = new MemoryStream();
@@ -38,7 +48,7 @@ public sealed record DirectoryManifest
             foreach (var entry in Entries)
             {
                 json.WriteStartObject();
-                json.WriteString("md5", entry.Hash.Value);
+                json.WriteString(Algorithm.Name, entry.Hash.Value);
                 json.WriteString("relpath", entry.RelativePath);
                 json.WriteNumber("size", entry.Size);
                 json.WriteEndObject();
@@ -52,16 +62,17 @@ public sealed record DirectoryManifest
 
     /// <summary>The folder's hash and what the lock file records of it.</summary>
     public ContentInfo ToContentInfo() =>
-        new(ContentHash.OfDirectory(MD5.HashData(Serialize())), Size, Entries.Length);
+        new(ContentHash.OfDirectory(Algorithm.HashData(Serialize()), Algorithm), Size, Entries.Length);
 
-    /// <summary>Reads a manifest written by <see cref="Serialize"/>.</summary>
-    /// <exception cref="InvalidDataException">The bytes are not a manifest.</exception>
-    public static DirectoryManifest Deserialize(ReadOnlySpan<byte> bytes)
+    /// <summary>Reads a manifest written by <see cref="Serialize"/> with <paramref name="algorithm"/>.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a manifest of that algorithm.</exception>
+    public static DirectoryManifest Deserialize(ReadOnlySpan<byte> bytes, ContentHashAlgorithm algorithm)
     {
+        ArgumentNullException.ThrowIfNull(algorithm);
         try
         {
             using var document = JsonDocument.Parse(bytes.ToArray());
-            return new DirectoryManifest(document.RootElement.EnumerateArray().Select(ReadEntry));
+            return new DirectoryManifest(document.RootElement.EnumerateArray().Select(e => ReadEntry(e, algorithm)), algorithm);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
         {
@@ -69,8 +80,8 @@ public sealed record DirectoryManifest
         }
     }
 
-    private static ManifestEntry ReadEntry(JsonElement element) => new(
+    private static ManifestEntry ReadEntry(JsonElement element, ContentHashAlgorithm algorithm) => new(
         element.GetProperty("relpath").GetString()!,
-        new ContentHash(element.GetProperty("md5").GetString()!),
+        new ContentHash(element.GetProperty(algorithm.Name).GetString()!, algorithm),
         element.GetProperty("size").GetInt64());
 }

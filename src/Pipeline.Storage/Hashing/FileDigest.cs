@@ -1,19 +1,19 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using Microsoft.Win32.SafeHandles;
 
 namespace Pipeline.Storage.Hashing;
 
-/// <summary>Computes MD5 digests of files and streams with one pooled buffer per call.</summary>
+/// <summary>Computes the digests of files and streams with one pooled buffer per call.</summary>
 public static class FileDigest
 {
     private const int BufferSize = 1 << 20;
 
-    /// <summary>The MD5 of the file at <paramref name="path"/>.</summary>
-    public static ContentHash Of(string path, CancellationToken cancellationToken)
+    /// <summary>The hash of the file at <paramref name="path"/>.</summary>
+    public static ContentHash Of(string path, ContentHashAlgorithm algorithm, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(algorithm);
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
-        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        using var digest = algorithm.CreateDigest();
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
@@ -22,7 +22,7 @@ public static class FileDigest
             while ((read = RandomAccess.Read(handle, buffer, offset)) > 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                md5.AppendData(buffer, 0, read);
+                digest.Append(buffer.AsSpan(0, read));
                 offset += read;
             }
         }
@@ -31,18 +31,20 @@ public static class FileDigest
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        return ContentHash.OfFile(md5.GetHashAndReset());
+        return ContentHash.OfFile(digest.Finish(), algorithm);
     }
 
     /// <summary>
-    /// Copies <paramref name="source"/> into the file open as <paramref name="destination"/> and returns the MD5 of what
-    /// was copied. The file is written synchronously: cache objects are mostly small, and a write to the page cache
+    /// Copies <paramref name="source"/> into the file open as <paramref name="destination"/> and returns the hash of what
+    /// was copied, computed with <paramref name="algorithm"/>. The file is written synchronously: cache objects are mostly small, and a write to the page cache
     /// costs less than the thread-pool round trip of an asynchronous one.
     /// </summary>
-    public static async Task<ContentHash> CopyToFileAsync(Stream source, SafeFileHandle destination, CancellationToken cancellationToken)
+    public static async Task<ContentHash> CopyToFileAsync(
+        Stream source, SafeFileHandle destination, ContentHashAlgorithm algorithm, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
-        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        ArgumentNullException.ThrowIfNull(algorithm);
+        using var digest = algorithm.CreateDigest();
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
@@ -50,7 +52,7 @@ public static class FileDigest
             int read;
             while ((read = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
             {
-                md5.AppendData(buffer, 0, read);
+                digest.Append(buffer.AsSpan(0, read));
                 RandomAccess.Write(destination, buffer.AsSpan(0, read), offset);
                 offset += read;
             }
@@ -60,6 +62,6 @@ public static class FileDigest
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
-        return ContentHash.OfFile(md5.GetHashAndReset());
+        return ContentHash.OfFile(digest.Finish(), algorithm);
     }
 }

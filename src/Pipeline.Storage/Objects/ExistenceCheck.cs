@@ -23,8 +23,8 @@ public static class ExistenceCheck
     /// <summary>Keys per listing page (the S3 maximum).</summary>
     public const int PageSize = 1000;
 
-    /// <summary>The number of two-hex-digit prefixes.</summary>
-    public const int Prefixes = 256;
+    /// <summary>The number of shards an algorithm's objects are listed by.</summary>
+    public const int Prefixes = ObjectLayout.ShardsPerAlgorithm;
 
     /// <summary>Whether <paramref name="wanted"/> objects are few enough that one round of per-object checks beats even one listing.</summary>
     public static bool AskEachWithoutSampling(int wanted, int jobs) => wanted <= jobs;

@@ -6,7 +6,7 @@ namespace Pipeline.Storage.Objects;
 
 /// <summary>
 /// An object database in a folder: the local cache, and a folder remote (a local disk or a network share), the same
-/// class on different roots. Each file's bytes are stored once under their hash (<c>files/md5/ab/cdef…</c>), folder
+/// class on different roots. Each file's bytes are stored once under their hash (<c>files/md5/ab/cdef…</c>, see <see cref="ObjectLayout"/>), folder
 /// manifests as objects of their own (<c>….dir</c>). Objects are written through a temporary file and a rename,
 /// verified against their name as they are written, made read-only, and durable before they appear.
 /// </summary>
@@ -57,12 +57,12 @@ public sealed class FolderObjectDatabase : IObjectDatabase
     public IEnumerable<ContentHash> List() => ListObjects(null).Select(o => o.Hash);
 
     /// <inheritdoc />
-    public Task<IReadOnlyCollection<StoredObject>> ListAsync(string? prefix, CancellationToken cancellationToken) =>
-        GuardAsync("list objects", () => Task.FromResult<IReadOnlyCollection<StoredObject>>([.. ListObjects(prefix)]));
+    public Task<IReadOnlyCollection<StoredObject>> ListAsync(string? shard, CancellationToken cancellationToken) =>
+        GuardAsync("list objects", () => Task.FromResult<IReadOnlyCollection<StoredObject>>([.. ListObjects(shard)]));
 
     /// <inheritdoc />
     /// <remarks>
-    /// The MD5 comes from the state database; with <c>verifyOnRead</c> (the cache) an object it does not know is hashed,
+    /// The digest comes from the state database; with <c>verifyOnRead</c> (the cache) an object it does not know is hashed,
     /// so that a corrupt copy is found and replaced.
     /// </remarks>
     public async Task<StoredObject?> StatAsync(ContentHash hash, CancellationToken cancellationToken)
@@ -73,9 +73,9 @@ public sealed class FolderObjectDatabase : IObjectDatabase
             return null;
         }
 
-        var md5 = hasher.State.Lookup(path, stat)
-            ?? (verifyOnRead ? await Task.Run(() => hasher.HashFile(path, stat, cancellationToken), cancellationToken) : null);
-        return new StoredObject(hash, stat.Size, md5?.Value);
+        var digest = hasher.State.Lookup(path, stat, hash.Algorithm)
+            ?? (verifyOnRead ? await Task.Run(() => hasher.HashFile(path, stat, hash.Algorithm, cancellationToken), cancellationToken) : null);
+        return new StoredObject(hash, stat.Size, digest);
     }
 
     /// <inheritdoc />
@@ -184,7 +184,7 @@ public sealed class FolderObjectDatabase : IObjectDatabase
             ContentHash actual;
             using (var handle = CreateReadOnly(temporary))
             {
-                actual = await FileDigest.CopyToFileAsync(content, handle, cancellationToken);
+                actual = await FileDigest.CopyToFileAsync(content, handle, expected.Algorithm, cancellationToken);
                 if (flush is null)
                 {
                     RandomAccess.FlushToDisk(handle);
@@ -255,7 +255,7 @@ public sealed class FolderObjectDatabase : IObjectDatabase
     {
         await EnsureIntactAsync(hash, cancellationToken);
         var bytes = await File.ReadAllBytesAsync(PathOf(hash), cancellationToken);
-        return DirectoryManifest.Deserialize(bytes);
+        return DirectoryManifest.Deserialize(bytes, hash.Algorithm);
     }
 
     /// <summary>
@@ -329,18 +329,19 @@ public sealed class FolderObjectDatabase : IObjectDatabase
     // on the thread pool. A queue hop for every object cost a push of small files a tenth of its time.
     private async Task<bool> IsIntactAsync(ContentHash hash, string path, FileStat stat, CancellationToken cancellationToken)
     {
-        var actual = hasher.State.Lookup(path, stat) ?? await Task.Run(() => hasher.HashFile(path, stat, cancellationToken), cancellationToken);
+        var actual = hasher.State.Lookup(path, stat, hash.Algorithm)
+            ?? await Task.Run(() => hasher.HashFile(path, stat, hash.Algorithm, cancellationToken), cancellationToken);
         return actual == hash.ObjectDigest;
     }
 
-    private IEnumerable<StoredObject> ListObjects(string? prefix)
+    private IEnumerable<StoredObject> ListObjects(string? shard)
     {
         var objects = Path.Combine(Root, ObjectLayout.ObjectsFolder);
-        var folders = prefix is null
-            ? Directory.Exists(objects) ? Directory.EnumerateDirectories(objects) : []
-            : [Path.Combine(objects, prefix)];
+        var folders = shard is null
+            ? Directory.Exists(objects) ? Directory.EnumerateDirectories(objects).SelectMany(Directory.EnumerateDirectories) : []
+            : [Path.Combine(objects, shard)];
         return folders.Where(Directory.Exists).SelectMany(folder => new DirectoryInfo(folder).EnumerateFiles()
-            .Select(file => (Hash: ObjectLayout.TryParse(Path.GetFileName(folder), file.Name), File: file))
+            .Select(file => (Hash: ObjectLayout.TryParse(Path.GetFileName(Path.GetDirectoryName(folder))!, Path.GetFileName(folder), file.Name), File: file))
             .Where(o => o.Hash is not null)
             .Select(o => SizeOf(o.File) is { } size ? new StoredObject(o.Hash!.Value, size) : (StoredObject?)null)
             .OfType<StoredObject>());

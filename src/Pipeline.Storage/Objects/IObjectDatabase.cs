@@ -16,8 +16,11 @@ public interface IObjectDatabase : IDisposable
     /// <summary>Whether it answers from this machine's file system, so that asking for each object costs no round trip.</summary>
     bool IsLocal { get; }
 
-    /// <summary>The objects stored whose hash starts with <paramref name="prefix"/> (two hex digits), or all when null.</summary>
-    Task<IReadOnlyCollection<StoredObject>> ListAsync(string? prefix, CancellationToken cancellationToken);
+    /// <summary>
+    /// The objects stored in <paramref name="shard"/> (<c>ALGORITHM/ab</c>, see <see cref="ObjectLayout.ShardOf"/>), or
+    /// all of every algorithm when null.
+    /// </summary>
+    Task<IReadOnlyCollection<StoredObject>> ListAsync(string? shard, CancellationToken cancellationToken);
 
     /// <summary>The object for <paramref name="hash"/> as the database describes it, or null when it does not hold it.</summary>
     Task<StoredObject?> StatAsync(ContentHash hash, CancellationToken cancellationToken);
@@ -48,18 +51,18 @@ public interface IObjectDatabase : IDisposable
 /// </summary>
 /// <param name="Hash">Its name.</param>
 /// <param name="Size">Its size in bytes.</param>
-/// <param name="Md5">
-/// The MD5 of its content where the database knows it (an S3 ETag of an object stored in one part, the local cache's
-/// state database), in lower-case hex; null otherwise.
+/// <param name="Digest">
+/// What its content hashes to where the database knows it without reading it (an S3 ETag of an object stored in one
+/// part is its MD5; the local cache's state database holds the object's own algorithm's); null otherwise.
 /// </param>
-public readonly record struct StoredObject(ContentHash Hash, long Size, string? Md5 = null)
+public readonly record struct StoredObject(ContentHash Hash, long Size, ContentHash? Digest = null)
 {
     /// <summary>
     /// Whether what the database says contradicts the object's name: a size other than <paramref name="expectedSize"/>
-    /// (when known), or an MD5 other than the name's.
+    /// (when known), or a digest by the name's algorithm other than the name's.
     /// </summary>
     public bool IsCorrupt(long? expectedSize) =>
-        (expectedSize is { } size && Size != size) || (Md5 is { } md5 && md5 != Hash.ObjectDigest.Value);
+        (expectedSize is { } size && Size != size) || (Digest is { } digest && digest.Algorithm == Hash.Algorithm && digest != Hash.ObjectDigest);
 }
 
 /// <summary>

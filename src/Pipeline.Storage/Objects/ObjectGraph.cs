@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Pipeline.Storage.Hashing;
 
 namespace Pipeline.Storage.Objects;
@@ -71,7 +70,7 @@ public static class ObjectGraph
             }
 
             folders.Add(folder);
-            var manifest = DirectoryManifest.Deserialize(folder.Manifest.ToArray());
+            var manifest = DirectoryManifest.Deserialize(folder.Manifest.ToArray(), folder.Hash.Algorithm);
             foreach (var entry in manifest.Entries)
             {
                 files[entry.Hash] = entry.Size;
@@ -95,14 +94,14 @@ public static class ObjectGraph
                     continue;
                 }
 
-                var actual = ContentHash.OfFile(MD5.HashData(bytes));
+                var actual = ContentHash.OfBytes(bytes, hash.Algorithm);
                 if (actual != hash.ObjectDigest)
                 {
                     problem = new UnreadableFolder(hash, true, $"folder manifest corrupt in {source.Name} (content hashes to {actual})");
                     continue;
                 }
 
-                var manifest = DirectoryManifest.Deserialize(bytes);
+                var manifest = DirectoryManifest.Deserialize(bytes, hash.Algorithm);
                 return (new FolderObjects(hash, [.. manifest.Entries.Select(e => e.Hash)], bytes), null);
             }
             catch (Exception e) when (e is CorruptObjectException or InvalidDataException)

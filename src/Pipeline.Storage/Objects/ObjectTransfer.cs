@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using Pipeline.Storage.Hashing;
 
 namespace Pipeline.Storage.Objects;
@@ -99,7 +98,7 @@ public sealed class ObjectTransfer(TransferOptions options, ITransferProgress pr
 
     /// <summary>
     /// Which objects of <paramref name="objects"/> <paramref name="database"/> holds, told intact from corrupt by what
-    /// it says of them without a download (size, and MD5 where it knows it). It is asked the cheapest way: object by
+    /// it says of them without a download (size, and a digest where it knows one). It is asked the cheapest way: object by
     /// object where that costs no round trip, else by the method <see cref="ExistenceCheck"/> counts cheapest.
     /// </summary>
     /// <exception cref="ObjectDatabaseException">The database failed as a whole.</exception>
@@ -133,10 +132,12 @@ public sealed class ObjectTransfer(TransferOptions options, ITransferProgress pr
             return held;
         }
 
+        // The algorithm most of the wanted objects are hashed with is sampled; the shards of every one are listed.
+        var algorithms = wanted.GroupBy(h => h.Algorithm).OrderByDescending(g => g.Count()).Select(g => g.Key).ToList();
         var method = ExistenceMethod.PerObject;
         if (!ExistenceCheck.AskEachWithoutSampling(wanted.Count, options.Jobs))
         {
-            var sample = await options.Retry.RunAsync(token => database.ListAsync("00", token), cancellationToken);
+            var sample = await options.Retry.RunAsync(token => database.ListAsync(ObjectLayout.ShardsOf(algorithms[0]).First(), token), cancellationToken);
             method = ExistenceCheck.Choose(wanted.Count, sample.Count, options.Jobs);
         }
 
@@ -144,7 +145,7 @@ public sealed class ObjectTransfer(TransferOptions options, ITransferProgress pr
         {
             ExistenceMethod.PerObject => await StatEachAsync(database, wanted, cancellationToken),
             ExistenceMethod.ListAll => await options.Retry.RunAsync(token => database.ListAsync(null, token), cancellationToken),
-            _ => await ListByPrefixAsync(database, cancellationToken),
+            _ => await ListByShardAsync(database, algorithms, cancellationToken),
         };
         var wantedSet = wanted as IReadOnlySet<ContentHash> ?? wanted.ToHashSet();
         return [.. found.Where(o => wantedSet.Contains(o.Hash))];
@@ -163,13 +164,14 @@ public sealed class ObjectTransfer(TransferOptions options, ITransferProgress pr
         return found;
     }
 
-    private async Task<IReadOnlyCollection<StoredObject>> ListByPrefixAsync(IObjectDatabase database, CancellationToken cancellationToken)
+    private async Task<IReadOnlyCollection<StoredObject>> ListByShardAsync(
+        IObjectDatabase database, IEnumerable<ContentHashAlgorithm> algorithms, CancellationToken cancellationToken)
     {
         var found = new ConcurrentBag<StoredObject>();
-        var prefixes = Enumerable.Range(0, ExistenceCheck.Prefixes).Select(i => i.ToString("x2", CultureInfo.InvariantCulture));
-        await Parallel.ForEachAsync(prefixes, ParallelJobs(options.Jobs, cancellationToken), async (prefix, token) =>
+        var shards = algorithms.SelectMany(ObjectLayout.ShardsOf);
+        await Parallel.ForEachAsync(shards, ParallelJobs(options.Jobs, cancellationToken), async (shard, token) =>
         {
-            foreach (var stored in await options.Retry.RunAsync(t => database.ListAsync(prefix, t), token))
+            foreach (var stored in await options.Retry.RunAsync(t => database.ListAsync(shard, t), token))
             {
                 found.Add(stored);
             }

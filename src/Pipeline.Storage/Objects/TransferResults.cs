@@ -37,13 +37,13 @@ public sealed record TransferSummary(int Transferred, long Bytes, int AlreadyThe
 public sealed record RemoteStatusReport(
     int InSync, IReadOnlyList<ContentHash> LocalOnly, IReadOnlyList<ContentHash> RemoteOnly, IReadOnlyList<ContentHash> Missing)
 {
-    /// <summary>Objects whose copy in the second (the remote) is corrupt: its size or MD5 contradicts its name. A push replaces them.</summary>
+    /// <summary>Objects whose copy in the second (the remote) is corrupt: its size or digest contradicts its name. A push replaces them.</summary>
     public IReadOnlyList<ContentHash> Corrupt { get; init; } = [];
 }
 
 /// <summary>Which objects a database holds, told intact from corrupt by what it says of them without a download.</summary>
 /// <param name="Intact">Objects held whose description matches their name.</param>
-/// <param name="Corrupt">Objects held whose size or MD5 contradicts their name.</param>
+/// <param name="Corrupt">Objects held whose size or digest contradicts their name.</param>
 public sealed record HeldObjects(IReadOnlySet<ContentHash> Intact, IReadOnlySet<ContentHash> Corrupt);
 
 /// <summary>What a garbage collection of an object database removed (or, in a dry run, would remove).</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Text;
 using Pipeline.Storage.Hashing;
 using Pipeline.Storage.Native;
@@ -6,12 +7,14 @@ using Pipeline.Storage.Native;
 namespace Pipeline.Storage.State;
 
 /// <summary>
-/// Remembers the hash of every file hashed so far, keyed by its path and stat (inode, mtime, size),
-/// so that an unchanged file is never read twice. Kept in memory and written atomically on <see cref="SaveAsync"/>.
+/// Remembers the hash of every file hashed so far, keyed by its path and stat (inode, mtime, size), one per algorithm,
+/// so that an unchanged file is never read twice, not even while a repository moves from one algorithm to another and
+/// compares old records with one and writes new ones with the other. Kept in memory and written atomically on
+/// <see cref="SaveAsync"/>.
 /// </summary>
 public sealed class StateDatabase
 {
-    private const string Magic = "PLSTATE1";
+    private const string Magic = "PLSTATE2";
     private readonly ConcurrentDictionary<string, StateEntry> entries;
     private readonly string? filePath;
     private int changed;
@@ -45,14 +48,19 @@ public sealed class StateDatabase
         return new StateDatabase(path, entries);
     }
 
-    /// <summary>The hash recorded for <paramref name="path"/> if its stat still matches, else <c>null</c>.</summary>
-    public ContentHash? Lookup(string path, FileStat stat) =>
-        entries.TryGetValue(path, out var entry) && entry.Stat == stat ? entry.Hash : null;
+    /// <summary>The <paramref name="algorithm"/> hash recorded for <paramref name="path"/> if its stat still matches, else <c>null</c>.</summary>
+    public ContentHash? Lookup(string path, FileStat stat, ContentHashAlgorithm algorithm) =>
+        entries.TryGetValue(path, out var entry) && entry.Stat == stat && entry.Hashes.FirstOrDefault(h => h.Algorithm == algorithm) is { Value: not null } hash
+            ? hash
+            : null;
 
-    /// <summary>Records the hash of <paramref name="path"/> as of <paramref name="stat"/>.</summary>
+    /// <summary>Records the hash of <paramref name="path"/> as of <paramref name="stat"/>, beside its hashes by other algorithms if the stat is the same.</summary>
     public void Record(string path, FileStat stat, ContentHash hash)
     {
-        entries[path] = new StateEntry(stat, hash);
+        entries.AddOrUpdate(
+            path,
+            _ => new StateEntry(stat, [hash]),
+            (_, old) => old.Stat == stat ? old with { Hashes = [.. old.Hashes.Where(h => h.Algorithm != hash.Algorithm), hash] } : new StateEntry(stat, [hash]));
         Interlocked.Exchange(ref changed, 1);
     }
 
@@ -88,7 +96,12 @@ public sealed class StateDatabase
             writer.Write(entry.Stat.Inode);
             writer.Write(entry.Stat.ModifiedNanoseconds);
             writer.Write(entry.Stat.Size);
-            writer.Write(entry.Hash.Value);
+            writer.Write(entry.Hashes.Length);
+            foreach (var hash in entry.Hashes)
+            {
+                writer.Write(hash.Algorithm.Name);
+                writer.Write(hash.Value);
+            }
         }
     }
 
@@ -107,16 +120,23 @@ public sealed class StateDatabase
             {
                 var path = reader.ReadString();
                 var stat = new FileStat(reader.ReadUInt64(), reader.ReadInt64(), reader.ReadInt64());
-                entries[path] = new StateEntry(stat, new ContentHash(reader.ReadString()));
+                var hashes = new ContentHash[reader.ReadInt32()];
+                for (var h = 0; h < hashes.Length; h++)
+                {
+                    var algorithm = ContentHashAlgorithm.FromName(reader.ReadString());
+                    hashes[h] = new ContentHash(reader.ReadString(), algorithm);
+                }
+
+                entries[path] = new StateEntry(stat, [.. hashes]);
             }
 
             return true;
         }
-        catch (Exception e) when (e is EndOfStreamException or FormatException or IOException)
+        catch (Exception e) when (e is EndOfStreamException or FormatException or IOException or OverflowException)
         {
             return false;
         }
     }
 
-    private readonly record struct StateEntry(FileStat Stat, ContentHash Hash);
+    private readonly record struct StateEntry(FileStat Stat, ImmutableArray<ContentHash> Hashes);
 }

@@ -1,11 +1,12 @@
 using System.Runtime.InteropServices;
 
-namespace Pipeline.Cake;
+namespace Pipeline.Core.Execution;
 
 /// <summary>
-/// Ctrl+C and SIGTERM (what CI runners and process managers send) as one token that every long target honours: the
-/// first stops the run's work cleanly (a stage's process is stopped, nothing half-done is recorded, Cake's teardown
-/// still releases the repository lock) and the run ends with an error; a second Ctrl+C ends the process at once.
+/// Ctrl+C and SIGTERM (what CI runners, process managers and a deleted pod send) as one token for the whole process,
+/// which every long operation honours: the first stops the work cleanly (a stage's process is stopped, nothing
+/// half-done is recorded, Cake's teardown still releases the repository lock) and the process ends with an error; a
+/// second Ctrl+C ends it at once.
 /// </summary>
 public static class RunStopping
 {

@@ -1,0 +1,59 @@
+using Cake.Core;
+using Cake.Core.Annotations;
+using Cake.Core.Diagnostics;
+using Pipeline.Core.Execution;
+
+namespace Pipeline.Containers;
+
+/// <summary>
+/// Builds and pushes container images from a build script through the Docker Engine API (no docker CLI needed),
+/// reporting to Cake's log: a summary line as information, the engine's own lines as verbose. Ctrl+C stops them.
+/// </summary>
+[CakeAliasCategory("Container images")]
+public static class ImageAliases
+{
+    /// <summary>Builds an image from a generated Dockerfile and the files it copies, and tags it.</summary>
+    /// <example>
+    /// <code>
+    /// var settings = new ImageBuildSettings(Dockerfile.From("mcr.microsoft.com/dotnet/runtime:10.0").Copy("app", "/app"), buildContext, [ImageReference.Parse("localhost:5000/app:latest")]);
+    /// var image = BuildImage(settings);
+    /// </code>
+    /// </example>
+    /// <exception cref="ContainerException">The engine could not be reached or the build failed; the message says why.</exception>
+    [CakeMethodAlias]
+    public static BuiltImage BuildImage(this ICakeContext context, ImageBuildSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(settings);
+        return BuildAsync(context, settings).GetAwaiter().GetResult();
+    }
+
+    /// <summary>Tags a local image with the target name and pushes it to the target's registry.</summary>
+    /// <example><code>var pushed = PushImage(new ImagePushSettings("app:latest", ImageReference.Parse("ghcr.io/team/app:1.0")) { Credentials = RegistryCredentials.FromEnvironment() });</code></example>
+    /// <returns>The pushed name and the digest the registry answered.</returns>
+    /// <exception cref="ContainerException">The image is not in the engine, or the registry refused or could not be reached.</exception>
+    [CakeMethodAlias]
+    public static PushedImage PushImage(this ICakeContext context, ImagePushSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(settings);
+        return PushAsync(context, settings).GetAwaiter().GetResult();
+    }
+
+    private static async Task<BuiltImage> BuildAsync(ICakeContext context, ImageBuildSettings settings)
+    {
+        using var engine = await DockerEngine.ConnectAsync(settings.DockerHost, RunStopping.Token);
+        context.Log.Information($"Building {settings.Tags[0]} from {settings.Dockerfile.BaseImage} ({settings.Context.Entries.Count} files)");
+        var image = await new ImageBuilder(engine).BuildAsync(settings, line => context.Log.Verbose(line), RunStopping.Token);
+        context.Log.Information($"Built {string.Join(", ", image.Tags)}: {image.Id[..19]}, {image.Size / 1e6:F1} MB, {image.Layers.Count} layers, {image.CachedSteps} steps from cache");
+        return image;
+    }
+
+    private static async Task<PushedImage> PushAsync(ICakeContext context, ImagePushSettings settings)
+    {
+        using var engine = await DockerEngine.ConnectAsync(settings.DockerHost, RunStopping.Token);
+        var pushed = await new ImagePusher(engine).PushAsync(settings.Image, settings.Target, settings.Credentials, line => context.Log.Verbose(line), RunStopping.Token);
+        context.Log.Information($"Pushed {pushed.Reference}: uploaded {pushed.LayersPushed} of {pushed.LayersPushed + pushed.LayersSkipped} layers, the registry had the rest");
+        return pushed;
+    }
+}
