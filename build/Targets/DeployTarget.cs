@@ -34,7 +34,7 @@ internal static class DeployTarget
             RolloutTimeout = TimeSpan.FromSeconds(options.Number("rollout-timeout", "Kubernetes_RolloutTimeout", 300, minimum: 1)),
         };
         using var client = cluster.Connect();
-        using var progress = new ConsoleLines(line => context.Information(line));
+        var progress = new CakePipelineLog(context.Log);
         var result = await new DeploymentRunner(client).DeployAsync(settings, progress, RunStopping.Token);
         if (!settings.DryRun)
         {

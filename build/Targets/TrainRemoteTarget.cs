@@ -65,7 +65,7 @@ internal static class TrainRemoteTarget
     // The worker's result comes back as the container's termination message: typed, whatever the stage printed.
     private static async Task<RemoteRunResult> RunPodAsync(ICakeContext context, TrainingPodSettings pod, CancellationToken cancellationToken)
     {
-        using var log = new ConsoleLines(line => context.Information(line));
+        var log = new CakePipelineLog(context.Log);
         using var client = ClusterOptions.From(context).Connect();
         context.Information($"Creating pod {TrainingPodRunner.PodName(pod.RunId)} in namespace {pod.Namespace} from {pod.Image}");
         var exit = await new TrainingPodRunner(client).RunAsync(pod, log, cancellationToken);

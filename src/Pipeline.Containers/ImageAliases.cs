@@ -43,17 +43,33 @@ public static class ImageAliases
     private static async Task<BuiltImage> BuildAsync(ICakeContext context, ImageBuildSettings settings)
     {
         using var engine = await DockerEngine.ConnectAsync(settings.DockerHost, RunStopping.Token);
-        context.Log.Information($"Building {settings.Tags[0]} from {settings.Dockerfile.BaseImage} ({settings.Context.Entries.Count} files)");
-        var image = await new ImageBuilder(engine).BuildAsync(settings, line => context.Log.Verbose(line), RunStopping.Token);
-        context.Log.Information($"Built {string.Join(", ", image.Tags)}: {image.Id[..19]}, {image.Size / 1e6:F1} MB, {image.Layers.Count} layers, {image.CachedSteps} steps from cache");
+        var log = new CakeLog(context.Log);
+        log.Information($"Building {settings.Tags[0]} from {settings.Dockerfile.BaseImage} ({settings.Context.Entries.Count} files)");
+        var image = await new ImageBuilder(engine).BuildAsync(settings, log, RunStopping.Token);
+        log.Information($"Built {string.Join(", ", image.Tags)}: {image.Id[..19]}, {image.Size / 1e6:F1} MB, {image.Layers.Count} layers, {image.CachedSteps} steps from cache");
         return image;
     }
 
     private static async Task<PushedImage> PushAsync(ICakeContext context, ImagePushSettings settings)
     {
         using var engine = await DockerEngine.ConnectAsync(settings.DockerHost, RunStopping.Token);
-        var pushed = await new ImagePusher(engine).PushAsync(settings.Image, settings.Target, settings.Credentials, line => context.Log.Verbose(line), RunStopping.Token);
-        context.Log.Information($"Pushed {pushed.Reference}: uploaded {pushed.LayersPushed} of {pushed.LayersPushed + pushed.LayersSkipped} layers, the registry had the rest");
+        var log = new CakeLog(context.Log);
+        var pushed = await new ImagePusher(engine).PushAsync(settings.Image, settings.Target, settings.Credentials, log, RunStopping.Token);
+        log.Information($"Pushed {pushed.Reference}: uploaded {pushed.LayersPushed} of {pushed.LayersPushed + pushed.LayersSkipped} layers, the registry had the rest");
         return pushed;
+    }
+
+    // The engine's lines are detail: verbose, as the DotNet aliases show a tool's output only when asked. Cake formats
+    // what it logs, so the braces of the engine's JSON lines are doubled.
+    private sealed class CakeLog(ICakeLog log) : IPipelineLog
+    {
+        public void Information(string message) => log.Information(Escape(message));
+
+        public void Warning(string message) => log.Warning(Escape(message));
+
+        public void Verbose(string message) => log.Verbose(Escape(message));
+
+        private static string Escape(string message) =>
+            message.Replace("{", "{{", StringComparison.Ordinal).Replace("}", "}}", StringComparison.Ordinal);
     }
 }

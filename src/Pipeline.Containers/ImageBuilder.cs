@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Pipeline.Core.Execution;
 
 namespace Pipeline.Containers;
 
@@ -12,7 +13,7 @@ public sealed partial class ImageBuilder(IDockerClient engine)
 
     /// <summary>Builds the image, reporting each line of the engine's build output to <paramref name="log"/>.</summary>
     /// <exception cref="ContainerException">The build failed; the message is the engine's.</exception>
-    public async Task<BuiltImage> BuildAsync(ImageBuildSettings settings, Action<string> log, CancellationToken cancellationToken)
+    public async Task<BuiltImage> BuildAsync(ImageBuildSettings settings, IPipelineLog log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(log);
@@ -61,7 +62,7 @@ public sealed partial class ImageBuilder(IDockerClient engine)
     /// Takes the engine's messages as they arrive, in order (unlike <see cref="Progress{T}"/>, which posts them to the
     /// thread pool).
     /// </summary>
-    private sealed class BuildOutput(Action<string> log) : IProgress<JSONMessage>
+    private sealed class BuildOutput(IPipelineLog log) : IProgress<JSONMessage>
     {
         public string? Error { get; private set; }
 
@@ -84,7 +85,7 @@ public sealed partial class ImageBuilder(IDockerClient engine)
 
                 if (line.Trim().Length > 0)
                 {
-                    log(line.TrimEnd());
+                    log.Verbose(line.TrimEnd());
                 }
             }
         }

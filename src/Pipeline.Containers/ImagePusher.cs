@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using Pipeline.Core.Execution;
 
 namespace Pipeline.Containers;
 
@@ -25,7 +26,7 @@ public sealed partial class ImagePusher(IDockerClient engine)
     /// each layer's progress to <paramref name="log"/>.
     /// </summary>
     /// <exception cref="ContainerException">The registry refused the push or could not be reached.</exception>
-    public async Task<PushedImage> PushAsync(string image, ImageReference target, RegistryCredentials? credentials, Action<string> log, CancellationToken cancellationToken)
+    public async Task<PushedImage> PushAsync(string image, ImageReference target, RegistryCredentials? credentials, IPipelineLog log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(log);
@@ -62,7 +63,7 @@ public sealed partial class ImagePusher(IDockerClient engine)
     [GeneratedRegex(@"digest: (sha256:[0-9a-f]{64})")]
     private static partial Regex DigestInStatus();
 
-    private sealed class PushOutput(Action<string> log) : IProgress<JSONMessage>
+    private sealed class PushOutput(IPipelineLog log) : IProgress<JSONMessage>
     {
         public string? Error { get; private set; }
 
@@ -85,14 +86,14 @@ public sealed partial class ImagePusher(IDockerClient engine)
             {
                 case "Pushed":
                     Pushed.Add(value.ID);
-                    log($"{value.ID}: pushed");
+                    log.Verbose($"{value.ID}: pushed");
                     break;
                 case { } status when status == "Layer already exists" || status.StartsWith("Mounted from", StringComparison.Ordinal):
                     Skipped.Add(value.ID);
-                    log($"{value.ID}: already in the registry");
+                    log.Verbose($"{value.ID}: already in the registry");
                     break;
                 case { } other when value.Progress is null && !other.StartsWith("Pushing", StringComparison.Ordinal) && !other.StartsWith("Preparing", StringComparison.Ordinal) && !other.StartsWith("Waiting", StringComparison.Ordinal):
-                    log(string.IsNullOrEmpty(value.ID) ? other : $"{value.ID}: {other}");
+                    log.Verbose(string.IsNullOrEmpty(value.ID) ? other : $"{value.ID}: {other}");
                     break;
                 default:
                     break;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using Pipeline.Core.Execution;
 
 namespace Pipeline.Kubernetes;
 
@@ -14,11 +15,11 @@ public sealed class DeploymentRunner(IKubernetes client)
 {
     /// <summary>Applies the manifests and waits for the Deployment's rollout.</summary>
     /// <param name="settings">What to deploy and where.</param>
-    /// <param name="progress">Receives one line per step and per change of the rollout's state.</param>
+    /// <param name="progress">Told one line per step and per change of the rollout's state; in a dry run, the manifests as they would be applied.</param>
     /// <param name="cancellationToken">Stops waiting; what was applied stays applied.</param>
     /// <exception cref="DeploymentFailedException">The rollout failed; it was rolled back when there was a revision to go back to.</exception>
     /// <exception cref="KubernetesApiException">The API refused a request or could not be reached.</exception>
-    public async Task<DeploymentResult> DeployAsync(DeploymentSettings settings, TextWriter progress, CancellationToken cancellationToken)
+    public async Task<DeploymentResult> DeployAsync(DeploymentSettings settings, IPipelineLog progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(progress);
@@ -28,8 +29,7 @@ public sealed class DeploymentRunner(IKubernetes client)
         {
             foreach (var item in objects)
             {
-                await progress.WriteLineAsync("---");
-                await progress.WriteAsync(KubernetesYaml.Serialize(item));
+                progress.Information("---\n" + KubernetesYaml.Serialize(item).TrimEnd('\n'));
             }
 
             return new DeploymentResult(names, 0);
@@ -40,7 +40,7 @@ public sealed class DeploymentRunner(IKubernetes client)
             foreach (var item in objects)
             {
                 var created = await ApplyAsync(item, settings, cancellationToken);
-                await progress.WriteLineAsync($"{Manifests.Describe(item)} {(created ? "created" : "configured")} (server-side apply)");
+                progress.Information($"{Manifests.Describe(item)} {(created ? "created" : "configured")} (server-side apply)");
             }
 
             var revision = 0;
@@ -95,7 +95,7 @@ public sealed class DeploymentRunner(IKubernetes client)
         return status == HttpStatusCode.Created;
     }
 
-    private async Task<int> RollOutAsync(string name, DeploymentSettings settings, TextWriter progress, CancellationToken cancellationToken)
+    private async Task<int> RollOutAsync(string name, DeploymentSettings settings, IPipelineLog progress, CancellationToken cancellationToken)
     {
         var ns = settings.Namespace;
         var outcome = await new RolloutMonitor(client, ns, name, progress).WaitAsync(settings.RolloutTimeout, judgePods: true, cancellationToken);
@@ -104,7 +104,7 @@ public sealed class DeploymentRunner(IKubernetes client)
             return outcome.Revision;
         }
 
-        await progress.WriteLineAsync($"rollout: failed: {outcome.Failure}");
+        progress.Warning($"rollout: failed: {outcome.Failure}");
         var previous = await RollBackAsync(name, settings, cancellationToken);
         if (previous is null)
         {
@@ -114,7 +114,7 @@ public sealed class DeploymentRunner(IKubernetes client)
             };
         }
 
-        await progress.WriteLineAsync($"rollout: rolling back to revision {previous}");
+        progress.Warning($"rollout: rolling back to revision {previous}");
         var undo = await new RolloutMonitor(client, ns, name, progress).WaitAsync(settings.RolloutTimeout, judgePods: false, cancellationToken);
         var undone = undo.Failure is null ? "" : $", but the rollback did not finish either: {undo.Failure}";
         throw new DeploymentFailedException($"deployment/{name} failed: {outcome.Failure}; rolled back to revision {previous}{undone}")

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.Channels;
 using k8s;
 using k8s.Models;
+using Pipeline.Core.Execution;
 
 namespace Pipeline.Kubernetes;
 
@@ -9,7 +10,7 @@ namespace Pipeline.Kubernetes;
 /// Follows a Deployment's rollout through watches on the Deployment and its pods, judging it as
 /// <c>kubectl rollout status</c> does, and spotting pods of the new revision that will never become ready.
 /// </summary>
-internal sealed class RolloutMonitor(IKubernetes client, string ns, string name, TextWriter progress)
+internal sealed class RolloutMonitor(IKubernetes client, string ns, string name, IPipelineLog progress)
 {
     public const string RevisionAnnotation = "deployment.kubernetes.io/revision";
 
@@ -55,7 +56,7 @@ internal sealed class RolloutMonitor(IKubernetes client, string ns, string name,
                 var (line, done, failure) = await JudgeAsync(judgePods, cancellationToken);
                 if (line != lastLine)
                 {
-                    await progress.WriteLineAsync($"rollout: {line}");
+                    progress.Information($"rollout: {line}");
                     lastLine = line;
                 }
 

@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Pipeline.Core.Execution;
 
 namespace Pipeline.Kubernetes;
 
@@ -84,7 +85,7 @@ public sealed partial class TrainingPodRunner(IKubernetes client)
     /// <param name="cancellationToken">Stops the run (Ctrl+C); the pod is deleted all the same.</param>
     /// <exception cref="TrainingPodException">The pod could not be scheduled or started, or the run timed out.</exception>
     /// <exception cref="KubernetesApiException">The API refused a request or could not be reached.</exception>
-    public async Task<PodExit> RunAsync(TrainingPodSettings settings, TextWriter log, CancellationToken cancellationToken)
+    public async Task<PodExit> RunAsync(TrainingPodSettings settings, IPipelineLog log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(log);
         var pod = BuildPod(settings);
@@ -105,7 +106,7 @@ public sealed partial class TrainingPodRunner(IKubernetes client)
                 throw;
             }
 
-            await log.WriteLineAsync($"pod {name}: created in namespace {ns}");
+            log.Information($"pod {name}: created in namespace {ns}");
             await WaitForAsync(name, ns, p => p.Status?.Phase is "Running" or "Succeeded" or "Failed", timeout.Token);
             await FollowLogAsync(name, ns, log, timeout.Token);
             var ended = await WaitForAsync(name, ns, p => p.Status?.Phase is "Succeeded" or "Failed", timeout.Token);
@@ -115,7 +116,7 @@ public sealed partial class TrainingPodRunner(IKubernetes client)
                 throw new TrainingPodException($"pod {name} failed without its container ending: {ended.Status.Reason} {ended.Status.Message}".TrimEnd());
             }
 
-            await log.WriteLineAsync($"pod {name}: {ended.Status.Phase}, exit code {terminated.ExitCode}");
+            log.Information($"pod {name}: {ended.Status.Phase}, exit code {terminated.ExitCode}");
             return new PodExit(terminated.ExitCode, string.IsNullOrEmpty(terminated.Message) ? null : terminated.Message);
         }
         catch (Exception e) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested && e is not TrainingPodException)
@@ -187,33 +188,33 @@ public sealed partial class TrainingPodRunner(IKubernetes client)
         return waiting is null ? null : $"{waiting.Reason}: {waiting.Message}".TrimEnd(' ', ':');
     }
 
-    private async Task FollowLogAsync(string name, string ns, TextWriter log, CancellationToken cancellationToken)
+    private async Task FollowLogAsync(string name, string ns, IPipelineLog log, CancellationToken cancellationToken)
     {
         using var stream = await client.CoreV1.ReadNamespacedPodLogAsync(name, ns, container: ContainerName, follow: true, cancellationToken: cancellationToken);
         using var reader = new StreamReader(stream);
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
-            await log.WriteLineAsync(line);
+            log.Information(line);
         }
     }
 
-    private async Task DeleteAsync(string name, string ns, TextWriter log)
+    private async Task DeleteAsync(string name, string ns, IPipelineLog log)
     {
         // Not the run's token: it may be the very cancellation that brought us here, and the pod must go regardless.
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         try
         {
             await client.CoreV1.DeleteNamespacedPodAsync(name, ns, cancellationToken: deadline.Token);
-            await log.WriteLineAsync($"pod {name}: deleted");
+            log.Information($"pod {name}: deleted");
         }
         catch (HttpOperationException e) when (e.Response?.StatusCode == HttpStatusCode.NotFound)
         {
-            await log.WriteLineAsync($"pod {name}: already gone");
+            log.Information($"pod {name}: already gone");
         }
         catch (Exception e) when (KubernetesApiException.From(e, client.BaseUri) is { } failure)
         {
             // Reported, not thrown: the run's own outcome (exit code, or the error that ended it) matters more.
-            await log.WriteLineAsync($"pod {name}: could not be deleted ({failure.Message}); delete it with: kubectl delete pod {name} -n {ns}");
+            log.Warning($"pod {name}: could not be deleted ({failure.Message}); delete it with: kubectl delete pod {name} -n {ns}");
         }
     }
 

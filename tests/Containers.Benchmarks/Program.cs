@@ -52,10 +52,10 @@ async Task<(BuiltImage Image, (double Build, double Push, int Uploaded) Times)> 
     var labels = ImmutableSortedDictionary<string, string>.Empty;
     var settings = ServiceImage.Settings(copy, DockerServers.BaseImage, [ImageReference.Parse($"planets-service:{tag}")], labels) with { NoCache = noCache };
     var clock = Stopwatch.StartNew();
-    var image = await builder.BuildAsync(settings, _ => { }, CancellationToken.None);
+    var image = await builder.BuildAsync(settings, new RecordingLog(), CancellationToken.None);
     var build = clock.Elapsed.TotalSeconds;
     clock.Restart();
-    var pushed = await pusher.PushAsync(image.Id, ImageReference.Parse($"{docker.Registry}/bench/planets-service:{tag}"), null, _ => { }, CancellationToken.None);
+    var pushed = await pusher.PushAsync(image.Id, ImageReference.Parse($"{docker.Registry}/bench/planets-service:{tag}"), null, new RecordingLog(), CancellationToken.None);
     return (image, (build, clock.Elapsed.TotalSeconds, pushed.LayersPushed));
 }
 

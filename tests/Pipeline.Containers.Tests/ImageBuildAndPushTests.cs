@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Pipeline.Testing.Containers;
 
 namespace Pipeline.Containers.Tests;
 
@@ -10,14 +11,14 @@ public sealed class ImageBuildAndPushTests(DockerFixture docker) : IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("image-tests-").FullName;
     private readonly string repository = $"tests/image-{Guid.NewGuid():N}"[..24];
-    private readonly List<string> log = [];
+    private readonly RecordingLog log = new();
 
     [Fact]
     public async Task A_built_and_pushed_image_has_its_layers_and_labels_in_the_registry_under_the_answered_digest()
     {
         var settings = await SettingsAsync("weights-1", "local-a:1");
 
-        var built = await new ImageBuilder(docker.Engine).BuildAsync(settings, log.Add, CancellationToken.None);
+        var built = await new ImageBuilder(docker.Engine).BuildAsync(settings, log, CancellationToken.None);
         var pushed = await PushAsync(built, "1");
 
         Assert.Equal(2, built.Layers.Count);
@@ -36,10 +37,10 @@ public sealed class ImageBuildAndPushTests(DockerFixture docker) : IDisposable
     public async Task A_model_only_change_rebuilds_and_pushes_only_the_model_layer()
     {
         var builder = new ImageBuilder(docker.Engine);
-        var first = await builder.BuildAsync(await SettingsAsync("weights-1", "local-b:1"), log.Add, CancellationToken.None);
+        var first = await builder.BuildAsync(await SettingsAsync("weights-1", "local-b:1"), log, CancellationToken.None);
         await PushAsync(first, "1");
 
-        var second = await builder.BuildAsync(await SettingsAsync("weights-2", "local-b:2"), log.Add, CancellationToken.None);
+        var second = await builder.BuildAsync(await SettingsAsync("weights-2", "local-b:2"), log, CancellationToken.None);
         var pushed = await PushAsync(second, "2");
 
         Assert.Equal(1, second.CachedSteps);
@@ -53,7 +54,7 @@ public sealed class ImageBuildAndPushTests(DockerFixture docker) : IDisposable
     {
         var settings = new ImageBuildSettings(Dockerfile.From("scratch").Copy("missing/", "/missing/"), BuildContext.Empty, [ImageReference.Parse("local-c:1")]);
 
-        var error = await Assert.ThrowsAsync<ContainerException>(() => new ImageBuilder(docker.Engine).BuildAsync(settings, log.Add, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ContainerException>(() => new ImageBuilder(docker.Engine).BuildAsync(settings, log, CancellationToken.None));
 
         Assert.StartsWith("image build of local-c:1 failed: ", error.Message, StringComparison.Ordinal);
         Assert.Contains("missing", error.Message, StringComparison.Ordinal);
@@ -63,10 +64,10 @@ public sealed class ImageBuildAndPushTests(DockerFixture docker) : IDisposable
     [Fact]
     public async Task A_push_to_a_registry_that_does_not_answer_names_it()
     {
-        var built = await new ImageBuilder(docker.Engine).BuildAsync(await SettingsAsync("weights-1", "local-d:1"), log.Add, CancellationToken.None);
+        var built = await new ImageBuilder(docker.Engine).BuildAsync(await SettingsAsync("weights-1", "local-d:1"), log, CancellationToken.None);
         var target = ImageReference.Parse($"127.0.0.1:{TcpPorts.Free()}/nowhere:1");
 
-        var error = await Assert.ThrowsAsync<ContainerException>(() => new ImagePusher(docker.Engine).PushAsync(built.Id, target, null, log.Add, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ContainerException>(() => new ImagePusher(docker.Engine).PushAsync(built.Id, target, null, log, CancellationToken.None));
 
         Assert.StartsWith($"push of {target} to {target.Registry} failed: ", error.Message, StringComparison.Ordinal);
     }
@@ -75,7 +76,7 @@ public sealed class ImageBuildAndPushTests(DockerFixture docker) : IDisposable
     public async Task Pushing_an_image_the_engine_lacks_says_to_build_it()
     {
         var error = await Assert.ThrowsAsync<ContainerException>(() =>
-            new ImagePusher(docker.Engine).PushAsync("never-built:1", ImageReference.Parse($"{docker.Servers.Registry}/x:1"), null, log.Add, CancellationToken.None));
+            new ImagePusher(docker.Engine).PushAsync("never-built:1", ImageReference.Parse($"{docker.Servers.Registry}/x:1"), null, log, CancellationToken.None));
 
         Assert.Equal("image never-built:1 not found in the Docker engine: build it first (--target=Containerize)", error.Message);
     }
@@ -108,7 +109,7 @@ public sealed class ImageBuildAndPushTests(DockerFixture docker) : IDisposable
     }
 
     private Task<PushedImage> PushAsync(BuiltImage image, string tag) =>
-        new ImagePusher(docker.Engine).PushAsync(image.Id, ImageReference.Parse($"{docker.Servers.Registry}/{repository}:{tag}"), null, log.Add, CancellationToken.None);
+        new ImagePusher(docker.Engine).PushAsync(image.Id, ImageReference.Parse($"{docker.Servers.Registry}/{repository}:{tag}"), null, log, CancellationToken.None);
 
     private async Task<(string Digest, JsonElement Manifest)> ManifestAsync(string tag)
     {

@@ -1,5 +1,6 @@
 using k8s;
 using Kubernetes.Emulator;
+using Pipeline.Testing.Containers;
 
 namespace Pipeline.Kubernetes.Tests;
 
@@ -11,8 +12,8 @@ public sealed class DeploymentRunnerTests
         await using var cluster = await TestCluster.StartAsync();
         var runner = new DeploymentRunner(cluster.Client);
 
-        var first = await runner.DeployAsync(cluster.Deployment(TestCluster.ImageV1), new RecordingWriter(), CancellationToken.None);
-        var second = await runner.DeployAsync(cluster.Deployment(TestCluster.ImageV2), new RecordingWriter(), CancellationToken.None);
+        var first = await runner.DeployAsync(cluster.Deployment(TestCluster.ImageV1), new RecordingLog(), CancellationToken.None);
+        var second = await runner.DeployAsync(cluster.Deployment(TestCluster.ImageV2), new RecordingLog(), CancellationToken.None);
 
         Assert.Equal(["deployment/planets-service", "horizontalpodautoscaler/planets-service", "service/planets-service"], first.Objects.Order());
         Assert.Equal((1, 2), (first.Revision, second.Revision));
@@ -36,7 +37,7 @@ public sealed class DeploymentRunnerTests
     public async Task Dry_run_prints_the_manifests_with_the_pinned_digest_and_creates_nothing()
     {
         await using var cluster = await TestCluster.StartAsync();
-        var output = new RecordingWriter();
+        var output = new RecordingLog();
 
         var result = await new DeploymentRunner(cluster.Client).DeployAsync(cluster.Deployment(TestCluster.ImageV1) with { DryRun = true }, output, CancellationToken.None);
 
@@ -55,7 +56,7 @@ public sealed class DeploymentRunnerTests
         await using var cluster = await TestCluster.StartAsync();
         // Long enough that the rollout's first progress report comes before the pods are ready, even on a loaded machine.
         cluster.Runtime.ForImage(TestCluster.ImageV1, PodScripts.ReadyAfter(TimeSpan.FromSeconds(2)));
-        var output = new RecordingWriter();
+        var output = new RecordingLog();
 
         await new DeploymentRunner(cluster.Client).DeployAsync(cluster.Deployment(TestCluster.ImageV1), output, CancellationToken.None);
 
@@ -72,10 +73,10 @@ public sealed class DeploymentRunnerTests
         await using var cluster = await TestCluster.StartAsync();
         cluster.Runtime.ForImage(TestCluster.ImageV2, PodScripts.CrashLoop(exitCode: 3));
         var runner = new DeploymentRunner(cluster.Client);
-        await runner.DeployAsync(cluster.Deployment(TestCluster.ImageV1), new RecordingWriter(), CancellationToken.None);
+        await runner.DeployAsync(cluster.Deployment(TestCluster.ImageV1), new RecordingLog(), CancellationToken.None);
 
         var failure = await Assert.ThrowsAsync<DeploymentFailedException>(
-            () => runner.DeployAsync(cluster.Deployment(TestCluster.ImageV2), new RecordingWriter(), CancellationToken.None));
+            () => runner.DeployAsync(cluster.Deployment(TestCluster.ImageV2), new RecordingLog(), CancellationToken.None));
 
         Assert.Matches("^deployment/planets-service failed: pod planets-service-[a-z0-9]+-[a-z0-9]+: CrashLoopBackOff, [0-9]+ restarts.*; rolled back to revision 1$", failure.Message);
         Assert.Equal(1, failure.RolledBackToRevision);
@@ -88,10 +89,10 @@ public sealed class DeploymentRunnerTests
         await using var cluster = await TestCluster.StartAsync();
         cluster.Runtime.ForImage(TestCluster.ImageV2, PodScripts.NeverReady());
         var runner = new DeploymentRunner(cluster.Client);
-        await runner.DeployAsync(cluster.Deployment(TestCluster.ImageV1), new RecordingWriter(), CancellationToken.None);
+        await runner.DeployAsync(cluster.Deployment(TestCluster.ImageV1), new RecordingLog(), CancellationToken.None);
 
         var failure = await Assert.ThrowsAsync<DeploymentFailedException>(() => runner.DeployAsync(
-            cluster.Deployment(TestCluster.ImageV2) with { RolloutTimeout = TimeSpan.FromSeconds(1.5) }, new RecordingWriter(), CancellationToken.None));
+            cluster.Deployment(TestCluster.ImageV2) with { RolloutTimeout = TimeSpan.FromSeconds(1.5) }, new RecordingLog(), CancellationToken.None));
 
         Assert.Contains("readiness probe failing: pod planets-service-", failure.Message, StringComparison.Ordinal);
         Assert.EndsWith("; rolled back to revision 1", failure.Message, StringComparison.Ordinal);
@@ -105,7 +106,7 @@ public sealed class DeploymentRunnerTests
         cluster.Runtime.ForImage(TestCluster.ImageV1, PodScripts.ImagePullBackOff());
 
         var failure = await Assert.ThrowsAsync<DeploymentFailedException>(
-            () => new DeploymentRunner(cluster.Client).DeployAsync(cluster.Deployment(TestCluster.ImageV1), new RecordingWriter(), CancellationToken.None));
+            () => new DeploymentRunner(cluster.Client).DeployAsync(cluster.Deployment(TestCluster.ImageV1), new RecordingLog(), CancellationToken.None));
 
         Assert.Matches("^deployment/planets-service failed: pod planets-service-[a-z0-9-]+: (ErrImagePull|ImagePullBackOff): ", failure.Message);
         Assert.EndsWith("nothing to roll back to (this was its first revision)", failure.Message, StringComparison.Ordinal);
@@ -118,7 +119,7 @@ public sealed class DeploymentRunnerTests
         await using var cluster = await TestCluster.StartAsync();
 
         var error = await Assert.ThrowsAsync<ArgumentException>(
-            () => new DeploymentRunner(cluster.Client).DeployAsync(cluster.Deployment("planets-service:latest"), new RecordingWriter(), CancellationToken.None));
+            () => new DeploymentRunner(cluster.Client).DeployAsync(cluster.Deployment("planets-service:latest"), new RecordingLog(), CancellationToken.None));
 
         Assert.Contains("not pinned to a digest", error.Message, StringComparison.Ordinal);
     }
@@ -130,7 +131,7 @@ public sealed class DeploymentRunnerTests
         cluster.Emulator.Forbid("patch", "deployments");
 
         var error = await Assert.ThrowsAsync<KubernetesApiException>(
-            () => new DeploymentRunner(cluster.Client).DeployAsync(cluster.Deployment(TestCluster.ImageV1), new RecordingWriter(), CancellationToken.None));
+            () => new DeploymentRunner(cluster.Client).DeployAsync(cluster.Deployment(TestCluster.ImageV1), new RecordingLog(), CancellationToken.None));
 
         Assert.StartsWith("forbidden: not allowed to patch deployments in namespace \"default\" (deployments.apps is forbidden: User", error.Message, StringComparison.Ordinal);
         Assert.Equal(403, error.StatusCode);
@@ -143,19 +144,19 @@ public sealed class DeploymentRunnerTests
     {
         await using var cluster = await TestCluster.StartAsync();
         var runner = new DeploymentRunner(cluster.Client);
-        await runner.DeployAsync(cluster.Deployment(TestCluster.ImageV1), new RecordingWriter(), CancellationToken.None);
+        await runner.DeployAsync(cluster.Deployment(TestCluster.ImageV1), new RecordingLog(), CancellationToken.None);
         var handEdit = """{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"planets-service"},"spec":{"replicas":3}}""";
         await cluster.Client.AppsV1.PatchNamespacedDeploymentAsync(
             new k8s.Models.V1Patch(handEdit, k8s.Models.V1Patch.PatchType.ApplyPatch), "planets-service", "default", fieldManager: "kubectl", force: true);
 
         var error = await Assert.ThrowsAsync<KubernetesApiException>(() => runner.DeployAsync(
-            cluster.Deployment(TestCluster.ImageV1) with { ForceConflicts = false }, new RecordingWriter(), CancellationToken.None));
+            cluster.Deployment(TestCluster.ImageV1) with { ForceConflicts = false }, new RecordingLog(), CancellationToken.None));
 
         Assert.Equal(409, error.StatusCode);
         Assert.StartsWith("conflict: another field manager owns fields this apply sets on deployments/planets-service", error.Message, StringComparison.Ordinal);
         Assert.Contains("conflict with \"kubectl\": .spec.replicas", error.Message, StringComparison.Ordinal);
 
-        await runner.DeployAsync(cluster.Deployment(TestCluster.ImageV1), new RecordingWriter(), CancellationToken.None);
+        await runner.DeployAsync(cluster.Deployment(TestCluster.ImageV1), new RecordingLog(), CancellationToken.None);
         Assert.Equal(2, (long?)cluster.Emulator.Get("deployments", "default", "planets-service")!["spec"]!["replicas"]);
     }
 
@@ -165,7 +166,7 @@ public sealed class DeploymentRunnerTests
         await using var cluster = await TestCluster.StartAsync();
 
         var error = await Assert.ThrowsAsync<KubernetesApiException>(() => new DeploymentRunner(cluster.Client).DeployAsync(
-            cluster.Deployment(TestCluster.ImageV1) with { Namespace = "serving" }, new RecordingWriter(), CancellationToken.None));
+            cluster.Deployment(TestCluster.ImageV1) with { Namespace = "serving" }, new RecordingLog(), CancellationToken.None));
 
         Assert.Equal("namespace \"serving\" does not exist; create it (kubectl create namespace serving) or choose another", error.Message);
     }
@@ -190,7 +191,7 @@ public sealed class DeploymentRunnerTests
             using var client = ClusterConnection.Connect(kubeconfig);
 
             var error = await Assert.ThrowsAsync<KubernetesApiException>(() => new DeploymentRunner(client).DeployAsync(
-                new DeploymentSettings(manifests, "default", TestCluster.ImageV1), new RecordingWriter(), CancellationToken.None));
+                new DeploymentSettings(manifests, "default", TestCluster.ImageV1), new RecordingLog(), CancellationToken.None));
 
             Assert.Equal($"cannot reach the Kubernetes API at {server}: connection refused (is the cluster running, and is the kubeconfig's server address right?)", error.Message);
             Assert.Null(error.StatusCode);

@@ -19,7 +19,7 @@ public sealed class DockerPodRuntimeTests(DockerEngineFixture docker)
         await using var emulator = await KubernetesEmulator.StartAsync(new DockerPodRuntime(docker.Engine));
         using var client = Connect(emulator);
 
-        var exit = await new TrainingPodRunner(client).RunAsync(Settings("result", DockerEngineFixture.ProbeImage, Probe, "result", """{"outputs":[{"path":"model"}]}"""), new RecordingWriter(), CancellationToken.None);
+        var exit = await new TrainingPodRunner(client).RunAsync(Settings("result", DockerEngineFixture.ProbeImage, Probe, "result", """{"outputs":[{"path":"model"}]}"""), new RecordingLog(), CancellationToken.None);
 
         Assert.Equal(new PodExit(0, """{"outputs":[{"path":"model"}]}"""), exit);
     }
@@ -29,7 +29,7 @@ public sealed class DockerPodRuntimeTests(DockerEngineFixture docker)
     {
         await using var emulator = await KubernetesEmulator.StartAsync(new DockerPodRuntime(docker.Engine));
         using var client = Connect(emulator);
-        var log = new RecordingWriter();
+        var log = new RecordingLog();
 
         var exitCode = (await new TrainingPodRunner(client).RunAsync(Settings("runtimes", DockerServers.BaseImage, "--list-runtimes"), log, CancellationToken.None)).ExitCode;
 
@@ -47,7 +47,7 @@ public sealed class DockerPodRuntimeTests(DockerEngineFixture docker)
     {
         await using var emulator = await KubernetesEmulator.StartAsync(new DockerPodRuntime(docker.Engine));
         using var client = Connect(emulator);
-        var log = new RecordingWriter();
+        var log = new RecordingLog();
 
         var exitCode = (await new TrainingPodRunner(client).RunAsync(Settings("missing", DockerServers.BaseImage, "/missing.dll"), log, CancellationToken.None)).ExitCode;
 
@@ -68,7 +68,7 @@ public sealed class DockerPodRuntimeTests(DockerEngineFixture docker)
             ["stringData"] = new JsonObject { ["AWS_SECRET_ACCESS_KEY"] = "s3cr3t/with=signs" },
         });
         using var client = Connect(emulator);
-        var log = new RecordingWriter();
+        var log = new RecordingLog();
         var settings = Settings("env", DockerEngineFixture.ProbeImage, Probe, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "PIPELINE_INTERACTIVE") with
         {
             Environment = new Dictionary<string, string> { ["PIPELINE_INTERACTIVE"] = "0" },
@@ -92,7 +92,7 @@ public sealed class DockerPodRuntimeTests(DockerEngineFixture docker)
         using var client = Connect(emulator);
 
         var error = await Assert.ThrowsAsync<TrainingPodException>(() => new TrainingPodRunner(client).RunAsync(
-            Settings("no-secret", DockerEngineFixture.ProbeImage, Probe) with { S3CredentialsSecret = "absent" }, new RecordingWriter(), CancellationToken.None));
+            Settings("no-secret", DockerEngineFixture.ProbeImage, Probe) with { S3CredentialsSecret = "absent" }, new RecordingLog(), CancellationToken.None));
 
         Assert.Equal("pod train-no-secret cannot start: CreateContainerConfigError: secret \"absent\" not found", error.Message);
         Assert.Empty(await ContainersOfAsync("train-no-secret"));
@@ -105,7 +105,7 @@ public sealed class DockerPodRuntimeTests(DockerEngineFixture docker)
         using var client = Connect(emulator);
         using var cancel = new CancellationTokenSource();
         var ticking = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var log = new RecordingWriter { OnLine = line => { if (line == "tick 3") { ticking.TrySetResult(); } } };
+        var log = new RecordingLog { OnLine = line => { if (line == "tick 3") { ticking.TrySetResult(); } } };
 
         var run = new TrainingPodRunner(client).RunAsync(Settings("ticks", DockerEngineFixture.ProbeImage, Probe, "tick"), log, cancel.Token);
         await ticking.Task.WaitAsync(TimeSpan.FromSeconds(20));
@@ -128,7 +128,7 @@ public sealed class DockerPodRuntimeTests(DockerEngineFixture docker)
         using var client = Connect(emulator);
 
         var error = await Assert.ThrowsAsync<TrainingPodException>(() => new TrainingPodRunner(client).RunAsync(
-            Settings("absent", "registry.example/planets-train:absent"), new RecordingWriter(), CancellationToken.None));
+            Settings("absent", "registry.example/planets-train:absent"), new RecordingLog(), CancellationToken.None));
 
         Assert.StartsWith(
             "pod train-absent cannot start: ErrImagePull: image \"registry.example/planets-train:absent\" is not in the Docker engine",

@@ -52,33 +52,3 @@ internal sealed class TestCluster : IAsyncDisposable
         Directory.Delete(Folder, recursive: true);
     }
 }
-
-/// <summary>Keeps what a runner writes, line by line, and lets a test act on a line as it arrives.</summary>
-internal sealed class RecordingWriter : StringWriter
-{
-    private readonly List<string> lines = [];
-
-    public Action<string>? OnLine { get; init; }
-
-    public IReadOnlyList<string> Lines
-    {
-        get
-        {
-            lock (lines)
-            {
-                return [.. lines];
-            }
-        }
-    }
-
-    public override Task WriteLineAsync(string? value)
-    {
-        lock (lines)
-        {
-            lines.Add(value ?? "");
-        }
-
-        OnLine?.Invoke(value ?? "");
-        return base.WriteLineAsync(value);
-    }
-}

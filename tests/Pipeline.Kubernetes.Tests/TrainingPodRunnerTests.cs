@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Kubernetes.Emulator;
+using Pipeline.Testing.Containers;
 
 namespace Pipeline.Kubernetes.Tests;
 
@@ -24,7 +25,7 @@ public sealed class TrainingPodRunnerTests
     {
         await using var cluster = await TestCluster.StartAsync();
         cluster.Runtime.ForImage(Image, PodScripts.Exit(0, ["epoch 1/3 loss 0.9", "epoch 2/3 loss 0.5", "epoch 3/3 loss 0.2"], message: """{"outputs":[]}"""));
-        var log = new RecordingWriter();
+        var log = new RecordingLog();
 
         var exit = await new TrainingPodRunner(cluster.Client).RunAsync(Settings(), log, CancellationToken.None);
 
@@ -56,7 +57,7 @@ public sealed class TrainingPodRunnerTests
     {
         await using var cluster = await TestCluster.StartAsync();
         cluster.Runtime.ForImage(Image, PodScripts.Exit(3, ["out of memory"]));
-        var log = new RecordingWriter();
+        var log = new RecordingLog();
 
         var exitCode = (await new TrainingPodRunner(cluster.Client).RunAsync(Settings(), log, CancellationToken.None)).ExitCode;
 
@@ -73,7 +74,7 @@ public sealed class TrainingPodRunnerTests
         var lines = Enumerable.Range(1, 200).Select(i => $"step {i}").ToList();
         cluster.Runtime.ForImage(Image, PodScripts.Exit(0, lines, TimeSpan.FromMilliseconds(20)));
         using var cancel = new CancellationTokenSource();
-        var log = new RecordingWriter { OnLine = line => { if (line == "step 3") { cancel.Cancel(); } } };
+        var log = new RecordingLog { OnLine = line => { if (line == "step 3") { cancel.Cancel(); } } };
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new TrainingPodRunner(cluster.Client).RunAsync(Settings(), log, cancel.Token));
 
@@ -90,7 +91,7 @@ public sealed class TrainingPodRunnerTests
         cluster.Runtime.ForImage(Image, PodScripts.NeverReady());
 
         var error = await Assert.ThrowsAsync<TrainingPodException>(() => new TrainingPodRunner(cluster.Client).RunAsync(
-            Settings() with { Timeout = TimeSpan.FromMilliseconds(500) }, new RecordingWriter(), CancellationToken.None));
+            Settings() with { Timeout = TimeSpan.FromMilliseconds(500) }, new RecordingLog(), CancellationToken.None));
 
         Assert.StartsWith("pod train-run-42 did not finish within 00:00:00.5", error.Message, StringComparison.Ordinal);
         Assert.Single(cluster.Emulator.DeletedPods);
@@ -103,7 +104,7 @@ public sealed class TrainingPodRunnerTests
         cluster.Runtime.ForImage(Image, PodScripts.Unschedulable());
 
         var error = await Assert.ThrowsAsync<TrainingPodException>(
-            () => new TrainingPodRunner(cluster.Client).RunAsync(Settings(), new RecordingWriter(), CancellationToken.None));
+            () => new TrainingPodRunner(cluster.Client).RunAsync(Settings(), new RecordingLog(), CancellationToken.None));
 
         Assert.Equal("pod train-run-42 cannot start: Unschedulable: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.", error.Message);
         Assert.Single(cluster.Emulator.DeletedPods);
@@ -116,7 +117,7 @@ public sealed class TrainingPodRunnerTests
         cluster.Runtime.ForImage(Image, PodScripts.ImagePullBackOff());
 
         var error = await Assert.ThrowsAsync<TrainingPodException>(
-            () => new TrainingPodRunner(cluster.Client).RunAsync(Settings(), new RecordingWriter(), CancellationToken.None));
+            () => new TrainingPodRunner(cluster.Client).RunAsync(Settings(), new RecordingLog(), CancellationToken.None));
 
         Assert.StartsWith("pod train-run-42 cannot start: ErrImagePull: failed to pull image", error.Message, StringComparison.Ordinal);
         Assert.Single(cluster.Emulator.DeletedPods);
@@ -129,7 +130,7 @@ public sealed class TrainingPodRunnerTests
         cluster.Emulator.Forbid("create", "pods");
 
         var error = await Assert.ThrowsAsync<KubernetesApiException>(
-            () => new TrainingPodRunner(cluster.Client).RunAsync(Settings(), new RecordingWriter(), CancellationToken.None));
+            () => new TrainingPodRunner(cluster.Client).RunAsync(Settings(), new RecordingLog(), CancellationToken.None));
 
         Assert.StartsWith("forbidden: not allowed to create pods in namespace \"default\"", error.Message, StringComparison.Ordinal);
         Assert.Empty(cluster.Emulator.DeletedPods);
