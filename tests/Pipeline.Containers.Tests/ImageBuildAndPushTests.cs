@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Pipeline.Testing.Containers;
 
 namespace Pipeline.Containers.Tests;
 

@@ -42,7 +42,7 @@ public sealed class RunCacheTests : IDisposable
 
         repo.Write("params.yaml", Epochs6);
         await repo.ReproAsync();
-        CacheTests.Corrupt(corrupted);
+        CacheFiles.Corrupt(corrupted);
         repo.Write("params.yaml", Epochs5);
 
         var outcomes = await repo.ReproAsync();

@@ -108,7 +108,7 @@ public sealed class StageRunnerTests : IDisposable
         await using (var workspace = await repo.OpenAsync())
         {
             var weights = (await workspace.Hasher.HashAsync(repo["model/weights"], CancellationToken.None)).Info.Hash;
-            CacheTests.Corrupt(workspace.Cache.PathOf(weights));
+            CacheFiles.Corrupt(workspace.Cache.PathOf(weights));
         }
 
         Directory.Delete(repo["model"], recursive: true);

@@ -1,6 +1,5 @@
 using k8s;
 using Kubernetes.Emulator;
-using Pipeline.Testing.Containers;
 
 namespace Pipeline.Kubernetes.Tests;
 

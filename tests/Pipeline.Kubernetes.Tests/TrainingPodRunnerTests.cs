@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Kubernetes.Emulator;
-using Pipeline.Testing.Containers;
 
 namespace Pipeline.Kubernetes.Tests;
 

@@ -1,7 +1,6 @@
 using Amazon.S3.Model;
 using Pipeline.Core.Tracking;
 using Pipeline.Remotes.Configuration;
-using Pipeline.Remotes.S3;
 using Pipeline.Storage.Hashing;
 using Pipeline.Storage.Objects;
 
@@ -179,30 +178,6 @@ public sealed class TransferTests(S3Fixture s3) : IDisposable
         Assert.Contains("not in the local cache", pushed.DescribeFailures(), StringComparison.Ordinal);
         Assert.Null(await remote.StatAsync(folder, CancellationToken.None));
         Assert.Equal(8 - 1 + 2 + 1 + 1, (await remote.ListAsync(null, CancellationToken.None)).Count); // the other files, model, its manifest, notes
-    }
-
-    [Fact]
-    public async Task Large_files_go_up_in_parts_and_come_back_whole()
-    {
-        using var repo = TestRepo.Empty();
-        var bytes = new byte[12 << 20];
-        new Random(7).NextBytes(bytes);
-        Directory.CreateDirectory(repo["big"]);
-        await File.WriteAllBytesAsync(repo["big/blob.bin"], bytes);
-        await using (var workspace = await repo.OpenAsync())
-        {
-            await new TrackedData(workspace).AddAsync("big", [], CancellationToken.None);
-        }
-
-        var definition = await s3.NewRemoteAsync();
-        using var remote = new S3ObjectDatabase(definition, multipartThreshold: 5L << 20);
-        await repo.WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None));
-        using var clone = repo.CloneCommitted();
-        await clone.WithTransferAsync(remote, (t, _, roots) => t.FetchAsync(roots, CancellationToken.None));
-        await using var cloned = await clone.OpenAsync();
-        await new WorkspaceCheckout(cloned).RunAsync(CancellationToken.None);
-
-        Assert.Equal(bytes, await File.ReadAllBytesAsync(clone["big/blob.bin"]));
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using Pipeline.Core.Tracking;
 using Pipeline.Remotes.Configuration;
 using Pipeline.Testing.S3;
 
-namespace Pipeline.Remotes.Tests;
+namespace Pipeline.Remotes.S3.Tests;
 
 /// <summary>
 /// S3-compatible servers as they really are: s3rver stores an <c>aws-chunked</c> upload body as it arrives, chunk

@@ -4,7 +4,7 @@ using Pipeline.Remotes.Configuration;
 using Pipeline.Storage.Objects;
 using Pipeline.Testing.S3;
 
-namespace Pipeline.Remotes.Tests;
+namespace Pipeline.Remotes.S3.Tests;
 
 /// <summary>A remote that cannot be used fails with one line saying what to fix, and no secret in it.</summary>
 [Collection("s3")]

@@ -1,9 +1,8 @@
 using Pipeline.Core.Diffs;
 using Pipeline.Core.Git;
 using Pipeline.Core.Stages;
-using Pipeline.Reports;
 
-namespace Pipeline.Core.Tests;
+namespace Pipeline.Reports.Tests;
 
 public sealed class ReportTests : IDisposable
 {

@@ -2,7 +2,7 @@ using Pipeline.Storage.Hashing;
 using Pipeline.Storage.Native;
 using Pipeline.Storage.State;
 
-namespace Pipeline.Core.Tests;
+namespace Pipeline.Storage.Tests;
 
 public sealed class HashingTests : IDisposable
 {

@@ -3,11 +3,12 @@ using Pipeline.Core.LockFiles;
 using Pipeline.Core.Parameters;
 using Pipeline.Core.Tracking;
 using Pipeline.Core.Workspace;
+using Pipeline.Remotes;
 using Pipeline.Remotes.Configuration;
 using Pipeline.Remotes.S3;
 using Pipeline.Storage.Objects;
 
-namespace Pipeline.Remotes.Tests;
+namespace Pipeline.Testing;
 
 /// <summary>
 /// A repository in a temp folder with data the pipeline refers to: a tracked folder (<c>data.ptr</c>), a tracked file

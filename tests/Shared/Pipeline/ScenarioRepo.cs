@@ -5,7 +5,7 @@ using Pipeline.Core.Workspace;
 using Pipeline.Storage.Cache;
 using Pipeline.Storage.Hashing;
 
-namespace Pipeline.Core.Tests;
+namespace Pipeline.Testing;
 
 /// <summary>
 /// A small three-stage pipeline (prepare -> train -> evaluate) whose commands are shell one-liners,

@@ -1,4 +1,4 @@
-namespace Pipeline.Core.Tests;
+namespace Pipeline.Testing;
 
 /// <summary>A folder under /tmp that is deleted with everything in it, read-only cache files included.</summary>
 public sealed class TempFolder : IDisposable

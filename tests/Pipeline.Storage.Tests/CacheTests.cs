@@ -3,7 +3,7 @@ using Pipeline.Storage.Objects;
 using Pipeline.Storage.Hashing;
 using Pipeline.Storage.State;
 
-namespace Pipeline.Core.Tests;
+namespace Pipeline.Storage.Tests;
 
 public sealed class CacheTests : IDisposable
 {
@@ -84,7 +84,7 @@ public sealed class CacheTests : IDisposable
         var hash = (await hasher.HashAsync(path, CancellationToken.None)).Info.Hash;
         await store.AddFileAsync(path, hash, CancellationToken.None);
         File.Delete(path);
-        Corrupt(store.PathOf(hash));
+        CacheFiles.Corrupt(store.PathOf(hash));
         var checkout = new Checkout(store, hasher, [LinkType.Hardlink]);
 
         var error = await Assert.ThrowsAsync<CorruptObjectException>(
@@ -137,12 +137,6 @@ public sealed class CacheTests : IDisposable
 
     private static bool TryReflink(string source, string target) =>
         Pipeline.Storage.Native.LinuxLinks.TryReflink(source, target) == Pipeline.Storage.Native.LinkOutcome.Linked;
-
-    internal static void Corrupt(string objectPath)
-    {
-        File.SetUnixFileMode(objectPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.AppendAllText(objectPath, "tampered");
-    }
 
     public void Dispose() => temp.Dispose();
 }

@@ -3,7 +3,7 @@ using Amazon.S3;
 using Pipeline.Remotes.Configuration;
 using Pipeline.Testing.S3;
 
-namespace Pipeline.Remotes.Tests;
+namespace Pipeline.Testing;
 
 /// <summary>One fauxqs server shared by the tests of the <c>s3</c> collection; each test uses a bucket of its own.</summary>
 public sealed class S3Fixture : IAsyncLifetime
