@@ -44,8 +44,8 @@ internal static class PipelineCommands
         var workspace = await session.OpenAsync(context, RunStopping.Token);
         var parameters = await workspace.LoadParametersAsync(RunStopping.Token);
         var lockFile = await workspace.LockFiles.ReadAsync(RunStopping.Token);
-        var checker = new StatusChecker(workspace);
-        var cache = new CacheCommit(workspace);
+        var checker = new StatusChecker(workspace.WorkTree, workspace.Hasher);
+        var cache = new CacheCommit(workspace.WorkTree, workspace.Hasher, workspace.Cache);
         var log = new CakePipelineLog(context.Log);
         var stale = 0;
         var uncached = 0;
@@ -121,7 +121,7 @@ internal static class PipelineCommands
     {
         var workspace = await session.OpenAsync(context, RunStopping.Token);
         var recorded = await RecordedPath.ReadAllAsync(workspace, RunStopping.Token);
-        var result = await new CacheCommit(workspace).CommitAsync(recorded.Select(p => p.State), RunStopping.Token);
+        var result = await new CacheCommit(workspace.WorkTree, workspace.Hasher, workspace.Cache).CommitAsync(recorded.Select(p => p.State), RunStopping.Token);
         var log = new CakePipelineLog(context.Log);
         foreach (var path in result.Stored)
         {

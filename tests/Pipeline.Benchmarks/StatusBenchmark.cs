@@ -52,7 +52,7 @@ internal static class StatusBenchmark
     {
         var lockFile = await workspace.LockFiles.ReadAsync(CancellationToken.None);
         var parameters = await workspace.LoadParametersAsync(CancellationToken.None);
-        var status = await new StatusChecker(workspace).CheckAsync(stage, lockFile.Find(stage.Name), parameters, CancellationToken.None);
+        var status = await new StatusChecker(workspace.WorkTree, workspace.Hasher).CheckAsync(stage, lockFile.Find(stage.Name), parameters, CancellationToken.None);
         if (!status.IsUpToDate)
         {
             throw new InvalidOperationException("benchmark broken: the stage should be up to date, but " + status.Describe());

@@ -65,7 +65,7 @@ public sealed class CacheCommitTests : IDisposable
         await using var workspace = await repo.OpenAsync();
         var recorded = await RecordedPath.ReadAllAsync(workspace, CancellationToken.None);
 
-        var result = await new CacheCommit(workspace).CommitAsync(recorded.Select(p => p.State), CancellationToken.None);
+        var result = await new CacheCommit(workspace.WorkTree, workspace.Hasher, workspace.Cache).CommitAsync(recorded.Select(p => p.State), CancellationToken.None);
 
         Assert.Equal(["evaluation/metrics.json", "prepared"], result.Stored.Select(p => p.Path).Order(StringComparer.Ordinal));
         Assert.Equal(["model"], result.Unavailable);

@@ -33,7 +33,7 @@ public sealed class GcTests : IDisposable
             await workspace.Cache.EnsureCompleteAsync(output.Content.Hash, CancellationToken.None);
         }
 
-        var runs = await new RunCache(workspace).ListAsync(CancellationToken.None);
+        var runs = await new RunCache(workspace.RunCacheFolder, workspace.Cache).ListAsync(CancellationToken.None);
         Assert.DoesNotContain(runs, r => r.Run.Parameters.GetValueOrDefault("train.epochs")?.ToString() == "9");
     }
 

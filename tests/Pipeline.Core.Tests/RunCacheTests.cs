@@ -59,7 +59,7 @@ public sealed class RunCacheTests : IDisposable
         await repo.ReproAsync();
 
         await using var workspace = await repo.OpenAsync();
-        var entries = await new RunCache(workspace).ListAsync(CancellationToken.None);
+        var entries = await new RunCache(workspace.RunCacheFolder, workspace.Cache).ListAsync(CancellationToken.None);
         var lockFile = await workspace.LockFiles.ReadAsync(CancellationToken.None);
 
         Assert.Equal(["evaluate", "prepare", "train"], entries.Select(e => e.Stage).Order(StringComparer.Ordinal));

@@ -53,7 +53,7 @@ public sealed class StageRunnerTests : IDisposable
         var lockFile = await workspace.LockFiles.ReadAsync(CancellationToken.None);
         var parameters = await workspace.LoadParametersAsync(CancellationToken.None);
 
-        var status = await new StatusChecker(workspace).CheckAsync(
+        var status = await new StatusChecker(workspace.WorkTree, workspace.Hasher).CheckAsync(
             ScenarioRepo.Stages[1], lockFile.Find("train"), parameters, CancellationToken.None);
 
         Assert.Equal("parameter train.epochs changed: 5 -> 6", status.Describe());

@@ -108,7 +108,7 @@ public static class DataRemoteAliases
         // What the workspace holds as recorded but the cache lacks (a deleted cache, say) is stored first, so a Push
         // never fails on data this machine has.
         var recorded = await WorkspaceReferences.ReadAsync(target.Workspace, RunStopping.Token);
-        var committed = await new CacheCommit(target.Workspace).CommitAsync(recorded, RunStopping.Token);
+        var committed = await new CacheCommit(target.Workspace.WorkTree, target.Workspace.Hasher, target.Workspace.Cache).CommitAsync(recorded, RunStopping.Token);
         foreach (var path in committed.Stored)
         {
             target.Log.Information($"Stored {path.Path} in the cache from the workspace ({Count(path.Objects, "object")}) before pushing");

@@ -20,10 +20,10 @@ namespace Pipeline.Core.Execution;
 /// <param name="log">Reports what happens.</param>
 public sealed class StageRunner(PipelineWorkspace workspace, ICommandRunner commands, IPipelineLog log)
 {
-    private readonly StatusChecker checker = new(workspace);
-    private readonly RunCache runCache = new(workspace);
+    private readonly StatusChecker checker = new(workspace.WorkTree, workspace.Hasher);
+    private readonly RunCache runCache = new(workspace.RunCacheFolder, workspace.Cache);
     private readonly ProgramBuilder programs = new(workspace.Root, workspace.Hasher, commands, log);
-    private readonly CacheCommit cacheCommit = new(workspace);
+    private readonly CacheCommit cacheCommit = new(workspace.WorkTree, workspace.Hasher, workspace.Cache);
 
     /// <summary>Reproduces <paramref name="stage"/>, assuming every stage upstream of it is already up to date.</summary>
     /// <exception cref="PipelineException">A dependency is missing, the command fails or an output is not written.</exception>

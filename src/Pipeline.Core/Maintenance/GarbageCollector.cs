@@ -60,7 +60,7 @@ public sealed class GarbageCollector(PipelineWorkspace workspace, GitRepository 
     private async Task<List<string>> StaleRunEntriesAsync(HashSet<ContentHash> removed, CancellationToken cancellationToken)
     {
         var stale = new List<string>();
-        foreach (var (file, _, run) in await new RunCache(workspace).ListAsync(cancellationToken))
+        foreach (var (file, _, run) in await new RunCache(workspace.RunCacheFolder, workspace.Cache).ListAsync(cancellationToken))
         {
             var objects = await ObjectGraph.ExpandAsync(run.Outputs.Select(o => o.Content.Hash), [workspace.Cache], RetryPolicy.Default, cancellationToken);
             if (objects.All.Any(o => removed.Contains(o) || !workspace.Cache.Contains(o)))

@@ -14,11 +14,12 @@ namespace Pipeline.Core.Runs;
 /// An entry is <c>.pipeline/runs/STAGE/KEY</c>, KEY being the MD5 of the command, dependency hashes and parameter
 /// values; it holds the run in the lock file's format, outputs included.
 /// </summary>
-/// <param name="workspace">The repository.</param>
-public sealed class RunCache(PipelineWorkspace workspace)
+/// <param name="root">The folder that holds the entries (<see cref="PipelineWorkspace.RunCacheFolder"/>).</param>
+/// <param name="cache">The cache the entries' outputs must be in, intact, to be used.</param>
+public sealed class RunCache(string root, FolderObjectDatabase cache)
 {
     /// <summary>The folder that holds the entries.</summary>
-    public string Root { get; } = Path.Combine(workspace.Root, workspace.Settings.DataFolder, "runs");
+    public string Root { get; } = root;
 
     /// <summary>The key of a run: the MD5 of its command, dependency hashes and parameter values.</summary>
     public static string KeyOf(StageLock run)
@@ -65,7 +66,7 @@ public sealed class RunCache(PipelineWorkspace workspace)
         {
             foreach (var output in entry.Outputs)
             {
-                await workspace.Cache.EnsureCompleteAsync(output.Content.Hash, cancellationToken);
+                await cache.EnsureCompleteAsync(output.Content.Hash, cancellationToken);
             }
         }
         catch (Exception e) when (e is MissingObjectException or CorruptObjectException or InvalidDataException)

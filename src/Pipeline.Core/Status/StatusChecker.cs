@@ -8,8 +8,9 @@ using Pipeline.Storage.Hashing;
 namespace Pipeline.Core.Status;
 
 /// <summary>Compares a stage's command, dependencies, parameters and outputs with what the lock file recorded.</summary>
-/// <param name="workspace">The repository.</param>
-public sealed class StatusChecker(PipelineWorkspace workspace)
+/// <param name="workTree">Where the stage's paths are.</param>
+/// <param name="hasher">Hashes them, through the state database.</param>
+public sealed class StatusChecker(WorkTree workTree, ContentHasher hasher)
 {
     /// <summary>The status of <paramref name="stage"/> against <paramref name="recorded"/>.</summary>
     /// <exception cref="PipelineException">A declared parameter is not defined.</exception>
@@ -51,20 +52,14 @@ public sealed class StatusChecker(PipelineWorkspace workspace)
         var states = ImmutableArray.CreateBuilder<PathState>();
         foreach (var path in paths.Order(StringComparer.Ordinal))
         {
-            if (Exists(path))
+            if (workTree.Exists(path))
             {
-                var hashed = await workspace.Hasher.HashAsync(workspace.Resolve(path), cancellationToken);
+                var hashed = await hasher.HashAsync(workTree.Resolve(path), cancellationToken);
                 states.Add(new PathState(path, hashed.Info));
             }
         }
 
         return states.ToImmutable();
-    }
-
-    private bool Exists(string path)
-    {
-        var full = workspace.Resolve(path);
-        return File.Exists(full) || Directory.Exists(full);
     }
 
     private static IEnumerable<StageChange> MissingDependencies(StageDefinition stage, ImmutableArray<PathState> present) =>
@@ -99,7 +94,7 @@ public sealed class StatusChecker(PipelineWorkspace workspace)
     {
         var hash = now.Algorithm == recorded.Content.Hash.Algorithm
             ? now
-            : (await workspace.Hasher.HashAsync(workspace.Resolve(recorded.Path), recorded.Content.Hash.Algorithm, cancellationToken)).Info.Hash;
+            : (await hasher.HashAsync(workTree.Resolve(recorded.Path), recorded.Content.Hash.Algorithm, cancellationToken)).Info.Hash;
         return hash == recorded.Content.Hash;
     }
 
@@ -130,13 +125,13 @@ public sealed class StatusChecker(PipelineWorkspace workspace)
         var changes = new List<StageChange>();
         foreach (var output in recorded)
         {
-            if (!Exists(output.Path))
+            if (!workTree.Exists(output.Path))
             {
                 changes.Add(new OutputChanged(output.Path, "missing"));
                 continue;
             }
 
-            var hashed = await workspace.Hasher.HashAsync(workspace.Resolve(output.Path), output.Content.Hash.Algorithm, cancellationToken);
+            var hashed = await hasher.HashAsync(workTree.Resolve(output.Path), output.Content.Hash.Algorithm, cancellationToken);
             if (hashed.Info.Hash != output.Content.Hash)
             {
                 changes.Add(new OutputChanged(output.Path, "modified"));

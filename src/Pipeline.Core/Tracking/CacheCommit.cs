@@ -1,5 +1,6 @@
 using Pipeline.Core.LockFiles;
 using Pipeline.Core.Workspace;
+using Pipeline.Storage.Hashing;
 using Pipeline.Storage.Objects;
 
 namespace Pipeline.Core.Tracking;
@@ -10,8 +11,10 @@ namespace Pipeline.Core.Tracking;
 /// was deleted, never filled on this machine, or lost objects to a Pull that refused corrupt ones is refilled without
 /// running anything, and Push then finds every object the workspace holds.
 /// </summary>
-/// <param name="workspace">The repository.</param>
-public sealed class CacheCommit(PipelineWorkspace workspace)
+/// <param name="workTree">Where the recorded paths are.</param>
+/// <param name="hasher">Hashes them, through the state database.</param>
+/// <param name="cache">The cache the objects are stored in.</param>
+public sealed class CacheCommit(WorkTree workTree, ContentHasher hasher, FolderObjectDatabase cache)
 {
     /// <summary>Whether the cache holds every object of <paramref name="path"/>'s recorded content, intact.</summary>
     public async Task<bool> IsCachedAsync(PathState path, CancellationToken cancellationToken)
@@ -19,7 +22,7 @@ public sealed class CacheCommit(PipelineWorkspace workspace)
         ArgumentNullException.ThrowIfNull(path);
         try
         {
-            await workspace.Cache.EnsureCompleteAsync(path.Content.Hash, cancellationToken);
+            await cache.EnsureCompleteAsync(path.Content.Hash, cancellationToken);
             return true;
         }
         catch (Exception e) when (e is MissingObjectException or CorruptObjectException or InvalidDataException)
@@ -45,18 +48,18 @@ public sealed class CacheCommit(PipelineWorkspace workspace)
                 continue;
             }
 
-            var full = workspace.Resolve(path.Path);
-            var hashed = File.Exists(full) || Directory.Exists(full) ? await workspace.Hasher.HashAsync(full, path.Content.Hash.Algorithm, cancellationToken) : null;
+            var full = workTree.Resolve(path.Path);
+            var hashed = File.Exists(full) || Directory.Exists(full) ? await hasher.HashAsync(full, path.Content.Hash.Algorithm, cancellationToken) : null;
             if (hashed?.Info.Hash != path.Content.Hash)
             {
                 unavailable.Add(path.Path);
                 continue;
             }
 
-            stored.Add(new StoredPath(path.Path, await workspace.Cache.AddAsync(full, hashed, cancellationToken)));
+            stored.Add(new StoredPath(path.Path, await cache.AddAsync(full, hashed, cancellationToken)));
         }
 
-        await workspace.SaveStateAsync(cancellationToken);
+        await hasher.SaveStateAsync(cancellationToken);
         return new CommitResult(stored, unavailable);
     }
 }

@@ -8,14 +8,17 @@ using Pipeline.Storage.State;
 namespace Pipeline.Core.Workspace;
 
 /// <summary>
-/// A repository seen by the pipeline: its root, parameters, lock file, cache and state database.
-/// Paths that stages declare are relative to <see cref="Root"/>.
+/// A repository seen by the pipeline: its root, parameters, lock file, cache and state database. Paths that stages
+/// declare are relative to <see cref="Root"/>. The services that orchestrate (the stage runner, gc, checkout, the
+/// diffs) take it whole, as DVC's components take its <c>Repo</c>; the ones that do one thing take only the parts they
+/// use (<see cref="WorkTree"/>, <see cref="Hasher"/>, <see cref="Cache"/>, <see cref="RunCacheFolder"/>).
 /// </summary>
 public sealed class PipelineWorkspace : IAsyncDisposable
 {
     private PipelineWorkspace(string root, PipelineSettings settings, StateDatabase state, IProgress<HashingProgress>? hashingProgress)
     {
         Root = root;
+        WorkTree = new WorkTree(root);
         Settings = settings;
         Hasher = new ContentHasher(state, settings.HashAlgorithm, settings.HashingParallelism) { Progress = hashingProgress };
         Cache = new FolderObjectDatabase(Path.Combine(root, settings.DataFolder, "cache"), "the local cache", Hasher, verifyOnRead: true);
@@ -25,6 +28,12 @@ public sealed class PipelineWorkspace : IAsyncDisposable
 
     /// <summary>The repository root.</summary>
     public string Root { get; }
+
+    /// <summary>Where repository-relative paths resolve.</summary>
+    public WorkTree WorkTree { get; }
+
+    /// <summary>The folder of the run-cache's entries.</summary>
+    public string RunCacheFolder => Path.Combine(Root, Settings.DataFolder, "runs");
 
     /// <summary>The settings in force.</summary>
     public PipelineSettings Settings { get; }
@@ -56,14 +65,14 @@ public sealed class PipelineWorkspace : IAsyncDisposable
     }
 
     /// <summary>The absolute path of a repository-relative path.</summary>
-    public string Resolve(string relativePath) => Path.GetFullPath(Path.Combine(Root, relativePath));
+    public string Resolve(string relativePath) => WorkTree.Resolve(relativePath);
 
     /// <summary>Reads the parameters file.</summary>
     public Task<ParameterSet> LoadParametersAsync(CancellationToken cancellationToken) =>
         ParameterSet.LoadAsync(Resolve(Settings.ParametersFile), Settings.ParametersFile, cancellationToken);
 
     /// <summary>Persists what was learnt about file hashes.</summary>
-    public Task SaveStateAsync(CancellationToken cancellationToken) => Hasher.State.SaveAsync(cancellationToken);
+    public Task SaveStateAsync(CancellationToken cancellationToken) => Hasher.SaveStateAsync(cancellationToken);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync() => await SaveStateAsync(CancellationToken.None);

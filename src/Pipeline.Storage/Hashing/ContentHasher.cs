@@ -24,6 +24,9 @@ public sealed class ContentHasher(StateDatabase state, ContentHashAlgorithm? alg
     /// <summary>Told after each file of a folder that had to be read, so long hashing can show how far it got.</summary>
     public IProgress<HashingProgress>? Progress { get; init; }
 
+    /// <summary>Persists what was learnt about file hashes (see <see cref="StateDatabase.SaveAsync"/>).</summary>
+    public Task SaveStateAsync(CancellationToken cancellationToken) => State.SaveAsync(cancellationToken);
+
     /// <summary>Hashes a file or a folder with the repository's algorithm.</summary>
     /// <exception cref="FileNotFoundException">Nothing exists at <paramref name="path"/>.</exception>
     public Task<HashedContent> HashAsync(string path, CancellationToken cancellationToken) =>
