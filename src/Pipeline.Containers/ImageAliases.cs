@@ -60,16 +60,13 @@ public static class ImageAliases
     }
 
     // The engine's lines are detail: verbose, as the DotNet aliases show a tool's output only when asked. Cake formats
-    // what it logs, so the braces of the engine's JSON lines are doubled.
+    // what it logs, so a message goes in as an argument: the braces of the engine's JSON lines stay as they are.
     private sealed class CakeLog(ICakeLog log) : IPipelineLog
     {
-        public void Information(string message) => log.Information(Escape(message));
+        public void Information(string message) => log.Information("{0}", message);
 
-        public void Warning(string message) => log.Warning(Escape(message));
+        public void Warning(string message) => log.Warning("{0}", message);
 
-        public void Verbose(string message) => log.Verbose(Escape(message));
-
-        private static string Escape(string message) =>
-            message.Replace("{", "{{", StringComparison.Ordinal).Replace("}", "}}", StringComparison.Ordinal);
+        public void Verbose(string message) => log.Verbose("{0}", message);
     }
 }

@@ -1,4 +1,3 @@
-using Pipeline.Core.Tracking;
 using Pipeline.Remotes.Configuration;
 using Pipeline.Testing.S3;
 
@@ -19,18 +18,12 @@ public sealed class S3CompatibilityTests
         var definition = TestRepo.S3Remote("storage", "s3://plain/cache", server.Endpoint, S3Server.AccessKey, S3Server.AccessKey);
         using var remote = TestRepo.Kinds.Open(definition, repo.Root);
 
-        var pushed = await repo.WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None));
-        var status = await repo.WithTransferAsync(remote, (t, _, roots) => t.StatusAsync(roots, CancellationToken.None));
-        using var clone = repo.CloneCommitted();
-        var fetched = await clone.WithTransferAsync(remote, (t, _, roots) => t.FetchAsync(roots, CancellationToken.None));
-        await using (var workspace = await clone.OpenAsync())
-        {
-            await new WorkspaceCheckout(workspace).RunAsync(CancellationToken.None);
-        }
+        var trip = await repo.RoundTripAsync(remote);
+        using var clone = trip.Cloned;
 
-        Assert.Empty(pushed.Failed);
-        Assert.Equal((pushed.Transferred, 0), (status.InSync, status.Corrupt.Count));
-        Assert.Empty(fetched.Failed);
+        Assert.Empty(trip.Pushed.Failed);
+        Assert.Equal((trip.Pushed.Transferred, 0), (trip.Status.InSync, trip.Status.Corrupt.Count));
+        Assert.Empty(trip.Fetched.Failed);
         Assert.Equal(repo.Snapshot("data", "notes.txt", "model"), clone.Snapshot("data", "notes.txt", "model"));
     }
 

@@ -138,19 +138,13 @@ public sealed class TransferTests(S3Fixture s3) : IDisposable
 
         var definition = await NewRemoteAsync(kind);
         using var remote = TestRepo.Kinds.Open(definition, repo.Root);
-        var pushed = await repo.WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None));
-        var status = await repo.WithTransferAsync(remote, (t, _, roots) => t.StatusAsync(roots, CancellationToken.None));
-        using var clone = repo.CloneCommitted();
-        var fetched = await clone.WithTransferAsync(remote, (t, _, roots) => t.FetchAsync(roots, CancellationToken.None));
-        await using (var workspace = await clone.OpenAsync())
-        {
-            Assert.Empty((await new WorkspaceCheckout(workspace).RunAsync(CancellationToken.None)).Failed);
-        }
+        var trip = await repo.RoundTripAsync(remote);
+        using var clone = trip.Cloned;
 
         // An S3 ETag (an MD5) vouches for md5 objects only: blake3 ones are in sync, not taken for corrupt.
-        Assert.Equal((8 + 1 + 1 + 2 + 1, 0), (pushed.Transferred, pushed.Failed.Count));
-        Assert.Equal((pushed.Transferred, 0, 0), (status.InSync, status.Corrupt.Count, status.LocalOnly.Count));
-        Assert.Equal((pushed.Transferred, 0), (fetched.Transferred, fetched.Failed.Count));
+        Assert.Equal((8 + 1 + 1 + 2 + 1, 0), (trip.Pushed.Transferred, trip.Pushed.Failed.Count));
+        Assert.Equal((trip.Pushed.Transferred, 0, 0), (trip.Status.InSync, trip.Status.Corrupt.Count, trip.Status.LocalOnly.Count));
+        Assert.Equal((trip.Pushed.Transferred, 0, 0), (trip.Fetched.Transferred, trip.Fetched.Failed.Count, trip.Checkout.Failed.Count));
         Assert.Equal(repo.Snapshot("data", "notes.txt", "model"), clone.Snapshot("data", "notes.txt", "model"));
         var stored = await remote.ListAsync(null, CancellationToken.None);
         Assert.Equal((3, 10), (stored.Count(o => o.Hash.Algorithm == ContentHashAlgorithm.Blake3), stored.Count(o => o.Hash.Algorithm == ContentHashAlgorithm.Md5)));

@@ -135,6 +135,18 @@ public sealed class TestRepo : IDisposable
         return await action(transfer, workspace, roots);
     }
 
+    /// <summary>Pushes to <paramref name="remote"/>, asks its status, then fetches into a fresh clone and checks it out.</summary>
+    public async Task<RoundTrip> RoundTripAsync(IObjectDatabase remote)
+    {
+        var pushed = await WithTransferAsync(remote, (t, _, roots) => t.PushAsync(roots, CancellationToken.None));
+        var status = await WithTransferAsync(remote, (t, _, roots) => t.StatusAsync(roots, CancellationToken.None));
+        var clone = CloneCommitted();
+        var fetched = await clone.WithTransferAsync(remote, (t, _, roots) => t.FetchAsync(roots, CancellationToken.None));
+        await using var workspace = await clone.OpenAsync();
+        var checkout = await new WorkspaceCheckout(workspace).RunAsync(CancellationToken.None);
+        return new RoundTrip(pushed, status, clone, fetched, checkout);
+    }
+
     /// <summary>Short retries, so that an unreachable server fails a test in well under a second.</summary>
     public static RetryPolicy TestRetry { get; } = new(3, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100));
 
@@ -157,3 +169,6 @@ public sealed class TestRepo : IDisposable
         await workspace.LockFiles.WriteAsync(LockFile.Empty.With("train", stage), CancellationToken.None);
     }
 }
+
+/// <summary>What a push to a remote and a pull into a fresh clone did; the clone is the caller's to dispose.</summary>
+public sealed record RoundTrip(TransferSummary Pushed, RemoteStatusReport Status, TestRepo Cloned, TransferSummary Fetched, CheckoutResult Checkout);
