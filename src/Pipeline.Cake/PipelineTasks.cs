@@ -55,7 +55,8 @@ public static class PipelineTasks
         ArgumentNullException.ThrowIfNull(task);
         ArgumentNullException.ThrowIfNull(teardown);
         ArgumentNullException.ThrowIfNull(adapters);
-        var graph = PipelineGraph.Build(stages.Select(s => s.Definition));
+        IReadOnlyList<IStage> stageList = [.. stages];
+        var graph = PipelineGraph.Build(stageList.Select(s => s.Definition));
         var options = PipelineOptions.From(context);
         var session = new PipelineSession(options, adapters);
         session.Attach(context);
@@ -78,9 +79,9 @@ public static class PipelineTasks
         task(Repro)
             .Description("Brings every stage up to date, running only what changed (--stage, --downstream, --force, --force-stage, --dry-run)")
             .IsDependentOn(graph.Stages.Select(s => s.Name));
-        PipelineCommands.Register(task, graph, session);
+        PipelineCommands.Register(task, stageList, graph, session);
         RemoteTasks.Register(task, session);
-        ReportTasks.Register(task, graph, session);
+        ReportTasks.Register(task, stageList, session);
 
         return options.Stage is { } name && target == Repro ? graph.Find(name).Name : target;
     }

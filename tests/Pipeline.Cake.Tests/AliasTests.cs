@@ -9,13 +9,19 @@ public sealed class AliasTests : IDisposable
             string.Join(",", outcomes.Select(o => $"{o.Key}={o.Value}"));
         Task("Nightly").Does(() =>
         {
+            Information($"before: {PipelineStatus(stages).Stale.Count} stale");
             Information("first: " + Outcomes(Repro(stages)));
+            Information($"after: up to date {PipelineStatus(stages).IsUpToDate}");
             Information("again: " + Outcomes(Repro(stages)));
             Information("forced: " + Outcomes(Repro(stages, new ReproSettings { Stage = "train", Force = true })));
             var pushed = PushData(new DataRemoteSettings { Remote = "backup", Jobs = 2 });
             Information($"pushed: {pushed.Transferred}, failed: {pushed.Failed.Count}");
             var status = DataRemoteStatus();
             Information($"status: {status.InSync} in sync, {status.LocalOnly.Count} local only");
+            System.IO.Directory.Delete("model", recursive: true);
+            Information("restored: " + string.Join(",", CheckoutData().Changed.Select(c => c.Path)));
+            var gc = CollectGarbage(new Pipeline.Core.Maintenance.GcOptions(new Pipeline.Core.Maintenance.ReferenceScope(), DryRun: true));
+            Information($"gc: {gc.Removed.Count} removable, {gc.Kept} kept");
         });
         Task("Broken").Does(() => Repro(stages, new ReproSettings { Stage = "tarin" }));
         RunTarget(Argument("target", "Nightly"));
@@ -29,18 +35,23 @@ public sealed class AliasTests : IDisposable
     }
 
     [Fact]
-    public async Task Repro_and_PushData_run_from_a_script_of_its_own_and_return_what_happened()
+    public async Task The_aliases_run_from_a_script_of_its_own_and_return_what_happened()
     {
         var result = await repo.CakeAsync();
 
         Assert.Equal(0, result.ExitCode);
+        Assert.Contains("before: 3 stale", result.Output, StringComparison.Ordinal);
         Assert.Contains("first: prepare=Ran,train=Ran,evaluate=Ran", result.Output, StringComparison.Ordinal);
+        Assert.Contains("after: up to date True", result.Output, StringComparison.Ordinal);
         Assert.Contains("again: prepare=Skipped,train=Skipped,evaluate=Skipped", result.Output, StringComparison.Ordinal);
         Assert.Contains("forced: prepare=Ran,train=Ran", result.Output, StringComparison.Ordinal); // as dvc repro -f: the stage and what it depends on
         Assert.Equal((2, 2, 1), (repo.Runs("prepare"), repo.Runs("train"), repo.Runs("evaluate")));
         Assert.Contains("pushed: 5, failed: 0", result.Output, StringComparison.Ordinal); // prepared/all, model/weights, metrics.json, two manifests
         Assert.Contains("status: 5 in sync, 0 local only", result.Output, StringComparison.Ordinal);
         Assert.True(Directory.Exists(Path.Combine(Remote, "files", "md5")));
+        Assert.Contains("restored: model", result.Output, StringComparison.Ordinal);
+        Assert.Contains("gc: 0 removable, 5 kept", result.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(repo["model/weights"]));
     }
 
     [Fact]

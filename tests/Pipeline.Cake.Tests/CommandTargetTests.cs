@@ -168,6 +168,28 @@ public sealed class CommandTargetTests
     }
 
     [Fact]
+    public async Task Report_writes_the_report_against_HEAD_and_publish_without_a_publisher_is_one_line_before_writing()
+    {
+        using var repo = new CakeRepo(JsonMetricsStages);
+        repo.Git("init", "--quiet");
+        await repo.CakeAsync();
+        repo.Commit("epochs 5", "params.yaml", "pipeline.lock", "metrics.json");
+        repo.Write("params.yaml", Epochs10);
+        await repo.CakeAsync();
+
+        var report = await repo.CakeAsync("--target=Report", "--out=review/report.md");
+        var publish = await repo.CakeAsync("--target=Report", "--publish");
+
+        Assert.True(report.ExitCode == 0, report.Output);
+        Assert.Contains("Wrote review/report.md (1 changed params, 2 metrics, 0 plots against HEAD)", report.Output, StringComparison.Ordinal);
+        var text = await File.ReadAllTextAsync(repo["review/report.md"]);
+        Assert.Contains("train.epochs", text, StringComparison.Ordinal);
+        Assert.Contains("val_acc", text, StringComparison.Ordinal);
+        Assert.Equal("Error: Report --publish: this pipeline has no report publisher; its build definition sets PipelineAdapters.ReportPublisher", publish.ErrorLine);
+        Assert.False(File.Exists(repo["report/report.md"]));
+    }
+
+    [Fact]
     public async Task Gc_keeps_what_another_branch_refers_to_only_with_all_branches()
     {
         using var repo = new CakeRepo(CakeRepo.DefaultStages);

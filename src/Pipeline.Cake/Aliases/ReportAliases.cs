@@ -1,0 +1,63 @@
+using System.Text;
+using Cake.Core;
+using Cake.Core.Annotations;
+using Pipeline.Core.Execution;
+using Pipeline.Core.Git;
+using Pipeline.Core.Graph;
+using Pipeline.Core.Stages;
+using Pipeline.Reports;
+using Pipeline.Storage;
+
+namespace Pipeline.Cake;
+
+/// <summary>
+/// The experiment report from a build script, as CML's report: parameters, metrics and plots of the workspace against
+/// a base revision, as Markdown with the plots beside it, optionally published (on a pull request, say). The
+/// ready-made <c>Report</c> target is this alias with the command line's options.
+/// </summary>
+[CakeAliasCategory("Pipeline reports")]
+public static class ReportAliases
+{
+    /// <summary>Writes the report of the workspace against <see cref="ExperimentReportSettings.Revision"/>, and publishes it when a publisher is set.</summary>
+    /// <example><code>WriteExperimentReport(stages, new ExperimentReportSettings { Revision = "main", OutputFile = "report/pr.md" });</code></example>
+    /// <returns>The report as written.</returns>
+    [CakeMethodAlias]
+    public static ExperimentReport WriteExperimentReport(this ICakeContext context, IEnumerable<IStage> stages, ExperimentReportSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(stages);
+        ArgumentNullException.ThrowIfNull(settings);
+        var graph = PipelineGraph.Build(stages.Select(s => s.Definition));
+        return PipelineSession.UseAsync(context, async session =>
+        {
+            var workspace = await session.OpenAsync(context, RunStopping.Token);
+            var log = new CakePipelineLog(context.Log);
+            var path = workspace.Resolve(settings.OutputFile);
+            var folder = Path.GetDirectoryName(path)!;
+            var builder = new ExperimentReportBuilder(workspace, new GitRepository(workspace.Root), log);
+            var report = await builder.BuildAsync(
+                settings.Revision, graph.Stages.SelectMany(s => s.Metrics), [.. graph.Stages.SelectMany(s => s.Plots)], folder, RunStopping.Token);
+            await AtomicFile.WriteAllBytesAsync(path, Encoding.UTF8.GetBytes(MarkdownReport.Render(report, image => image)), RunStopping.Token);
+            log.Information($"Wrote {Path.GetRelativePath(workspace.Root, path)} ({report.Parameters.Length} changed params, {report.Metrics.Length} metrics, {report.Plots.Length} plots against {settings.Revision})");
+            if (settings.Publisher is { } publisher)
+            {
+                var url = await publisher.PublishAsync(report, folder, RunStopping.Token);
+                log.Information($"Published the report on {publisher.Place}: {url}");
+            }
+
+            return report;
+        }).GetAwaiter().GetResult();
+    }
+}
+
+/// <summary>What <see cref="ReportAliases.WriteExperimentReport"/> compares and where it writes.</summary>
+public sealed record ExperimentReportSettings
+{
+    /// <summary>The git revision the workspace is compared with.</summary>
+    public string Revision { get; init; } = "HEAD";
+
+    /// <summary>The Markdown file, repository-relative; the plots go beside it.</summary>
+    public string OutputFile { get; init; } = "report/report.md";
+
+    /// <summary>Where the report is published once written; not published when null.</summary>
+    public IReportPublisher? Publisher { get; init; }
+}
