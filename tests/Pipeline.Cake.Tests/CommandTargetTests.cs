@@ -143,12 +143,7 @@ public sealed class CommandTargetTests
     public async Task Params_and_metrics_diff_against_a_commit_and_the_run_cache_on_switching_back()
     {
         using var repo = new CakeRepo(JsonMetricsStages);
-        repo.Git("init", "--quiet");
-        await repo.CakeAsync();
-        repo.Commit("epochs 5", "params.yaml", "pipeline.lock", "metrics.json");
-        var before = await File.ReadAllTextAsync(repo["metrics.json"]);
-        repo.Write("params.yaml", Epochs10);
-        await repo.CakeAsync();
+        var before = await CommitFiveThenRunTenEpochsAsync(repo);
 
         var paramsDiff = await repo.CakeAsync("--target=ParamsDiff");
         var metricsDiff = await repo.CakeAsync("--target=MetricsDiff", "--rev=main", "--format=md", "--out=report.md");
@@ -171,11 +166,7 @@ public sealed class CommandTargetTests
     public async Task Report_writes_the_report_against_HEAD_and_publish_without_a_publisher_is_one_line_before_writing()
     {
         using var repo = new CakeRepo(JsonMetricsStages);
-        repo.Git("init", "--quiet");
-        await repo.CakeAsync();
-        repo.Commit("epochs 5", "params.yaml", "pipeline.lock", "metrics.json");
-        repo.Write("params.yaml", Epochs10);
-        await repo.CakeAsync();
+        await CommitFiveThenRunTenEpochsAsync(repo);
 
         var report = await repo.CakeAsync("--target=Report", "--out=review/report.md");
         var publish = await repo.CakeAsync("--target=Report", "--publish");
@@ -209,5 +200,17 @@ public sealed class CommandTargetTests
         Assert.Contains("Removed 0 cache objects (0 bytes); kept 8 referenced by the workspace and 2 git commits.", allBranches.Output, StringComparison.Ordinal);
         Assert.Contains("Removed 3 cache objects (", workspaceOnly.Output, StringComparison.Ordinal);
         Assert.Contains(" and 2 run-cache entries; kept 5 referenced by the workspace.", workspaceOnly.Output, StringComparison.Ordinal);
+    }
+
+    // A committed 5-epoch run, then a 10-epoch one in the workspace; returns the 5-epoch metrics.
+    private static async Task<string> CommitFiveThenRunTenEpochsAsync(CakeRepo repo)
+    {
+        repo.Git("init", "--quiet");
+        await repo.CakeAsync();
+        repo.Commit("epochs 5", "params.yaml", "pipeline.lock", "metrics.json");
+        var metrics = await File.ReadAllTextAsync(repo["metrics.json"]);
+        repo.Write("params.yaml", Epochs10);
+        await repo.CakeAsync();
+        return metrics;
     }
 }
