@@ -120,12 +120,15 @@ public sealed class S3Server : IDisposable
         }
     }
 
-    // CI starts on a fresh machine: install the pinned server from package-lock.json with the machine's npm.
+    // CI starts on a fresh machine: install the pinned server from package-lock.json with the machine's npm. Test
+    // assemblies run in parallel processes, and two npm ci in one folder tear each other's node_modules down: the
+    // gate serialises this process's tests, a lock file (flock through FileShare.None) the processes.
     private static async Task EnsureInstalledAsync()
     {
         await InstallGate.WaitAsync();
         try
         {
+            await using var processLock = await LockInstallAsync();
             if (File.Exists(Node24) && Directory.Exists(Path.Combine(PackageFolder, "node_modules", "s3rver")))
             {
                 return;
@@ -144,6 +147,25 @@ public sealed class S3Server : IDisposable
         finally
         {
             InstallGate.Release();
+        }
+    }
+
+    private static async Task<FileStream> LockInstallAsync()
+    {
+        // Named after the folder by a stable hash: string.GetHashCode differs between processes.
+        var folder = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(PackageFolder)))[..16];
+        var path = Path.Combine(Path.GetTempPath(), $"s3-server-install-{folder}.lock");
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (clock.Elapsed < TimeSpan.FromMinutes(5))
+            {
+                await Task.Delay(200);
+            }
         }
     }
 }
