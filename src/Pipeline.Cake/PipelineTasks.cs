@@ -128,7 +128,7 @@ public static class PipelineTasks
         var plan = await runner.PlanAsync(stage, new ReproOptions(settings.Force), RunStopping.Token);
         if (plan.Outcome != StageOutcome.Ran)
         {
-            context.ReproStage(stage, settings with { PullFrom = null });
+            await runner.CarryOutAsync(plan, RunStopping.Token);
             return;
         }
 

@@ -3,6 +3,7 @@ using Cake.Core.Annotations;
 using Pipeline.Core;
 using Pipeline.Core.Execution;
 using Pipeline.Core.Git;
+using Pipeline.Core.LockFiles;
 using Pipeline.Core.Maintenance;
 using Pipeline.Core.Tracking;
 using Pipeline.Core.Workspace;
@@ -98,8 +99,8 @@ public static class DataRemoteAliases
         {
             var workspace = await session.OpenAsync(context, RunStopping.Token);
             using var connection = await session.ConnectAsync(context, settings, RunStopping.Token);
-            var roots = (await WorkspaceReferences.ReadAsync(workspace, RunStopping.Token)).Select(p => p.Content.Hash).ToList();
-            return await action(new Target(workspace, connection, roots, new CakePipelineLog(context.Log)));
+            var recorded = await WorkspaceReferences.ReadAsync(workspace, RunStopping.Token);
+            return await action(new Target(workspace, connection, recorded, new CakePipelineLog(context.Log)));
         }).GetAwaiter().GetResult();
     }
 
@@ -107,8 +108,7 @@ public static class DataRemoteAliases
     {
         // What the workspace holds as recorded but the cache lacks (a deleted cache, say) is stored first, so a Push
         // never fails on data this machine has.
-        var recorded = await WorkspaceReferences.ReadAsync(target.Workspace, RunStopping.Token);
-        var committed = await new CacheCommit(target.Workspace.WorkTree, target.Workspace.Hasher, target.Workspace.Cache).CommitAsync(recorded, RunStopping.Token);
+        var committed = await new CacheCommit(target.Workspace.WorkTree, target.Workspace.Hasher, target.Workspace.Cache).CommitAsync(target.Recorded, RunStopping.Token);
         foreach (var path in committed.Stored)
         {
             target.Log.Information($"Stored {path.Path} in the cache from the workspace ({Count(path.Objects, "object")}) before pushing");
@@ -123,18 +123,14 @@ public static class DataRemoteAliases
 
     private static async Task<TransferSummary> FetchAsync(Target target)
     {
-        RemoveAbandonedTemporaryFiles(target);
-        var summary = await target.Connection.Transfer.FetchAsync(target.Roots, RunStopping.Token);
-        target.Log.Information($"Fetched {Count(summary.Transferred, "object")} ({Bytes(summary.Bytes)}) from {target.Connection.Definition}; {summary.AlreadyThere} already in the cache.");
+        var summary = await FetchRootsAsync(target);
         ThrowOnFailures("Fetch", "fetched", summary, target);
         return summary;
     }
 
     private static async Task<PullResult> PullAsync(Target target)
     {
-        RemoveAbandonedTemporaryFiles(target);
-        var summary = await target.Connection.Transfer.FetchAsync(target.Roots, RunStopping.Token);
-        target.Log.Information($"Fetched {Count(summary.Transferred, "object")} ({Bytes(summary.Bytes)}) from {target.Connection.Definition}; {summary.AlreadyThere} already in the cache.");
+        var summary = await FetchRootsAsync(target);
 
         // Check out whatever arrived even when some objects failed: the paths that are complete become usable.
         var checkout = await new WorkspaceCheckout(target.Workspace).RunAsync(RunStopping.Token);
@@ -192,12 +188,16 @@ public static class DataRemoteAliases
 
     // The session holds the repository lock, so no other process is writing to the cache: every temporary file in it
     // was left by a transfer that was killed.
-    private static void RemoveAbandonedTemporaryFiles(Target target)
+    private static async Task<TransferSummary> FetchRootsAsync(Target target)
     {
         if (target.Workspace.Cache.RemoveTemporaryFiles() is > 0 and var removed)
         {
             target.Log.Information($"Removed {Count(removed, "temporary file")} that an interrupted transfer left in the cache.");
         }
+
+        var summary = await target.Connection.Transfer.FetchAsync(target.Roots, RunStopping.Token);
+        target.Log.Information($"Fetched {Count(summary.Transferred, "object")} ({Bytes(summary.Bytes)}) from {target.Connection.Definition}; {summary.AlreadyThere} already in the cache.");
+        return summary;
     }
 
     private static void ThrowOnFailures(string target, string verb, TransferSummary summary, Target context)
@@ -209,6 +209,9 @@ public static class DataRemoteAliases
         }
     }
 
-    /// <summary>What one data alias works on.</summary>
-    private sealed record Target(PipelineWorkspace Workspace, RemoteConnection Connection, IReadOnlyList<ContentHash> Roots, IPipelineLog Log);
+    /// <summary>What one data alias works on: the paths the lock file and pointer files record, and their objects' roots.</summary>
+    private sealed record Target(PipelineWorkspace Workspace, RemoteConnection Connection, IReadOnlyList<PathState> Recorded, IPipelineLog Log)
+    {
+        public IReadOnlyList<ContentHash> Roots { get; } = [.. Recorded.Select(p => p.Content.Hash)];
+    }
 }

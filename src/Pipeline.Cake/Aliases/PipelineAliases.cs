@@ -2,7 +2,6 @@ using Cake.Core;
 using Cake.Core.Annotations;
 using Pipeline.Core;
 using Pipeline.Core.Execution;
-using Pipeline.Core.Graph;
 using Pipeline.Core.Stages;
 
 namespace Pipeline.Cake;
@@ -30,9 +29,8 @@ public static class PipelineAliases
     [CakeMethodAlias]
     public static IReadOnlyDictionary<string, StageOutcome> Repro(this ICakeContext context, IEnumerable<IStage> stages, ReproSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(stages);
         ArgumentNullException.ThrowIfNull(settings);
-        var graph = PipelineGraph.Build(stages.Select(s => s.Definition));
+        var graph = WorkspaceAliases.GraphOf(stages);
         var selected = settings.Stage is { } name ? graph.WithUpstream(name) : graph.Stages;
         var outcomes = new Dictionary<string, StageOutcome>(StringComparer.Ordinal);
         foreach (var stage in selected)

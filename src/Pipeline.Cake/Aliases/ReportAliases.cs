@@ -3,7 +3,6 @@ using Cake.Core;
 using Cake.Core.Annotations;
 using Pipeline.Core.Execution;
 using Pipeline.Core.Git;
-using Pipeline.Core.Graph;
 using Pipeline.Core.Stages;
 using Pipeline.Reports;
 using Pipeline.Storage;
@@ -24,9 +23,8 @@ public static class ReportAliases
     [CakeMethodAlias]
     public static ExperimentReport WriteExperimentReport(this ICakeContext context, IEnumerable<IStage> stages, ExperimentReportSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(stages);
         ArgumentNullException.ThrowIfNull(settings);
-        var graph = PipelineGraph.Build(stages.Select(s => s.Definition));
+        var graph = WorkspaceAliases.GraphOf(stages);
         return PipelineSession.UseAsync(context, async session =>
         {
             var workspace = await session.OpenAsync(context, RunStopping.Token);

@@ -156,7 +156,8 @@ public static class WorkspaceAliases
     private static T Run<T>(ICakeContext context, Func<PipelineWorkspace, Task<T>> action) =>
         PipelineSession.UseAsync(context, async session => await action(await session.OpenAsync(context, RunStopping.Token))).GetAwaiter().GetResult();
 
-    private static PipelineGraph GraphOf(IEnumerable<IStage> stages)
+    /// <summary>The graph of the stages an alias is handed, checked (two writers of one output, cycles: one line).</summary>
+    internal static PipelineGraph GraphOf(IEnumerable<IStage> stages)
     {
         ArgumentNullException.ThrowIfNull(stages);
         return PipelineGraph.Build(stages.Select(s => s.Definition));

@@ -27,9 +27,16 @@ public sealed class StageRunner(PipelineWorkspace workspace, ICommandRunner comm
 
     /// <summary>Reproduces <paramref name="stage"/>, assuming every stage upstream of it is already up to date.</summary>
     /// <exception cref="PipelineException">A dependency is missing, the command fails or an output is not written.</exception>
-    public async Task<StageOutcome> ReproduceAsync(StageDefinition stage, ReproOptions options, CancellationToken cancellationToken)
+    public async Task<StageOutcome> ReproduceAsync(StageDefinition stage, ReproOptions options, CancellationToken cancellationToken) =>
+        await CarryOutAsync(await PlanAsync(stage, options, cancellationToken), cancellationToken);
+
+    /// <summary>Does what <paramref name="plan"/> (made by <see cref="PlanAsync"/> just before) says.</summary>
+    /// <returns>What happened: a restore that turns out impossible runs the stage instead.</returns>
+    /// <exception cref="PipelineException">A dependency is missing, the command fails or an output is not written.</exception>
+    public async Task<StageOutcome> CarryOutAsync(StagePlan plan, CancellationToken cancellationToken)
     {
-        var plan = await PlanAsync(stage, options, cancellationToken);
+        ArgumentNullException.ThrowIfNull(plan);
+        var stage = plan.Status.Stage;
         switch (plan.Outcome)
         {
             case StageOutcome.Skipped:
@@ -296,7 +303,7 @@ public sealed class StageRunner(PipelineWorkspace workspace, ICommandRunner comm
         foreach (var path in stage.AllOutputs.Order(StringComparer.Ordinal))
         {
             var full = workspace.Resolve(path);
-            if (!File.Exists(full) && !Directory.Exists(full))
+            if (!workspace.WorkTree.Exists(path))
             {
                 throw new PipelineException($"stage '{stage.Name}' did not write its declared output '{path}'");
             }

@@ -49,7 +49,7 @@ public sealed class CacheCommit(WorkTree workTree, ContentHasher hasher, FolderO
             }
 
             var full = workTree.Resolve(path.Path);
-            var hashed = File.Exists(full) || Directory.Exists(full) ? await hasher.HashAsync(full, path.Content.Hash.Algorithm, cancellationToken) : null;
+            var hashed = workTree.Exists(path.Path) ? await hasher.HashAsync(full, path.Content.Hash.Algorithm, cancellationToken) : null;
             if (hashed?.Info.Hash != path.Content.Hash)
             {
                 unavailable.Add(path.Path);

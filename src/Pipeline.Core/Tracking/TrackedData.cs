@@ -32,7 +32,7 @@ public sealed class TrackedData(PipelineWorkspace workspace)
         }
 
         var full = workspace.Resolve(relative);
-        if (!File.Exists(full) && !Directory.Exists(full))
+        if (!workspace.WorkTree.Exists(relative))
         {
             throw new PipelineException($"--path: '{relative}' does not exist; expected a file or folder in the repository");
         }
@@ -66,7 +66,7 @@ public sealed class TrackedData(PipelineWorkspace workspace)
         foreach (var pointer in await FindAsync(cancellationToken))
         {
             var full = workspace.Resolve(pointer.Tracked.Path);
-            if (!File.Exists(full) && !Directory.Exists(full))
+            if (!workspace.WorkTree.Exists(pointer.Tracked.Path))
             {
                 changed.Add((pointer, "missing"));
             }

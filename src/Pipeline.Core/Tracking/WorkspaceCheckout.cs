@@ -55,12 +55,12 @@ public sealed class WorkspaceCheckout(PipelineWorkspace workspace)
 
     private async Task<bool> MatchesAsync(PathState path, CancellationToken cancellationToken)
     {
-        var full = workspace.Resolve(path.Path);
-        if (!File.Exists(full) && !Directory.Exists(full))
+        if (!workspace.WorkTree.Exists(path.Path))
         {
             return false;
         }
 
-        return (await workspace.Hasher.HashAsync(full, path.Content.Hash.Algorithm, cancellationToken)).Info.Hash == path.Content.Hash;
+        var hashed = await workspace.Hasher.HashAsync(workspace.Resolve(path.Path), path.Content.Hash.Algorithm, cancellationToken);
+        return hashed.Info.Hash == path.Content.Hash;
     }
 }

@@ -62,7 +62,7 @@ public static class ObjectGraph
                 continue;
             }
 
-            var (folder, problem) = await ReadFolderAsync(root, sources, retry, cancellationToken);
+            var (folder, entries, problem) = await ReadFolderAsync(root, sources, retry, cancellationToken);
             if (folder is null)
             {
                 unreadable.Add(problem!);
@@ -70,8 +70,7 @@ public static class ObjectGraph
             }
 
             folders.Add(folder);
-            var manifest = DirectoryManifest.Deserialize(folder.Manifest.ToArray(), folder.Hash.Algorithm);
-            foreach (var entry in manifest.Entries)
+            foreach (var entry in entries)
             {
                 files[entry.Hash] = entry.Size;
             }
@@ -80,7 +79,8 @@ public static class ObjectGraph
         return new ObjectSet(files, folders, unreadable);
     }
 
-    private static async Task<(FolderObjects? Folder, UnreadableFolder? Problem)> ReadFolderAsync(
+    // The entries come back beside the folder so that the manifest is parsed once: their sizes are what ExpandAsync needs.
+    private static async Task<(FolderObjects? Folder, IReadOnlyList<ManifestEntry> Entries, UnreadableFolder? Problem)> ReadFolderAsync(
         ContentHash hash, IReadOnlyList<IObjectDatabase> sources, RetryPolicy retry, CancellationToken cancellationToken)
     {
         UnreadableFolder? problem = null;
@@ -102,7 +102,7 @@ public static class ObjectGraph
                 }
 
                 var manifest = DirectoryManifest.Deserialize(bytes, hash.Algorithm);
-                return (new FolderObjects(hash, [.. manifest.Entries.Select(e => e.Hash)], bytes), null);
+                return (new FolderObjects(hash, [.. manifest.Entries.Select(e => e.Hash)], bytes), manifest.Entries, null);
             }
             catch (Exception e) when (e is CorruptObjectException or InvalidDataException)
             {
@@ -110,7 +110,7 @@ public static class ObjectGraph
             }
         }
 
-        return (null, problem ?? new UnreadableFolder(hash, false, "folder manifest missing"));
+        return (null, [], problem ?? new UnreadableFolder(hash, false, "folder manifest missing"));
     }
 
     private static async Task<byte[]?> ReadAllAsync(IObjectDatabase source, ContentHash hash, CancellationToken cancellationToken)
