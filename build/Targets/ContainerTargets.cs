@@ -98,7 +98,7 @@ internal static class ContainerTargets
         var programSources = await PipelinePrograms.SourcesHashAsync(context, MlProgram.Program, cancellationToken);
         await using (await PipelinePrograms.LockAsync(context, MlProgram.Program, cancellationToken))
         {
-            Publish(context, $"{MlProgram.Source}/Planets.Ml.csproj", program, programSources);
+            Publish(context, $"{MlProgram.Source}/Planets.Ml.csproj", program);
         }
 
         Publish(context, "src/Pipeline.Worker/Pipeline.Worker.csproj", worker);
@@ -132,10 +132,9 @@ internal static class ContainerTargets
     private static IReadOnlyList<ImageReference> Tags(string name, SourceInfo source) =>
         source.ShortRevision is { } commit ? [ContainerOptions.Local(name, commit), ContainerOptions.Local(name, "latest")] : [ContainerOptions.Local(name, "latest")];
 
-    private static void Publish(ICakeContext context, string project, string output, string? programSources = null) =>
+    private static void Publish(ICakeContext context, string project, string output) =>
         context.DotNetPublish(RealPath(Path.Combine(context.Environment.WorkingDirectory.FullPath, project)), new DotNetPublishSettings
         {
-            EnvironmentVariables = programSources is null ? [] : new Dictionary<string, string?> { [ProgramBuilder.SourcesVariable] = programSources },
             Configuration = "Release",
             Runtime = "linux-x64",
             SelfContained = false,
