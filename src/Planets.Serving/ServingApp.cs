@@ -2,13 +2,14 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Planets.Serving.Api;
 using Planets.Serving.Inference;
+using Planets.Serving.LabelStudio;
 using Planets.Serving.Web;
 using Prometheus;
 using Scalar.AspNetCore;
 
 namespace Planets.Serving;
 
-/// <summary>Builds the prediction service: minimal API endpoints, health, metrics, OpenAPI and the upload page.</summary>
+/// <summary>Builds the prediction service: minimal API endpoints, a Label Studio ML backend, health, metrics, OpenAPI and the upload page.</summary>
 public static class ServingApp
 {
     /// <summary>The address the service listens on when no <c>--urls</c> is given: port 3000, as the reference.</summary>
@@ -26,6 +27,9 @@ public static class ServingApp
         ["--max-batch-request-bytes"] = "Serving:MaxBatchRequestBytes",
         ["--max-images-per-request"] = "Serving:MaxImagesPerRequest",
         ["--inference-threads"] = "Serving:InferenceThreads",
+        ["--label-studio-host"] = "LabelStudio:Hostname",
+        ["--label-studio-local-files"] = "LabelStudio:LocalFilesRoot",
+        ["--label-studio-allowed-hosts"] = "LabelStudio:AllowedHosts",
     };
 
     /// <summary>Builds the application from command-line arguments (see <see cref="Switches"/>, plus ASP.NET Core's own such as <c>--urls</c>).</summary>
@@ -42,12 +46,15 @@ public static class ServingApp
         builder.Configuration.AddCommandLine(args, Switches.ToDictionary());
         var options = builder.Configuration.GetSection(ServingOptions.Section).Get<ServingOptions>() ?? new ServingOptions();
         options.Validate();
+        var labelStudio = builder.Configuration.GetSection(LabelStudioOptions.Section).Get<LabelStudioOptions>() ?? new LabelStudioOptions();
+        labelStudio.Validate();
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
         {
             builder.WebHost.UseUrls(DefaultUrls);
         }
 
         ConfigureServices(builder, options);
+        ConfigureLabelStudio(builder.Services, labelStudio);
         var app = builder.Build();
         ConfigurePipeline(app);
         return app;
@@ -83,6 +90,16 @@ public static class ServingApp
         }));
     }
 
+    private static void ConfigureLabelStudio(IServiceCollection services, LabelStudioOptions options)
+    {
+        services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
+        services.AddSingleton<LabelStudioProjects>();
+        services.AddSingleton<TaskImages>();
+        // No redirects: an allowed host must not be able to send the download on to one that is not.
+        services.AddHttpClient(TaskImages.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+    }
+
     private static void ConfigurePipeline(WebApplication app)
     {
         app.UseExceptionHandler();
@@ -92,6 +109,7 @@ public static class ServingApp
 
         app.MapGet("/", WebPage.Index).ExcludeFromDescription();
         app.MapPredictions();
+        app.MapLabelStudioBackend();
         app.MapHealthChecks("/livez", new HealthCheckOptions { Predicate = _ => false }).ExcludeFromDescription();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).ExcludeFromDescription();
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).ExcludeFromDescription();

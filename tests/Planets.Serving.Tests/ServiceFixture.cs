@@ -43,7 +43,8 @@ public sealed class ServiceFixture : IAsyncLifetime
         Model = await new ModelStore(Store).GetAsync(ModelTag.Parse("latest", "planets-classifier"), CancellationToken.None);
 
         Service = ServingApp.Build(
-            ["--store", Store, "--model", "latest", "--urls", "http://127.0.0.1:0", "--max-image-bytes", MaxImageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            ["--store", Store, "--model", "latest", "--urls", "http://127.0.0.1:0", "--max-image-bytes", MaxImageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+             "--label-studio-local-files", Raw, "--label-studio-allowed-hosts", "localhost"]);
         await Service.StartAsync();
         Client = new HttpClient { BaseAddress = new Uri(Service.Urls.Single()), Timeout = TimeSpan.FromSeconds(30) };
         await WaitUntilReadyAsync();

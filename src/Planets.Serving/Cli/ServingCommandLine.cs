@@ -15,6 +15,7 @@ public static class ServingCommandLine
     private const string Usage = """
         usage: Planets.Serving [serve] [--model TAG] [--store DIR] [--urls URLS] [--max-batch-size N] [--max-batch-wait-ms MS]
                                [--queue-capacity N] [--max-image-bytes N] [--inference-threads N]
+                               [--label-studio-host URL] [--label-studio-local-files DIR] [--label-studio-allowed-hosts H1,H2]
                Planets.Serving models list [NAME] [--store DIR]
                Planets.Serving models get TAG [--store DIR]
                Planets.Serving models delete TAG [--store DIR]
