@@ -3,6 +3,7 @@ using Pipeline.Cake;
 using Pipeline.Remotes;
 using Pipeline.Remotes.S3;
 using Pipeline.Core.Stages;
+using Pipeline.Core.Tracking;
 using Planets.Build.Stages;
 using Planets.Build.Targets;
 
@@ -14,7 +15,7 @@ public static class PlanetsPipeline
     // What this assembly is built from: build/ and the framework's projects it references.
     private static readonly string[] DefinitionSources =
     [
-        "build", "src/Pipeline.Storage", "src/Pipeline.Core", "src/Pipeline.Reports", "src/Pipeline.GitHub", "src/Pipeline.Remotes",
+        "build", "src/Pipeline.Storage", "src/Pipeline.Core", "src/Pipeline.Annotations", "src/Pipeline.Reports", "src/Pipeline.GitHub", "src/Pipeline.Remotes",
         "src/Pipeline.Remotes.S3", "src/Pipeline.Cake", "src/Pipeline.Containers", "src/Pipeline.Kubernetes",
         "Directory.Build.props", "Directory.Packages.props",
     ];
@@ -37,25 +38,31 @@ public static class PlanetsPipeline
             ReportPublisher = ReportTargets.GitHubPullRequest,
             RemoteStageTargets = [TrainRemoteTarget.Create(train.Definition.Name)],
         };
-        var target = PipelineTasks.Register(context, task, teardown, Stages(RawDataFolder(context), train), adapters);
+        var stages = Stages(RawDataFolder(context), AnnotatedFolder(context), train).ToList();
+        var target = PipelineTasks.Register(context, task, teardown, stages, adapters);
         TestTarget.Register(task);
         ServeTarget.Register(task);
         ContainerTargets.Register(task);
         DeployTarget.Register(task);
+        LabelingTargets.Register(task, stages);
         return target;
     }
 
-    private static IEnumerable<IStage> Stages(string? rawData, TrainStage train)
+    private static IEnumerable<IStage> Stages(string? rawData, string? annotated, TrainStage train)
     {
         if (rawData is null)
         {
             yield return new GenerateStage();
         }
 
-        yield return new PrepareStage(rawData ?? GenerateStage.RawData);
+        yield return new PrepareStage(rawData ?? GenerateStage.RawData, annotated);
         yield return train;
         yield return new EvaluateStage();
     }
+
+    // Imported annotations join the pipeline once tracked: from then on prepare reads them.
+    private static string? AnnotatedFolder(ICakeContext context) =>
+        File.Exists(Path.Combine(context.Environment.WorkingDirectory.FullPath, PointerFile.PointerPathOf(LabelingTargets.Annotated))) ? LabelingTargets.Annotated : null;
 
     private static string? RawDataFolder(ICakeContext context)
     {

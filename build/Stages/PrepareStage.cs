@@ -2,18 +2,24 @@ using Pipeline.Core.Stages;
 
 namespace Planets.Build.Stages;
 
-/// <summary>Decodes, converts and resizes the raw images, then splits them into training and test sets.</summary>
+/// <summary>
+/// Decodes, converts and resizes the raw images, then splits them into training and test sets; annotated images,
+/// once imported, join the training set only.
+/// </summary>
 /// <param name="rawData">The raw dataset folder: the generated one, or a real one chosen by configuration.</param>
-internal sealed class PrepareStage(string rawData) : IStage
+/// <param name="annotated">The tracked folder of annotated images, or null while there is none.</param>
+internal sealed class PrepareStage(string rawData, string? annotated) : IStage
 {
     /// <summary>Where the prepared tensors, labels and preview go.</summary>
     public const string Prepared = "data/prepared";
 
     /// <inheritdoc />
-    public StageDefinition Definition { get; } = new("prepare", MlProgram.Run("prepare", rawData, Prepared))
+    public StageDefinition Definition { get; } = new("prepare", annotated is null
+        ? MlProgram.Run("prepare", rawData, Prepared)
+        : MlProgram.Run("prepare", rawData, Prepared, "--extra-train", annotated))
     {
         Program = MlProgram.Program,
-        Dependencies = [rawData, .. MlProgram.Shared("Data", "Imaging", "Commands/PrepareCommand.cs"), $"{MlProgram.ModelStore}/Preprocessing", $"{MlProgram.ModelStore}/Planets.ModelStore.csproj"],
+        Dependencies = [rawData, .. annotated is null ? [] : new[] { annotated }, .. MlProgram.Shared("Data", "Imaging", "Commands/PrepareCommand.cs"), $"{MlProgram.ModelStore}/Preprocessing", $"{MlProgram.ModelStore}/Planets.ModelStore.csproj"],
         Parameters = ["prepare"],
         Outputs = [Prepared],
     };

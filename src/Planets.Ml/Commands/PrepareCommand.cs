@@ -11,18 +11,20 @@ namespace Planets.Ml.Commands;
 /// <summary>
 /// <c>prepare &lt;raw-dir&gt; &lt;prepared-dir&gt;</c>: preprocesses the raw images, shuffles with the
 /// seed and splits them into <c>train.bin</c> and <c>test.bin</c>, plus <c>labels.json</c> and <c>preview.png</c>.
+/// <c>--extra-train DIR</c> (annotated images, <c>DIR/&lt;Class&gt;/*.jpg</c>) adds images to the training set only:
+/// the test set stays the raw data's, so metrics before and after new data compare on the same images.
 /// </summary>
 internal sealed class PrepareCommand : ICommand
 {
     /// <summary>Name of the label list written next to the sets (a JSON array of class names in label order).</summary>
     public const string LabelsFile = "labels.json";
 
-    private const string Usage = "prepare <raw-dir> <prepared-dir> [--params params.yaml]";
+    private const string Usage = "prepare <raw-dir> <prepared-dir> [--extra-train DIR] [--params params.yaml]";
 
     /// <inheritdoc />
     public async Task RunAsync(IReadOnlyList<string> args, TextWriter stdout, CancellationToken cancellationToken)
     {
-        var parsed = ParsedArgs.Parse("prepare", args, ["params"]);
+        var parsed = ParsedArgs.Parse("prepare", args, ["params", "extra-train"]);
         parsed.ExpectPositionals(Usage, 2);
         var (rawDir, outDir) = (parsed.Positionals[0], parsed.Positionals[1]);
         var mlParams = await ParamsLoader.LoadAsync(parsed.Option("params", ParamsLoader.DefaultPath), cancellationToken).ConfigureAwait(false);
@@ -33,6 +35,11 @@ internal sealed class PrepareCommand : ICommand
         var preprocessor = new ImagePreprocessor(new PreprocessOptions(p.ImageWidth, p.ImageHeight, p.Grayscale));
         var pixels = await PreprocessAllAsync(dataset, preprocessor, cancellationToken).ConfigureAwait(false);
         var (train, test) = Split(mlParams, dataset, pixels, preprocessor.Options);
+        var extra = parsed.Options.TryGetValue("extra-train", out var extraDir) ? RawDataset.ScanExtra(extraDir, dataset.Classes) : null;
+        if (extra is not null)
+        {
+            train = train.Append(await PreprocessAllAsync(extra, preprocessor, cancellationToken).ConfigureAwait(false), [.. extra.Images.Select(i => i.Label)]);
+        }
 
         Directory.CreateDirectory(outDir);
         await WriteSetAsync(Path.Combine(outDir, "train.bin"), train, cancellationToken).ConfigureAwait(false);
@@ -44,7 +51,7 @@ internal sealed class PrepareCommand : ICommand
             cancellationToken).ConfigureAwait(false);
 
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"prepare: {dataset.Images.Count} images, {dataset.Classes.Count} classes -> {train.Count} train, {test.Count} test ({p.ImageWidth}x{p.ImageHeight}, {(p.Grayscale ? "grayscale" : "rgb")}) in {outDir}")).ConfigureAwait(false);
+            $"prepare: {dataset.Images.Count} images{(extra is null ? "" : $" + {extra.Images.Count} extra for training")}, {dataset.Classes.Count} classes -> {train.Count} train, {test.Count} test ({p.ImageWidth}x{p.ImageHeight}, {(p.Grayscale ? "grayscale" : "rgb")}) in {outDir}")).ConfigureAwait(false);
     }
 
     /// <summary>Fails early when params.yaml expects a different number of classes than the data has.</summary>

@@ -36,6 +36,10 @@ internal sealed record PreparedSet(int Channels, int Height, int Width, int Clas
     /// <summary>Number of images.</summary>
     public int Count => Labels.Length;
 
+    /// <summary>This set followed by <paramref name="images"/> (each one image's pixels) labelled <paramref name="labels"/>.</summary>
+    public PreparedSet Append(float[][] images, int[] labels) =>
+        this with { Pixels = [.. Pixels, .. images.SelectMany(i => i)], Labels = [.. Labels, .. labels] };
+
     /// <summary>Floats per image.</summary>
     public int ImageLength => Channels * Height * Width;
 

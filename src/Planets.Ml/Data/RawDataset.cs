@@ -32,10 +32,7 @@ internal sealed record RawDataset(IReadOnlyList<string> Classes, IReadOnlyList<R
         var images = new List<RawImage>();
         for (var label = 0; label < classDirs.Length; label++)
         {
-            var files = Directory.GetFiles(classDirs[label])
-                .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
-                .Order(StringComparer.Ordinal)
-                .ToArray();
+            var files = ImagesIn(classDirs[label]).ToArray();
             if (files.Length == 0)
             {
                 throw new UserErrorException($"{classDirs[label]}: class folder has no .jpg, .jpeg or .png images");
@@ -46,4 +43,30 @@ internal sealed record RawDataset(IReadOnlyList<string> Classes, IReadOnlyList<R
 
         return new RawDataset(classDirs.Select(d => Path.GetFileName(d)).ToArray(), images);
     }
+
+    /// <summary>
+    /// Lists extra images in the same layout, labelled by <paramref name="classes"/> (the raw dataset's): a class
+    /// folder may be missing or empty, but a folder naming no known class is refused.
+    /// </summary>
+    public static RawDataset ScanExtra(string dir, IReadOnlyList<string> classes)
+    {
+        if (!Directory.Exists(dir))
+        {
+            throw new UserErrorException($"{dir}: extra training data folder not found");
+        }
+
+        var unknown = Directory.GetDirectories(dir).Select(d => Path.GetFileName(d)).Where(name => !classes.Contains(name, StringComparer.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new UserErrorException($"{dir}: folders {string.Join(", ", unknown)} are no class of the raw data ({string.Join(", ", classes)})");
+        }
+
+        var images = classes.SelectMany((name, label) => ImagesIn(Path.Combine(dir, name)).Select(f => new RawImage(f, label))).ToList();
+        return new RawDataset(classes, images);
+    }
+
+    private static IEnumerable<string> ImagesIn(string folder) =>
+        Directory.Exists(folder)
+            ? Directory.GetFiles(folder).Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase)).Order(StringComparer.Ordinal)
+            : [];
 }
