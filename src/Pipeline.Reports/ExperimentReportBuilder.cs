@@ -21,23 +21,23 @@ public sealed class ExperimentReportBuilder(PipelineWorkspace workspace, GitRepo
     private const string BaseFolder = "base";
     private const string WorkspaceFolder = "workspace";
 
-    /// <summary>Builds the report, copying plot images below <paramref name="reportFolder"/>.</summary>
+    /// <summary>Builds the report, copying plot images below <paramref name="plotsFolder"/>.</summary>
     /// <param name="baseRevision">The revision to compare with, e.g. <c>main</c>.</param>
     /// <param name="metricsFiles">The pipeline's metrics files.</param>
     /// <param name="plotPaths">The pipeline's plot files and folders.</param>
-    /// <param name="reportFolder">Where the images go; emptied first.</param>
+    /// <param name="plotsFolder">A folder of the report's own, where the images go; emptied first.</param>
     /// <param name="cancellationToken">Stops the work.</param>
     public async Task<ExperimentReport> BuildAsync(
-        string baseRevision, IEnumerable<string> metricsFiles, IReadOnlyList<string> plotPaths, string reportFolder, CancellationToken cancellationToken)
+        string baseRevision, IEnumerable<string> metricsFiles, IReadOnlyList<string> plotPaths, string plotsFolder, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plotPaths);
         var diff = new RevisionDiff(workspace, git, log);
         var parameters = await diff.ParamsAsync(baseRevision, cancellationToken);
         var metrics = await diff.MetricsAsync(baseRevision, metricsFiles, cancellationToken);
         var head = await git.ResolveAsync("HEAD", cancellationToken);
-        ResetFolder(reportFolder);
-        var basePlots = await CopyBasePlotsAsync(baseRevision, plotPaths, Path.Combine(reportFolder, BaseFolder), cancellationToken);
-        var workspacePlots = CopyWorkspacePlots(plotPaths, Path.Combine(reportFolder, WorkspaceFolder));
+        ResetFolder(plotsFolder);
+        var basePlots = await CopyBasePlotsAsync(baseRevision, plotPaths, Path.Combine(plotsFolder, BaseFolder), cancellationToken);
+        var workspacePlots = CopyWorkspacePlots(plotPaths, Path.Combine(plotsFolder, WorkspaceFolder));
         return new ExperimentReport(
             head[..7],
             baseRevision,
@@ -120,8 +120,15 @@ public sealed class ExperimentReportBuilder(PipelineWorkspace workspace, GitRepo
         File.Copy(source, target, overwrite: true);
     }
 
-    private static void ResetFolder(string folder)
+    private void ResetFolder(string folder)
     {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(workspace.Root));
+        if (root == full || root.StartsWith(full + Path.DirectorySeparatorChar, StringComparison.Ordinal) || !full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"{folder}: a report's plots folder must be inside the repository, below its root", nameof(folder));
+        }
+
         if (Directory.Exists(folder))
         {
             Directory.Delete(folder, recursive: true);

@@ -170,6 +170,7 @@ public sealed class CommandTargetTests
 
         var report = await repo.CakeAsync("--target=Report", "--out=review/report.md");
         var publish = await repo.CakeAsync("--target=Report", "--publish");
+        var atRoot = await repo.CakeAsync("--target=Report", "--out=report.md");
 
         Assert.True(report.ExitCode == 0, report.Output);
         Assert.Contains("Wrote review/report.md (1 changed params, 2 metrics, 0 plots against HEAD)", report.Output, StringComparison.Ordinal);
@@ -178,6 +179,9 @@ public sealed class CommandTargetTests
         Assert.Contains("val_acc", text, StringComparison.Ordinal);
         Assert.Equal("Error: Report --publish: this pipeline has no report publisher; its build definition sets PipelineAdapters.ReportPublisher", publish.ErrorLine);
         Assert.False(File.Exists(repo["report/report.md"]));
+        Assert.True(atRoot.ExitCode == 0, atRoot.Output);
+        Assert.True(File.Exists(repo["params.yaml"]) && File.Exists(repo["pipeline.lock"]) && File.Exists(repo["metrics.json"]), "a report at the root left the repository's files alone");
+        Assert.True(Directory.Exists(repo["report.plots"]));
     }
 
     [Fact]

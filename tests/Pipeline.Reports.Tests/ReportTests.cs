@@ -67,6 +67,22 @@ public sealed class ReportTests : IDisposable
         Assert.Contains(warnings, w => w.StartsWith("evaluation/plots at main: cache object", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_plots_folder_that_is_the_repository_or_outside_it_is_refused_before_anything_is_deleted()
+    {
+        await repo.ReproAsync(stages: Stages);
+        TestGit.Commit(repo.Root, "baseline", ".gitignore", "acc.txt", "params.yaml", "pipeline.lock", "evaluation/metrics.json");
+        await using var workspace = await repo.OpenAsync();
+        var builder = new ExperimentReportBuilder(workspace, new GitRepository(repo.Root), new RecordingLog(warnings));
+
+        foreach (var folder in new[] { repo.Root, Path.GetDirectoryName(repo.Root)!, Path.GetTempPath() })
+        {
+            await Assert.ThrowsAsync<ArgumentException>(() => builder.BuildAsync("main", Stages[0].Metrics, Stages[0].Plots, folder, CancellationToken.None));
+        }
+
+        Assert.True(File.Exists(repo["params.yaml"]));
+    }
+
     public void Dispose() => repo.Dispose();
 
     private async Task<ExperimentReport> BuildAsync(string baseRevision)

@@ -48,6 +48,37 @@ public sealed class PrepareTests(DatasetFixture data) : IClassFixture<DatasetFix
     }
 
     [Fact]
+    public async Task Extra_training_images_join_the_training_set_and_leave_the_test_set_as_it_was()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir["annotated/Moon"]);
+        Directory.CreateDirectory(dir["annotated/Saturn"]);
+        File.Copy(Directory.GetFiles(Path.Combine(data.Raw, "Moon")).Order(StringComparer.Ordinal).First(), dir["annotated/Moon/new-moon.jpg"]);
+        File.Copy(Directory.GetFiles(Path.Combine(data.Raw, "Saturn")).Order(StringComparer.Ordinal).First(), dir["annotated/Saturn/new-saturn.jpg"]);
+
+        var result = await Cli.RunOkAsync("prepare", data.Raw, dir["prepared"], "--extra-train", dir["annotated"], "--params", data.Params);
+
+        var before = await PreparedSet.ReadAsync(Path.Combine(data.Prepared, "train.bin"), CancellationToken.None);
+        var after = await PreparedSet.ReadAsync(dir["prepared/train.bin"], CancellationToken.None);
+        Assert.Contains("44 images + 2 extra for training, 11 classes -> 38 train, 8 test", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal(Cli.Sha256(Path.Combine(data.Prepared, "test.bin")), Cli.Sha256(dir["prepared/test.bin"]));
+        Assert.Equal([.. before.Labels, PlanetPainter.Classes.ToList().IndexOf("Moon"), PlanetPainter.Classes.ToList().IndexOf("Saturn")], after.Labels);
+        Assert.Equal(before.Pixels, after.Pixels.AsSpan(0, before.Pixels.Length).ToArray());
+    }
+
+    [Fact]
+    public async Task An_extra_folder_naming_no_class_is_refused()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir["annotated/Vulcan"]);
+
+        var result = await Cli.RunAsync("prepare", data.Raw, dir["prepared"], "--extra-train", dir["annotated"], "--params", data.Params);
+
+        Cli.AssertUserError(result, $"{dir["annotated"]}: folders Vulcan are no class of the raw data (Earth, Jupiter, MakeMake, Mars, Mercury, Moon, Neptune, Pluto, Saturn, Uranus, Venus)");
+        Assert.False(File.Exists(dir["prepared/train.bin"]));
+    }
+
+    [Fact]
     public async Task Corrupt_image_is_named()
     {
         using var dir = new TempDir();

@@ -30,15 +30,17 @@ public static class ReportAliases
             var workspace = await session.OpenAsync(context, RunStopping.Token);
             var log = new CakePipelineLog(context.Log);
             var path = workspace.Resolve(settings.OutputFile);
-            var folder = Path.GetDirectoryName(path)!;
+            // The plots go to a folder of the report's own beside it, the only folder the report empties: a report
+            // written anywhere, the repository's root included, never touches other files.
+            var plots = Path.Combine(Path.GetDirectoryName(path)!, $"{Path.GetFileNameWithoutExtension(path)}.plots");
             var builder = new ExperimentReportBuilder(workspace, new GitRepository(workspace.Root), log);
             var report = await builder.BuildAsync(
-                settings.Revision, graph.Stages.SelectMany(s => s.Metrics), [.. graph.Stages.SelectMany(s => s.Plots)], folder, RunStopping.Token);
-            await AtomicFile.WriteAllBytesAsync(path, Encoding.UTF8.GetBytes(MarkdownReport.Render(report, image => image)), RunStopping.Token);
+                settings.Revision, graph.Stages.SelectMany(s => s.Metrics), [.. graph.Stages.SelectMany(s => s.Plots)], plots, RunStopping.Token);
+            await AtomicFile.WriteAllBytesAsync(path, Encoding.UTF8.GetBytes(MarkdownReport.Render(report, image => $"{Path.GetFileName(plots)}/{image}")), RunStopping.Token);
             log.Information($"Wrote {Path.GetRelativePath(workspace.Root, path)} ({report.Parameters.Length} changed params, {report.Metrics.Length} metrics, {report.Plots.Length} plots against {settings.Revision})");
             if (settings.Publisher is { } publisher)
             {
-                var url = await publisher.PublishAsync(report, folder, RunStopping.Token);
+                var url = await publisher.PublishAsync(report, plots, RunStopping.Token);
                 log.Information($"Published the report on {publisher.Place}: {url}");
             }
 
