@@ -22,21 +22,23 @@ internal static partial class ServeTarget
     public static void Register(Func<string, CakeTaskBuilder> task) =>
         task("Serve")
             .Description("Serves the latest model (--model=TAG, --urls=http://127.0.0.1:3000) with POST /predict, the upload page and /docs")
-            .Does(async context =>
+            .Does(context =>
             {
-                await PipelinePrograms.EnsureBuiltAsync(context, Program, RunStopping.Token);
                 var options = new TargetOptions(context);
-                var exitCode = await ServeAsync(
-                [
-                    Program.Outputs[0], "serve",
-                    "--model", options.Text("model", null, "latest")!,
-                    "--urls", options.Text("urls", null, "http://127.0.0.1:3000")!,
-                ]);
-                if (exitCode != 0)
-                {
-                    throw new CakeException($"the prediction service exited with code {exitCode}");
-                }
+                return RunAsync(context, "serve", "--model", options.Text("model", null, "latest")!, "--urls", options.Text("urls", null, "http://127.0.0.1:3000")!);
             });
+
+    /// <summary>Builds the service from the sources when they changed, then runs its <paramref name="arguments"/> until it stops.</summary>
+    /// <exception cref="CakeException">The service exits with an error.</exception>
+    public static async Task RunAsync(ICakeContext context, params string[] arguments)
+    {
+        await PipelinePrograms.EnsureBuiltAsync(context, Program, RunStopping.Token);
+        var exitCode = await ServeAsync([Program.Outputs[0], .. arguments]);
+        if (exitCode != 0)
+        {
+            throw new CakeException($"the prediction service exited with code {exitCode}");
+        }
+    }
 
     private static async Task<int> ServeAsync(string[] arguments)
     {

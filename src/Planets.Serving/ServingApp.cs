@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Planets.Serving.Api;
 using Planets.Serving.Inference;
+using Planets.Serving.Labeling;
 using Planets.Serving.LabelStudio;
 using Planets.Serving.Web;
 using Prometheus;
@@ -30,6 +31,9 @@ public static class ServingApp
         ["--label-studio-host"] = "LabelStudio:Hostname",
         ["--label-studio-local-files"] = "LabelStudio:LocalFilesRoot",
         ["--label-studio-allowed-hosts"] = "LabelStudio:AllowedHosts",
+        ["--images"] = "Labeling:Images",
+        ["--out"] = "Labeling:Export",
+        ["--editor"] = "Labeling:Editor",
     };
 
     /// <summary>Builds the application from command-line arguments (see <see cref="Switches"/>, plus ASP.NET Core's own such as <c>--urls</c>).</summary>
@@ -48,6 +52,8 @@ public static class ServingApp
         options.Validate();
         var labelStudio = builder.Configuration.GetSection(LabelStudioOptions.Section).Get<LabelStudioOptions>() ?? new LabelStudioOptions();
         labelStudio.Validate();
+        var labeling = builder.Configuration.GetSection(LabelingOptions.Section).Get<LabelingOptions>() ?? new LabelingOptions();
+        labeling.Validate();
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
         {
             builder.WebHost.UseUrls(DefaultUrls);
@@ -55,8 +61,20 @@ public static class ServingApp
 
         ConfigureServices(builder, options);
         ConfigureLabelStudio(builder.Services, labelStudio);
+        if (labeling.Images is not null)
+        {
+            builder.Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(labeling));
+            builder.Services.AddSingleton<LabelingSession>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<LabelingSession>());
+        }
+
         var app = builder.Build();
         ConfigurePipeline(app);
+        if (labeling.Images is not null)
+        {
+            app.MapLabelingPage();
+        }
+
         return app;
     }
 

@@ -17,6 +17,17 @@ public sealed class ChromiumFactAttribute : FactAttribute
             Skip = $"needs {Browser} and {Driver} (apt-get install -y chromium chromium-driver)";
         }
     }
+
+    /// <summary>Headless Chromium driven through its driver.</summary>
+    public static ChromeDriver StartBrowser()
+    {
+        var options = new ChromeOptions { BinaryLocation = Browser };
+        options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking");
+        var driverService = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(Driver)!, Path.GetFileName(Driver));
+        driverService.SuppressInitialDiagnosticInformation = true;
+        driverService.HideCommandPromptWindow = true;
+        return new ChromeDriver(driverService, options, TimeSpan.FromSeconds(60));
+    }
 }
 
 [Collection(ServiceGroup.Name)]
@@ -29,7 +40,7 @@ public sealed class BrowserTests(ServiceFixture service)
         using var api = await Http.PostImageAsync(service.Client, await File.ReadAllBytesAsync(image), "image/jpeg");
         var expected = await Http.ReadAnswerAsync(api);
 
-        using var browser = StartBrowser();
+        using var browser = ChromiumFactAttribute.StartBrowser();
         browser.Navigate().GoToUrl(service.BaseAddress);
         Assert.Equal("Planets classifier", browser.Title);
         browser.FindElement(By.Id("file")).SendKeys(image);
@@ -52,7 +63,7 @@ public sealed class BrowserTests(ServiceFixture service)
         var notes = Path.Combine(service.Dir.Path, "notes.jpg");
         await File.WriteAllTextAsync(notes, "not an image");
 
-        using var browser = StartBrowser();
+        using var browser = ChromiumFactAttribute.StartBrowser();
         browser.Navigate().GoToUrl(service.BaseAddress);
         browser.FindElement(By.Id("file")).SendKeys(notes);
         browser.FindElement(By.Id("submit")).Click();
@@ -66,20 +77,10 @@ public sealed class BrowserTests(ServiceFixture service)
     [ChromiumFact]
     public void The_interactive_api_page_renders_the_prediction_endpoints()
     {
-        using var browser = StartBrowser();
+        using var browser = ChromiumFactAttribute.StartBrowser();
         browser.Navigate().GoToUrl(new Uri(service.BaseAddress, "/docs/"));
         var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(20));
         wait.Until(b => b.PageSource.Contains("Classify one image", StringComparison.Ordinal));
         Assert.Contains("Classify several images", browser.PageSource, StringComparison.Ordinal);
-    }
-
-    private static ChromeDriver StartBrowser()
-    {
-        var options = new ChromeOptions { BinaryLocation = ChromiumFactAttribute.Browser };
-        options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking");
-        var driverService = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(ChromiumFactAttribute.Driver)!, Path.GetFileName(ChromiumFactAttribute.Driver));
-        driverService.SuppressInitialDiagnosticInformation = true;
-        driverService.HideCommandPromptWindow = true;
-        return new ChromeDriver(driverService, options, TimeSpan.FromSeconds(60));
     }
 }

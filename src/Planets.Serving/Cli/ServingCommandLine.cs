@@ -16,6 +16,7 @@ public static class ServingCommandLine
         usage: Planets.Serving [serve] [--model TAG] [--store DIR] [--urls URLS] [--max-batch-size N] [--max-batch-wait-ms MS]
                                [--queue-capacity N] [--max-image-bytes N] [--inference-threads N]
                                [--label-studio-host URL] [--label-studio-local-files DIR] [--label-studio-allowed-hosts H1,H2]
+               Planets.Serving label --images DIR [--out FILE] [--editor DIR] [--model TAG] [--store DIR] [--urls URLS]
                Planets.Serving models list [NAME] [--store DIR]
                Planets.Serving models get TAG [--store DIR]
                Planets.Serving models delete TAG [--store DIR]
@@ -23,6 +24,8 @@ public static class ServingCommandLine
                Planets.Serving models import FILE [--store DIR]
                Planets.Serving probe [URL]
         TAG is name:version, name (its latest version) or latest (planets-classifier's latest).
+        label serves the labeling page at /label: the images of DIR pre-labelled by the model, least confident first, in
+        the Label Studio editor; each submit rewrites FILE (default labeling/annotations.json) and its .min.json.
         The model store is --store, else $PLANETS_MODEL_STORE, else .pipeline/models.
         probe exits 0 when URL (default http://127.0.0.1:3000/readyz) answers 2xx: a container health check that
         needs no shell or curl in the image.
@@ -46,6 +49,7 @@ public static class ServingCommandLine
                 ["-h" or "--help" or "help"] => Help(stdout),
                 [] or [['-', '-', ..], ..] => await ServeAsync(args, stderr).ConfigureAwait(false),
                 ["serve", .. var rest] => await ServeAsync(rest, stderr).ConfigureAwait(false),
+                ["label", .. var rest] when rest.Contains("--images") => await ServeAsync(rest, stderr).ConfigureAwait(false),
                 ["models", .. var rest] => await ModelsAsync(rest, stdout).ConfigureAwait(false),
                 ["probe"] => await ProbeAsync(DefaultProbeUrl, stderr).ConfigureAwait(false),
                 ["probe", var url] => await ProbeAsync(url, stderr).ConfigureAwait(false),

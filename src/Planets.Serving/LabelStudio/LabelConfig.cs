@@ -39,6 +39,27 @@ public sealed record LabelConfig(string FromName, string ToName, string ImageFie
         return new LabelConfig(fromName, toName, value[1..], MapChoices(fromName, choices, modelLabels));
     }
 
+    /// <summary>
+    /// The configuration of a single-choice classification over <paramref name="labels"/>, with the control names the
+    /// reference project uses (<c>image</c>, <c>choice</c>).
+    /// </summary>
+    public static string ForLabels(IEnumerable<string> labels) =>
+        "<View>\n  <Image name=\"image\" value=\"$image\"/>\n  <Choices name=\"choice\" toName=\"image\" choice=\"single-radio\" showInline=\"true\">\n"
+        + string.Concat(labels.Select(l => $"    <Choice value=\"{System.Security.SecurityElement.Escape(l)}\"/>\n")) + "  </Choices>\n</View>";
+
+    /// <summary>
+    /// The pre-label for <paramref name="prediction"/>: the most probable of the values offered (a model label the
+    /// project leaves out is never proposed), with its probability as the score.
+    /// </summary>
+    public TaskPrediction PreLabel(Inference.Prediction prediction, IReadOnlyList<string> labels, string modelVersion)
+    {
+        ArgumentNullException.ThrowIfNull(prediction);
+        ArgumentNullException.ThrowIfNull(labels);
+        var best = Choices.MaxBy(choice => prediction.Probabilities[labels[choice.LabelIndex]])!;
+        var result = new ChoicesResult(FromName, ToName, "choices", new ChoicesValue([best.Value]));
+        return new TaskPrediction([result], prediction.Probabilities[labels[best.LabelIndex]], modelVersion, null);
+    }
+
     private static List<LabelChoice> MapChoices(string fromName, XElement choices, IReadOnlyList<string> modelLabels)
     {
         var values = choices.Descendants().Where(e => e.Name.LocalName == "Choice").Select(c => Attribute(c, "value")).ToList();

@@ -26,7 +26,9 @@ internal sealed class TaskPredictor(LoadedModel model, LabelConfig config, Proje
         var answers = new TaskPrediction[tasks.Count];
         for (var i = 0; i < answers.Length; i++)
         {
-            answers[i] = pending[i] is { } prediction ? Answer(await prediction.ConfigureAwait(false)) : Failed(decoded[i].Error!);
+            answers[i] = pending[i] is { } prediction
+                ? config.PreLabel(await prediction.ConfigureAwait(false), model.Model.Manifest.Labels, _version)
+                : Failed(decoded[i].Error!);
         }
 
         return answers;
@@ -62,15 +64,6 @@ internal sealed class TaskPredictor(LoadedModel model, LabelConfig config, Proje
         task?["data"]?[config.ImageField] is JsonValue value && value.TryGetValue<string>(out var reference) && reference.Length > 0
             ? reference
             : throw new TaskImageException($"task {task?["id"]?.ToJsonString() ?? "(no id)"}: data.{config.ImageField} is missing (the <Image> reads ${config.ImageField})");
-
-    // The most probable of the values the project offers: a model label the project leaves out is never proposed.
-    private TaskPrediction Answer(Prediction prediction)
-    {
-        var labels = model.Model.Manifest.Labels;
-        var best = config.Choices.MaxBy(choice => prediction.Probabilities[labels[choice.LabelIndex]])!;
-        var result = new ChoicesResult(config.FromName, config.ToName, "choices", new ChoicesValue([best.Value]));
-        return new TaskPrediction([result], prediction.Probabilities[labels[best.LabelIndex]], _version, null);
-    }
 
     private TaskPrediction Failed(string error) => new([], null, _version, error);
 }
