@@ -10,6 +10,7 @@ using static TorchSharp.torch;
 // Usage (from the repository root, after building this project in Release):
 //   dotnet artifacts/bin/Serving.Benchmarks/release/Serving.Benchmarks.dll inprocess <store> <images-dir> [seconds]
 //   dotnet artifacts/bin/Serving.Benchmarks/release/Serving.Benchmarks.dll engines <store> [seconds]
+//   dotnet artifacts/bin/Serving.Benchmarks/release/Serving.Benchmarks.dll prelabel <store> <images-dir> [rounds]
 var command = args.ElementAtOrDefault(0);
 var store = new ModelStore(args.ElementAtOrDefault(1) ?? ModelStore.DefaultRoot);
 var model = await store.GetAsync(ModelTag.Parse("latest", ModelPackaging.DefaultName), CancellationToken.None);
@@ -30,8 +31,11 @@ switch (command)
     case "engines":
         Engines.Run(model, TimeSpan.FromSeconds(Seconds(args.ElementAtOrDefault(2), 3)));
         break;
+    case "prelabel":
+        await PreLabelling.RunAsync(args[1], args[2], Seconds(args.ElementAtOrDefault(3), 5), model.Manifest.Labels);
+        break;
     default:
-        Console.Error.WriteLine("usage: Serving.Benchmarks inprocess <store> <images-dir> [seconds] | engines <store> [seconds]");
+        Console.Error.WriteLine("usage: Serving.Benchmarks inprocess <store> <images-dir> [seconds] | engines <store> [seconds] | prelabel <store> <images-dir> [rounds]");
         return 1;
 }
 
