@@ -34,7 +34,7 @@ public sealed record Disagreement(string TaskId, string Image, IReadOnlyList<Ann
 /// <param name="Labelled">Images with one class.</param>
 /// <param name="Disagreements">Images left out because their annotators disagree.</param>
 /// <param name="Cancelled">Annotations that were cancelled (skipped), left out.</param>
-/// <param name="Unlabelled">Images nobody chose a class for, left out.</param>
+/// <param name="Unlabelled">Images nobody annotated, left out.</param>
 public sealed record AnnotationDecisions(IReadOnlyList<LabelledImage> Labelled, IReadOnlyList<Disagreement> Disagreements, int Cancelled, int Unlabelled)
 {
     /// <summary>Settles <paramref name="tasks"/> by <paramref name="rule"/>; an image in several tasks counts every annotation of each.</summary>
@@ -51,7 +51,8 @@ public sealed record AnnotationDecisions(IReadOnlyList<LabelledImage> Labelled, 
             var classes = annotations.Select(a => a.Label).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             if (classes.Count == 0)
             {
-                unlabelled++;
+                // Skipped by every annotator is counted as cancelled, not again as unlabelled.
+                unlabelled += image.Sum(t => t.Cancelled) == 0 ? 1 : 0;
             }
             else if ((classes.Count == 1 ? classes[0] : Settle(annotations, rule)) is { } label)
             {

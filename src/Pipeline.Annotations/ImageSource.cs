@@ -132,12 +132,7 @@ public sealed partial class ImageSource(ImageLocations locations, HttpClient htt
                 throw new AnnotationException($"{reference}: HTTP {(int)response.StatusCode} {response.ReasonPhrase} from {url.GetLeftPart(UriPartial.Authority)}");
             }
 
-            if (response.Content.Headers.ContentLength > locations.MaxImageBytes)
-            {
-                throw new AnnotationException($"{reference}: larger than {locations.MaxImageBytes} bytes");
-            }
-
-            return new ImageFile(fileName, await response.Content.ReadAsByteArrayAsync(timeout.Token).ConfigureAwait(false));
+            return new ImageFile(fileName, await ReadLimitedAsync(reference, response.Content, timeout.Token).ConfigureAwait(false));
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -146,6 +141,33 @@ public sealed partial class ImageSource(ImageLocations locations, HttpClient htt
         catch (HttpRequestException ex)
         {
             throw new AnnotationException($"{reference}: {ex.Message}", ex);
+        }
+    }
+
+    // Checked while reading too: a chunked answer announces no length.
+    private async Task<byte[]> ReadLimitedAsync(string reference, HttpContent content, CancellationToken cancellationToken)
+    {
+        if (content.Headers.ContentLength > locations.MaxImageBytes)
+        {
+            throw new AnnotationException($"{reference}: larger than {locations.MaxImageBytes} bytes");
+        }
+
+        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            using var buffer = new MemoryStream();
+            var chunk = new byte[64 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > locations.MaxImageBytes)
+                {
+                    throw new AnnotationException($"{reference}: larger than {locations.MaxImageBytes} bytes");
+                }
+            }
+
+            return buffer.ToArray();
         }
     }
 

@@ -194,7 +194,8 @@ public static class LabelStudioExport
             var label = value.ValueKind switch
             {
                 JsonValueKind.String => value.GetString(),
-                JsonValueKind.Object when value.TryGetProperty("choices", out var choices) && choices.GetArrayLength() == 1 => choices[0].GetString(),
+                JsonValueKind.Object when value.TryGetProperty("choices", out var choices) && choices is { ValueKind: JsonValueKind.Array } && choices.GetArrayLength() == 1
+                    && choices[0].ValueKind == JsonValueKind.String => choices[0].GetString(),
                 _ => null,
             };
             return label is { Length: > 0 }

@@ -33,7 +33,7 @@ public sealed class ImportTests : IDisposable
         Assert.Equal(Bytes(1), await File.ReadAllBytesAsync(Path.Combine(Destination, "Earth", "Earth-rise-1.jpg")));
         Assert.Equal("task 3 (/data/upload/3/99aa88bb-Moon_3.jpg): 1: Moon, 2: Earth", Assert.Single(result.Decisions.Disagreements).ToString());
         Assert.Equal(1, result.Decisions.Cancelled);
-        Assert.Equal(1, result.Decisions.Unlabelled);
+        Assert.Equal(0, result.Decisions.Unlabelled);
         Assert.Equal(["Earth", "Mars"], Directory.GetDirectories(Destination).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 

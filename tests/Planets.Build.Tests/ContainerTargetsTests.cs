@@ -11,7 +11,9 @@ namespace Planets.Build.Tests;
 /// </summary>
 public sealed partial class ContainerTargetsTests : IAsyncLifetime, IDisposable
 {
-    private readonly RepositoryCopy repository = new();
+    // Its own artifacts: the layer cache is asserted byte for byte, and other copies building the same projects at the
+    // same time (each with its own commit in the assemblies' version) must not change the bytes between two builds.
+    private readonly RepositoryCopy repository = new(ownArtifacts: true);
     private DockerServers docker = null!;
 
     public async Task InitializeAsync()

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 using Pipeline.Core.LockFiles;
 
@@ -51,61 +47,13 @@ public sealed class RepositoryPipelineTests : IDisposable
         var url = $"http://127.0.0.1:{TcpPorts.Free()}";
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
 
-        using var cake = Process.Start(new ProcessStartInfo("dotnet", ["cake", "--target=Serve", $"--urls={url}"])
-        {
-            WorkingDirectory = repository.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        var output = new StringBuilder();
-        cake.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        cake.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        cake.BeginOutputReadLine();
-        cake.BeginErrorReadLine();
-        await WaitUntilAsync(
-            async () =>
-            {
-                Assert.False(cake.HasExited, $"Serve ended before the service was ready: {output}");
-                return await StatusAsync(http, $"{url}/readyz") == HttpStatusCode.OK;
-            },
-            TimeSpan.FromMinutes(3),
-            () => output.ToString());
+        using var cake = CakeProcess.Start(repository.Root, "--target=Serve", $"--urls={url}");
+        await cake.WaitUntilAnswersAsync(http, $"{url}/readyz", TimeSpan.FromMinutes(3));
+        await cake.TerminateAsync();
 
-        Assert.Equal(0, Kill(cake.Id, 15));
-        using (var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
-        {
-            await cake.WaitForExitAsync(stopped.Token);
-        }
-
-        Assert.True(cake.ExitCode == 0, output.ToString());
-        Assert.Null(await StatusAsync(http, $"{url}/livez"));
+        Assert.True(cake.ExitCode == 0, cake.Output);
+        Assert.Null(await CakeProcess.StatusAsync(http, $"{url}/livez"));
     }
 
     public void Dispose() => repository.Dispose();
-
-    // Null when nothing answers.
-    private static async Task<HttpStatusCode?> StatusAsync(HttpClient http, string url)
-    {
-        try
-        {
-            return (await http.GetAsync(url)).StatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> explain)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(clock.Elapsed < timeout, $"not ready within {timeout}: {explain()}");
-            await Task.Delay(200);
-        }
-    }
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 }

@@ -20,7 +20,8 @@ public sealed record LabelingState(string ConfigXml, IReadOnlyList<LabelingTask>
 /// then keeps the annotations submitted from the page, writing both exports after each one. An export left by an
 /// earlier session is read back first, so labeling resumes where it stopped.
 /// </summary>
-public sealed partial class LabelingSession(ModelHost host, IOptions<LabelingOptions> options, ILogger<LabelingSession> logger) : BackgroundService
+public sealed partial class LabelingSession(ModelHost host, IOptions<LabelingOptions> options, IHostApplicationLifetime lifetime, ILogger<LabelingSession> logger)
+    : BackgroundService
 {
     private static readonly string[] Extensions = [".jpg", ".jpeg", ".png"];
     private readonly SemaphoreSlim _writes = new(1, 1);
@@ -79,7 +80,20 @@ public sealed partial class LabelingSession(ModelHost host, IOptions<LabelingOpt
         var xml = LabelConfig.ForLabels(labels);
         _config = LabelConfig.Parse(xml, labels);
         _exports = new LabelingExports(settings, _config);
-        var earlier = await _exports.ReadAsync(stoppingToken).ConfigureAwait(false);
+        IReadOnlyDictionary<string, TaskAnnotation> earlier;
+        try
+        {
+            earlier = await _exports.ReadAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or System.Text.Json.JsonException or FormatException)
+        {
+            // The page must not overwrite annotations it cannot read: stop, saying which file.
+            LogExportUnreadable(logger, settings.Export, ex.Message);
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
+            return;
+        }
+
         var files = Directory.EnumerateFiles(settings.Images!, "*", SearchOption.AllDirectories)
             .Where(f => Extensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
             .Select(f => Path.GetRelativePath(settings.Images!, f).Replace('\\', '/'))
@@ -129,6 +143,9 @@ public sealed partial class LabelingSession(ModelHost host, IOptions<LabelingOpt
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Labeling {Count} images ({Labelled} labelled so far); exports: {Export}, {MinimalExport}")]
     private static partial void LogReady(ILogger logger, int count, int labelled, string export, string minimalExport);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "{Export} cannot be read back ({Reason}); move it away or fix it, so no annotation in it is overwritten")]
+    private static partial void LogExportUnreadable(ILogger logger, string export, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Path} cannot be decoded as an image ({Reason}); it is listed without a pre-label")]
     private static partial void LogUnreadable(ILogger logger, string path, string reason);
