@@ -8,15 +8,15 @@ namespace Pipeline.Cake;
 public sealed class CakePipelineLog(ICakeLog log) : IPipelineLog
 {
     /// <inheritdoc />
-    public void Information(string message) => log.Information(Escape(message));
+    public void Information(string message) => log.Information(Verbatim, message);
 
     /// <inheritdoc />
-    public void Warning(string message) => log.Warning(Escape(message));
+    public void Warning(string message) => log.Warning(Verbatim, message);
 
     /// <inheritdoc />
-    public void Verbose(string message) => log.Verbose(Escape(message));
+    public void Verbose(string message) => log.Verbose(Verbatim, message);
 
-    // Cake formats messages with string.Format, so braces in paths or commands must be doubled.
-    private static string Escape(string message) =>
-        message.Replace("{", "{{", StringComparison.Ordinal).Replace("}", "}}", StringComparison.Ordinal);
+    // Cake parses a message as a format: passed as the one argument, braces in paths, commands or pod logs print as
+    // they are (doubling them printed them doubled: Cake keeps "{{" when there are no arguments).
+    private const string Verbatim = "{0}";
 }

@@ -3,6 +3,7 @@ using Cake.Core;
 using Pipeline.Core;
 using Pipeline.Core.Diffs;
 using Pipeline.Core.Execution;
+using Pipeline.Core.Experiments;
 using Pipeline.Core.Graph;
 using Pipeline.Core.Maintenance;
 using Pipeline.Core.Stages;
@@ -36,6 +37,10 @@ internal static class PipelineCommands
             .Does(context => ReportDiffAsync(context, session, "metric", () => context.MetricsDiff(stages, session.Options.Revision)));
         task("MetricsShow").Description("Shows the workspace's metrics (--format=md, --out=FILE)")
             .Does(context => MetricsShowAsync(context, stages, session));
+        task("Exp").Description("Runs an experiment: the pipeline with other parameters in a workspace of its own, recorded (--set=KEY=VALUE, repeatable; --name)")
+            .Does(context => context.RunExperiment(stages, ExperimentSettingsOf(context)));
+        task("ExpShow").Description("Shows the recorded experiments: parameters that differ and metrics (--all, --format=md, --out=FILE)")
+            .Does(context => ExpShowAsync(context, session));
         task("Gc").Description("Removes cache objects nothing refers to (--all-branches, --all-tags, --all-commits, --dry-run)")
             .Does(context => context.CollectGarbage(new GcOptions(session.Options.Scope, session.Options.DryRun)));
     }
@@ -53,6 +58,34 @@ internal static class PipelineCommands
         return ReportAsync(context, session, metrics.Count == 0
             ? "No metrics in the workspace; run Repro to write them.\n"
             : DiffTable.Format(["Path", "Key", "Value"], [.. metrics.Select(m => new[] { m.Path, m.Key, m.Value })], format));
+    }
+
+    // The experiment's own Repro gets the options this run was given (such as --raw-data), but not the experiment's.
+    private static ExperimentSettings ExperimentSettingsOf(ICakeContext context)
+    {
+        string[] own = ["target", "set", "name", "experiment-links", "experiment-runner"];
+        var options = new TargetOptions(context);
+        return new ExperimentSettings
+        {
+            Set = [.. context.Arguments.HasArgument("set") ? context.Arguments.GetArguments("set") : []],
+            Name = options.Text("name"),
+            Links = [.. (options.Text("experiment-links", "Pipeline_ExperimentLinks") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
+            Runner = options.Text("experiment-runner", "Pipeline_ExperimentRunner", "dotnet cake")!,
+            Arguments = [.. context.Arguments.GetArguments().Where(a => !own.Contains(a.Key, StringComparer.OrdinalIgnoreCase))
+                .SelectMany(a => a.Value.Select(value => $"--{a.Key}={value}"))],
+        };
+    }
+
+    private static Task ExpShowAsync(ICakeContext context, PipelineSession session)
+    {
+        var records = context.ListExperiments();
+        if (records.Count == 0)
+        {
+            return ReportAsync(context, session, "No experiments recorded; run one with --target=Exp --set=KEY=VALUE.\n");
+        }
+
+        var (header, rows) = ExperimentTable.Of(records, session.Options.ShowAll);
+        return ReportAsync(context, session, DiffTable.Format(header, rows, TableFormatOf(session)));
     }
 
     private static string DiffReport(IReadOnlyList<DiffRow> rows, PipelineSession session, string what, TableFormat format)

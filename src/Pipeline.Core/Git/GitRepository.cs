@@ -175,6 +175,20 @@ public sealed class GitRepository(string root)
         return [.. commits.Distinct(StringComparer.Ordinal)];
     }
 
+    /// <summary>Checks <paramref name="commit"/> out, detached, into a new linked work tree at <paramref name="path"/>.</summary>
+    /// <exception cref="PipelineException">git refuses (the path exists, or the commit does not).</exception>
+    public async Task AddWorktreeAsync(string path, string commit, CancellationToken cancellationToken)
+    {
+        await RequireRepositoryAsync(cancellationToken);
+        await RunCheckedAsync(["worktree", "add", "--detach", "--quiet", path, commit], cancellationToken);
+    }
+
+    /// <summary>Removes the linked work tree at <paramref name="path"/> and what is in it.</summary>
+    public async Task RemoveWorktreeAsync(string path, CancellationToken cancellationToken)
+    {
+        await RunCheckedAsync(["worktree", "remove", "--force", path], cancellationToken);
+    }
+
     private async Task RequireRepositoryAsync(CancellationToken cancellationToken)
     {
         var result = await RunAsync(["rev-parse", "--git-dir"], cancellationToken);

@@ -1,0 +1,31 @@
+using System.Globalization;
+
+namespace Pipeline.Core.Experiments;
+
+/// <summary>
+/// The experiments side by side, as <c>dvc exp show</c>: name, base commit, time, status, then the parameters that
+/// differ between them (all with <c>all</c>) and every metric.
+/// </summary>
+public static class ExperimentTable
+{
+    /// <summary>The header and one row per experiment.</summary>
+    public static (IReadOnlyList<string> Header, IReadOnlyList<IReadOnlyList<string>> Rows) Of(IReadOnlyList<ExperimentRecord> records, bool all)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var parameters = records.SelectMany(r => r.Parameters.Keys).Distinct().Order(StringComparer.Ordinal)
+            .Where(key => all || records.Select(r => r.Parameters.GetValueOrDefault(key)).Distinct().Count() > 1 || records.Any(r => r.Overrides.ContainsKey(key)))
+            .ToList();
+        var metrics = records.SelectMany(r => r.Metrics.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        IReadOnlyList<string> header = ["Experiment", "Base", "Created", "Status", .. parameters, .. metrics];
+        var rows = records.Select(r => (IReadOnlyList<string>)
+        [
+            r.Name,
+            r.BaseCommit[..Math.Min(7, r.BaseCommit.Length)],
+            r.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
+            r.Status.ToString().ToLowerInvariant(),
+            .. parameters.Select(p => r.Parameters.GetValueOrDefault(p, "-")),
+            .. metrics.Select(m => r.Metrics.GetValueOrDefault(m, "-")),
+        ]).ToList();
+        return (header, rows);
+    }
+}

@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+
+namespace Pipeline.Cake.Tests;
+
+/// <summary>
+/// <c>Exp</c> and <c>ExpShow</c> with the real <c>dotnet cake</c>: an experiment runs the committed pipeline with other
+/// parameters in a workspace of its own, leaves the user's params.yaml alone, shares the cache and run-cache, and is
+/// recorded; a failed one keeps its log and workspace; bad input is one line and leaves nothing behind.
+/// </summary>
+public sealed class ExperimentTests : IDisposable
+{
+    private const string Stages = """
+        sealed class Prepare : IStage
+        {
+            public StageDefinition Definition { get; } = new("prepare", CommandLine.Of("sh", "-c", "mkdir -p prepared && cat raw/* > prepared/all"))
+            {
+                Dependencies = ["raw"], Parameters = ["prepare"], Outputs = ["prepared"],
+            };
+        }
+
+        sealed class Train : IStage
+        {
+            public StageDefinition Definition { get; } = new("train", CommandLine.Of("sh", "-c", "if grep -q 'epochs: 13' params.yaml; then echo 'unlucky epochs' >&2; exit 3; fi; mkdir -p model && cat prepared/all params.yaml > model/weights"))
+            {
+                Dependencies = ["prepared"], Parameters = ["train"], Outputs = ["model"],
+            };
+        }
+
+        sealed class Evaluate : IStage
+        {
+            public StageDefinition Definition { get; } = new("evaluate", CommandLine.Of("sh", "-c", "printf '{\"val_acc\": 0.%s}' $(wc -c < model/weights) > metrics.json"))
+            {
+                Dependencies = ["model"], Metrics = ["metrics.json"],
+            };
+        }
+        """;
+
+    private readonly CakeRepo repo = new(Stages);
+
+    // The test scripts reference the built assemblies directly: no bootstrapper to run, unlike this repository's.
+    private Task<CakeResult> ExpAsync(params string[] arguments) => repo.CakeAsync(["--target=Exp", "--experiment-runner=dotnet cake", .. arguments]);
+
+    [Fact]
+    public async Task An_experiment_runs_in_its_own_workspace_shares_the_run_cache_is_recorded_and_shown()
+    {
+        await CommitBaselineAsync();
+        var parameters = await File.ReadAllTextAsync(repo["params.yaml"]);
+
+        var first = await ExpAsync("--set=train.epochs=7", "--set=prepare.seed=1", "--name=seven");
+        var again = await ExpAsync("--set=train.epochs=7", "--set=prepare.seed=1", "--name=seven-again");
+        var show = await repo.CakeAsync("--target=ExpShow");
+
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.Contains("Experiment seven on ", first.Output, StringComparison.Ordinal);
+        Assert.Contains("[seven] Running stage 'train' (parameter train.epochs changed: 5 -> 7; output model missing)", first.Output, StringComparison.Ordinal);
+        Assert.Contains("{\"val_acc\": 0.%s}", first.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("{{", first.Output, StringComparison.Ordinal);
+        Assert.Contains("Recorded experiment seven: metrics.json:val_acc 0.", first.Output, StringComparison.Ordinal);
+        Assert.Equal(parameters, await File.ReadAllTextAsync(repo["params.yaml"]));
+        Assert.False(Directory.Exists(repo[".pipeline/experiments/workspaces/seven"]));
+        var record = JsonNode.Parse(await File.ReadAllTextAsync(repo[".pipeline/experiments/seven.json"]))!;
+        Assert.Equal("succeeded", (string?)record["status"]);
+        Assert.Equal("7", (string?)record["overrides"]!["train.epochs"]);
+        Assert.Equal("7", (string?)record["parameters"]!["train.epochs"]);
+        Assert.Equal(repo.Git("rev-parse", "HEAD").Trim(), (string?)record["base_commit"]);
+        Assert.Contains("epochs", (string?)record["lock_file"], StringComparison.Ordinal);
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Contains("[seven-again] Stage 'train' restored from the run-cache", again.Output, StringComparison.Ordinal);
+        Assert.True(show.ExitCode == 0, show.Output);
+        var table = show.Output.Split('\n').Select(l => l.Trim()).ToList();
+        Assert.Contains(table, l => l.StartsWith("Experiment", StringComparison.Ordinal) && l.Contains("prepare.seed", StringComparison.Ordinal) && l.Contains("train.epochs", StringComparison.Ordinal) && l.Contains("metrics.json:val_acc", StringComparison.Ordinal));
+        Assert.Contains(table, l => l.StartsWith("seven ", StringComparison.Ordinal) && l.Contains("succeeded", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_failed_experiment_keeps_its_log_and_workspace_and_bad_input_is_one_line_leaving_nothing()
+    {
+        await CommitBaselineAsync();
+
+        var failed = await ExpAsync("--set=train.epochs=13", "--name=unlucky");
+        var unknownKey = await ExpAsync("--set=train.epochz=7");
+        var section = await ExpAsync("--set=train=7");
+        var noValue = await ExpAsync("--set=train.epochs");
+        var taken = await ExpAsync("--set=train.epochs=8", "--name=unlucky");
+
+        Assert.NotEqual(0, failed.ExitCode);
+        var workspace = repo[".pipeline/experiments/workspaces/unlucky"];
+        Assert.Equal($"Error: Exp: unlucky failed (exit code 1); its log is {repo[".pipeline/experiments/unlucky.log"]}, its workspace {workspace}", failed.ErrorLine);
+        Assert.Contains("unlucky epochs", await File.ReadAllTextAsync(repo[".pipeline/experiments/unlucky.log"]), StringComparison.Ordinal);
+        Assert.True(Directory.Exists(workspace));
+        Assert.Equal("failed", (string?)JsonNode.Parse(await File.ReadAllTextAsync(repo[".pipeline/experiments/unlucky.json"]))!["status"]);
+        Assert.Equal("Error: params.yaml: --set train.epochz: no such parameter (there are train.epochs)", unknownKey.ErrorLine);
+        Assert.Equal("Error: params.yaml: --set train: a section, not a parameter; set one of its keys", section.ErrorLine);
+        Assert.Equal("Error: --set train.epochs: expected KEY=VALUE, such as --set=train.lr=0.001", noValue.ErrorLine);
+        Assert.Equal("Error: Exp: an experiment named 'unlucky' is recorded already; choose another --name", taken.ErrorLine);
+        Assert.Single(Directory.GetFiles(repo[".pipeline/experiments"], "*.json"));
+        Assert.Single(Directory.GetDirectories(repo[".pipeline/experiments/workspaces"]));
+    }
+
+    public void Dispose()
+    {
+        // The experiments' work trees are registered with the repository's git; removing the folder is enough here.
+        repo.Dispose();
+    }
+
+    private async Task CommitBaselineAsync()
+    {
+        repo.Git("init", "--quiet");
+        repo.Write(".gitignore", "/prepared/\n/model/\n/.pipeline/\n");
+        var baseline = await repo.CakeAsync();
+        Assert.True(baseline.ExitCode == 0, baseline.Output);
+        repo.Commit("baseline", ".gitignore", ".config/dotnet-tools.json", "cake.config", "build.cake", "params.yaml", "raw/a.txt", "raw/b.txt", "pipeline.lock", "metrics.json");
+    }
+}
