@@ -118,7 +118,7 @@ public static class ExperimentAliases
                 Name, BaseCommit, createdAt, succeeded ? ExperimentStatus.Succeeded : ExperimentStatus.Failed,
                 Overrides.ToImmutableSortedDictionary(o => o.Key, o => o.Value, StringComparer.Ordinal),
                 ParameterSet.Parse(_parameters, _repository.Settings.ParametersFile).Values.ToImmutableSortedDictionary(p => p.Key, p => p.Value.ToString(), StringComparer.Ordinal),
-                await MetricsAsync(workspace.Root, metricsFiles, cancellationToken),
+                succeeded ? await MetricsAsync(workspace.Root, metricsFiles, cancellationToken) : ImmutableSortedDictionary<string, string>.Empty,
                 ReadIfExists(Path.Combine(workspace.Root, _repository.Settings.LockFile)),
                 succeeded ? null : workspace.Root);
             await _store.SaveAsync(record, cancellationToken);
@@ -148,7 +148,9 @@ public static class ExperimentAliases
             }
 
             var runner = _settings.Runner.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var result = await Cli.Wrap(runner[0]).WithArguments([.. runner[1..], "--target=Repro", .. _settings.Arguments])
+            // A path like ./build.sh is the workspace's own bootstrapper, not the repository's the experiment started from.
+            var program = runner[0].Contains('/', StringComparison.Ordinal) ? Path.GetFullPath(runner[0], root) : runner[0];
+            var result = await Cli.Wrap(program).WithArguments([.. runner[1..], "--target=Repro", .. _settings.Arguments])
                 .WithWorkingDirectory(root)
                 .WithEnvironmentVariables(new Dictionary<string, string?> { ["NO_COLOR"] = "1" })
                 .WithStandardOutputPipe(PipeTarget.ToDelegate(Line))
