@@ -49,6 +49,8 @@ public sealed class ExperimentTests : IDisposable
         var first = await ExpAsync("--set=train.epochs=7", "--set=prepare.seed=1", "--name=seven");
         var again = await ExpAsync("--set=train.epochs=7", "--set=prepare.seed=1", "--name=seven-again");
         var show = await repo.CakeAsync("--target=ExpShow");
+        var gc = await repo.CakeAsync("--target=Gc");
+        var afterGc = await ExpAsync("--set=train.epochs=7", "--set=prepare.seed=1", "--name=seven-after-gc");
 
         Assert.True(first.ExitCode == 0, first.Output);
         Assert.Contains("Experiment seven on ", first.Output, StringComparison.Ordinal);
@@ -70,6 +72,8 @@ public sealed class ExperimentTests : IDisposable
         var table = show.Output.Split('\n').Select(l => l.Trim()).ToList();
         Assert.Contains(table, l => l.StartsWith("Experiment", StringComparison.Ordinal) && l.Contains("prepare.seed", StringComparison.Ordinal) && l.Contains("train.epochs", StringComparison.Ordinal) && l.Contains("metrics.json:val_acc", StringComparison.Ordinal));
         Assert.Contains(table, l => l.StartsWith("seven ", StringComparison.Ordinal) && l.Contains("succeeded", StringComparison.Ordinal));
+        Assert.True(gc.ExitCode == 0, gc.Output);
+        Assert.Contains("[seven-after-gc] Stage 'train' restored from the run-cache", afterGc.Output, StringComparison.Ordinal);
     }
 
     [Fact]

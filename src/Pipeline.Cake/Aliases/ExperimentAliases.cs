@@ -57,7 +57,7 @@ public static class ExperimentAliases
         {
             var repository = await session.OpenAsync(context, RunStopping.Token);
             var log = new CakePipelineLog(context.Log);
-            var store = StoreOf(repository);
+            var store = ExperimentStore.Of(repository);
             var run = await ExperimentRun.PrepareAsync(repository, store, settings, RunStopping.Token);
             log.Information($"Experiment {run.Name} on {run.BaseCommit[..7]}: {string.Join(", ", run.Overrides.Select(o => $"{o.Key}={o.Value}"))}");
             return await run.ExecuteAsync(graph.Stages.SelectMany(s => s.Metrics).Distinct(), log, RunStopping.Token);
@@ -67,11 +67,8 @@ public static class ExperimentAliases
     /// <summary>The recorded experiments, oldest first.</summary>
     [CakeMethodAlias]
     public static IReadOnlyList<ExperimentRecord> ListExperiments(this ICakeContext context) =>
-        PipelineSession.UseAsync(context, async session => await StoreOf(await session.OpenAsync(context, RunStopping.Token)).ListAsync(RunStopping.Token))
+        PipelineSession.UseAsync(context, async session => await ExperimentStore.Of(await session.OpenAsync(context, RunStopping.Token)).ListAsync(RunStopping.Token))
             .GetAwaiter().GetResult();
-
-    internal static ExperimentStore StoreOf(PipelineWorkspace repository) =>
-        new(Path.Combine(repository.Root, repository.Settings.DataFolder, "experiments"));
 
     /// <summary>One experiment from its settings checked to its record written.</summary>
     private sealed class ExperimentRun

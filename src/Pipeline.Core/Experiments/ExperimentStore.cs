@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
+using Pipeline.Core.Workspace;
 using Pipeline.Storage;
 
 namespace Pipeline.Core.Experiments;
@@ -22,6 +23,13 @@ public sealed partial class ExperimentStore(string folder)
 
     /// <summary>The folder the records are in.</summary>
     public string Folder { get; } = folder;
+
+    /// <summary>The experiments of <paramref name="repository"/>: <c>.pipeline/experiments</c>.</summary>
+    public static ExperimentStore Of(PipelineWorkspace repository)
+    {
+        ArgumentNullException.ThrowIfNull(repository);
+        return new ExperimentStore(Path.Combine(repository.Root, repository.Settings.DataFolder, "experiments"));
+    }
 
     /// <summary>Where the log of <paramref name="name"/> goes.</summary>
     public string LogOf(string name) => Path.Combine(Folder, $"{CheckName(name)}.log");

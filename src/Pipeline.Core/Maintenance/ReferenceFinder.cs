@@ -1,4 +1,5 @@
 using Pipeline.Core.Git;
+using Pipeline.Core.Experiments;
 using Pipeline.Core.LockFiles;
 using Pipeline.Core.Tracking;
 using Pipeline.Core.Workspace;
@@ -44,12 +45,24 @@ public sealed class ReferenceFinder(PipelineWorkspace workspace, GitRepository g
         ArgumentNullException.ThrowIfNull(scope);
         var commits = scope.ReadsGit ? await git.CommitsAsync(scope.AllBranches, scope.AllTags, scope.AllCommits, cancellationToken) : [];
         var roots = (await WorkspacePathsAsync(workspace, cancellationToken)).Select(p => p.Content.Hash).ToHashSet();
+        roots.UnionWith(await ExperimentOutputsAsync(cancellationToken));
         foreach (var commit in commits)
         {
             roots.UnionWith(await ReferencesAtAsync(commit, cancellationToken));
         }
 
         return new References(roots, commits.Count);
+    }
+
+    // A recorded experiment's outputs stay until the experiment is removed: its record is how they are found again.
+    private async Task<IEnumerable<ContentHash>> ExperimentOutputsAsync(CancellationToken cancellationToken)
+    {
+        var store = ExperimentStore.Of(workspace);
+        return (await store.ListAsync(cancellationToken))
+            .Where(r => r.LockFile is not null)
+            .SelectMany(r => LockFileStore.Parse(r.LockFile!, $"the lock file of experiment {r.Name}").Stages.Values)
+            .SelectMany(s => s.Outputs)
+            .Select(o => o.Content.Hash);
     }
 
     private async Task<IEnumerable<ContentHash>> ReferencesAtAsync(string commit, CancellationToken cancellationToken)
