@@ -37,8 +37,12 @@ internal static class PipelineCommands
             .Does(context => ReportDiffAsync(context, session, "metric", () => context.MetricsDiff(stages, session.Options.Revision)));
         task("MetricsShow").Description("Shows the workspace's metrics (--format=md, --out=FILE)")
             .Does(context => MetricsShowAsync(context, stages, session));
-        task("Exp").Description("Runs an experiment: the pipeline with other parameters in a workspace of its own, recorded (--set=KEY=VALUE, repeatable; --name)")
-            .Does(context => context.RunExperiment(stages, ExperimentSettingsOf(context)));
+        task("Exp").Description("Runs experiments: the pipeline with other parameters in a workspace of its own, recorded (--set=KEY=VALUE repeatable, KEY=a,b or KEY=range(5,20,5) sweep; --name; --queue)")
+            .Does(context => context.RunExperiments(stages, ExperimentSettingsOf(context)));
+        task("ExpRun").Description("Runs the queued experiments, --jobs=N at a time (default 1), each in its own workspace")
+            .Does(context => context.RunQueuedExperiments(stages, ExperimentSettingsOf(context), new TargetOptions(context).Number("jobs", null, 1, minimum: 1)));
+        task("ExpQueue").Description("Lists queued, succeeded and failed experiments with their logs")
+            .Does(context => ExpQueueAsync(context, session));
         task("ExpShow").Description("Shows the recorded experiments: parameters that differ and metrics (--all, --format=md, --out=FILE)")
             .Does(context => ExpShowAsync(context, session));
         task("Gc").Description("Removes cache objects nothing refers to (--all-branches, --all-tags, --all-commits, --dry-run)")
@@ -63,12 +67,13 @@ internal static class PipelineCommands
     // The experiment's own Repro gets the options this run was given (such as --raw-data), but not the experiment's.
     private static ExperimentSettings ExperimentSettingsOf(ICakeContext context)
     {
-        string[] own = ["target", "set", "name", "experiment-links", "experiment-runner"];
+        string[] own = ["target", "set", "name", "queue", "jobs", "experiment-links", "experiment-runner"];
         var options = new TargetOptions(context);
         return new ExperimentSettings
         {
             Set = [.. context.Arguments.HasArgument("set") ? context.Arguments.GetArguments("set") : []],
             Name = options.Text("name"),
+            Queue = options.Flag("queue"),
             Links = [.. (options.Text("experiment-links", "Pipeline_ExperimentLinks") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
             Runner = options.Text("experiment-runner", "Pipeline_ExperimentRunner", "dotnet cake")!,
             Arguments = [.. context.Arguments.GetArguments().Where(a => !own.Contains(a.Key, StringComparer.OrdinalIgnoreCase))
@@ -86,6 +91,17 @@ internal static class PipelineCommands
 
         var (header, rows) = ExperimentTable.Of(records, session.Options.ShowAll);
         return ReportAsync(context, session, DiffTable.Format(header, rows, TableFormatOf(session)));
+    }
+
+    private static Task ExpQueueAsync(ICakeContext context, PipelineSession session)
+    {
+        var (queued, unreadable, records) = context.ExperimentQueueState();
+        IReadOnlyList<string> header = ["Experiment", "State", "Base", "Parameters", "Log"];
+        var rows = queued.Select(q => (IReadOnlyList<string>)[q.Name, "queued", q.BaseCommit[..7], string.Join(", ", q.Overrides.Select(o => $"{o.Key}={o.Value}")), "-"])
+            .Concat(records.Select(r => (IReadOnlyList<string>)[r.Name, r.Status.ToString().ToLowerInvariant(), r.BaseCommit[..7], string.Join(", ", r.Overrides.Select(o => $"{o.Key}={o.Value}")), r.Log]))
+            .Concat(unreadable.Select(u => (IReadOnlyList<string>)[Path.GetFileNameWithoutExtension(u.File), "unreadable", "-", u.Reason, u.File]))
+            .ToList();
+        return ReportAsync(context, session, rows.Count == 0 ? "No experiments queued or recorded.\n" : DiffTable.Format(header, rows, TableFormatOf(session)));
     }
 
     private static string DiffReport(IReadOnlyList<DiffRow> rows, PipelineSession session, string what, TableFormat format)

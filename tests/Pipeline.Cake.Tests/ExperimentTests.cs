@@ -101,11 +101,47 @@ public sealed class ExperimentTests : IDisposable
         Assert.Single(Directory.GetDirectories(repo[".pipeline/experiments/workspaces"]));
     }
 
+    [Fact]
+    public async Task A_queued_sweep_runs_two_at_a_time_skipping_an_unreadable_entry_and_the_queue_shows_each_state()
+    {
+        await CommitBaselineAsync();
+
+        var queued = await ExpAsync("--queue", "--set=train.epochs=6,7", "--set=prepare.seed=range(1,3)", "--name=sweep");
+        Directory.CreateDirectory(repo[".pipeline/experiments/queue"]);
+        await File.WriteAllTextAsync(repo[".pipeline/experiments/queue/broken.json"], "{");
+        var before = await repo.CakeAsync("--target=ExpQueue");
+        var run = await repo.CakeAsync("--target=ExpRun", "--jobs=2", "--experiment-runner=dotnet cake");
+        var after = await repo.CakeAsync("--target=ExpQueue");
+        var badRange = await ExpAsync("--set=train.epochs=range(5,x)");
+        var emptyRange = await ExpAsync("--set=train.epochs=range(5,5)");
+
+        Assert.True(queued.ExitCode == 0, queued.Output);
+        Assert.Contains("Queued experiment sweep-1: train.epochs=6, prepare.seed=1", queued.Output, StringComparison.Ordinal);
+        Assert.Contains("Queued experiment sweep-4: train.epochs=7, prepare.seed=2", queued.Output, StringComparison.Ordinal);
+        Assert.Equal(4, Rows(before.Output, "queued"));
+        Assert.Equal(1, Rows(before.Output, "unreadable"));
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("Running 4 queued experiments, 2 at a time", run.Output, StringComparison.Ordinal);
+        Assert.Contains("4 of 4 done: ", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Skipped the queue entry", run.Output, StringComparison.Ordinal);
+        Assert.Equal(0, Rows(after.Output, "queued"));
+        Assert.Equal(4, Rows(after.Output, "succeeded"));
+        Assert.Equal(1, Rows(after.Output, "unreadable"));
+        Assert.Equal("6", (string?)JsonNode.Parse(await File.ReadAllTextAsync(repo[".pipeline/experiments/sweep-2.json"]))!["parameters"]!["train.epochs"]);
+        Assert.Equal("2", (string?)JsonNode.Parse(await File.ReadAllTextAsync(repo[".pipeline/experiments/sweep-2.json"]))!["parameters"]!["prepare.seed"]);
+        Assert.Equal("Error: --set train.epochs=range(5,x): expected range(START,STOP) or range(START,STOP,STEP) with whole numbers", badRange.ErrorLine);
+        Assert.Equal("Error: --set train.epochs=range(5,5): the range is empty", emptyRange.ErrorLine);
+    }
+
     public void Dispose()
     {
         // The experiments' work trees are registered with the repository's git; removing the folder is enough here.
         repo.Dispose();
     }
+
+    // The ExpQueue rows in a state.
+    private static int Rows(string output, string state) =>
+        output.Split('\n').Select(l => l.Trim().Split("  ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Count(cells => cells.Length > 1 && cells[1] == state);
 
     private async Task CommitBaselineAsync()
     {

@@ -14,14 +14,17 @@ using Pipeline.Core.Workspace;
 
 namespace Pipeline.Cake;
 
-/// <summary>What <see cref="ExperimentAliases.RunExperiment"/> runs.</summary>
+/// <summary>What <see cref="ExperimentAliases.RunExperiments"/> runs.</summary>
 public sealed record ExperimentSettings
 {
     /// <summary>The parameters to set, as <c>key=value</c>.</summary>
     public IReadOnlyList<string> Set { get; init; } = [];
 
-    /// <summary>Its name; null for <c>exp-</c> and six hex digits.</summary>
+    /// <summary>Its name (a sweep's experiments are NAME-1..n); null for <c>exp-</c> and six hex digits.</summary>
     public string? Name { get; init; }
+
+    /// <summary>Queue the experiments for <see cref="ExperimentAliases.RunQueuedExperiments"/> instead of running them.</summary>
+    public bool Queue { get; init; }
 
     /// <summary>Untracked paths the experiment's workspace links to (such as build output); committed files are always there.</summary>
     public IReadOnlyList<string> Links { get; init; } = [];
@@ -45,11 +48,14 @@ public sealed record ExperimentSettings
 [CakeAliasCategory("Pipeline experiments")]
 public static class ExperimentAliases
 {
-    /// <summary>Runs one experiment and records it.</summary>
-    /// <example><code>RunExperiment(stages, new ExperimentSettings { Set = ["train.lr=0.001"], Name = "lr-3" });</code></example>
-    /// <exception cref="PipelineException">A key is not a parameter, the name is taken, or the run failed (its log and workspace are kept and named).</exception>
+    /// <summary>
+    /// Runs the experiments <see cref="ExperimentSettings.Set"/> names (a sweep names several: <c>a,b</c> or
+    /// <c>range(5,20,5)</c>, their Cartesian product) one after another and records each; or queues them.
+    /// </summary>
+    /// <example><code>RunExperiments(stages, new ExperimentSettings { Set = ["train.lr=0.001"], Name = "lr-3" });</code></example>
+    /// <exception cref="PipelineException">A key is not a parameter, a sweep does not parse, a name is taken, or a run failed (its log and workspace are kept and named).</exception>
     [CakeMethodAlias]
-    public static ExperimentRecord RunExperiment(this ICakeContext context, IEnumerable<IStage> stages, ExperimentSettings settings)
+    public static IReadOnlyList<ExperimentRecord> RunExperiments(this ICakeContext context, IEnumerable<IStage> stages, ExperimentSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var graph = WorkspaceAliases.GraphOf(stages);
@@ -57,12 +63,94 @@ public static class ExperimentAliases
         {
             var repository = await session.OpenAsync(context, RunStopping.Token);
             var log = new CakePipelineLog(context.Log);
-            var store = ExperimentStore.Of(repository);
-            var run = await ExperimentRun.PrepareAsync(repository, store, settings, RunStopping.Token);
-            log.Information($"Experiment {run.Name} on {run.BaseCommit[..7]}: {string.Join(", ", run.Overrides.Select(o => $"{o.Key}={o.Value}"))}");
-            return await run.ExecuteAsync(graph.Stages.SelectMany(s => s.Metrics).Distinct(), log, RunStopping.Token);
+            var runs = await ExperimentRun.PlanAsync(repository, settings, RunStopping.Token);
+            if (settings.Queue)
+            {
+                var queue = QueuedExperiments.Of(repository);
+                foreach (var run in runs)
+                {
+                    await queue.AddAsync(new QueuedExperiment(run.Name, run.BaseCommit, run.Overrides, DateTimeOffset.UtcNow), RunStopping.Token);
+                    log.Information($"Queued experiment {run.Name}: {run.Describe()}");
+                }
+
+                return (IReadOnlyList<ExperimentRecord>)[];
+            }
+
+            var records = new List<ExperimentRecord>();
+            foreach (var run in runs)
+            {
+                log.Information($"Experiment {run.Name} on {run.BaseCommit[..7]}: {run.Describe()}");
+                records.Add(await run.ExecuteAsync(MetricsFilesOf(graph), log, RunStopping.Token));
+            }
+
+            return records;
         }).GetAwaiter().GetResult();
     }
+
+    /// <summary>
+    /// Runs the queued experiments, <paramref name="jobs"/> at a time, each in its own workspace; an entry leaves the
+    /// queue once its record is written. A failure is recorded and the others go on.
+    /// </summary>
+    /// <returns>The records of the experiments run.</returns>
+    /// <exception cref="PipelineException">Some experiments failed (each is recorded, with its log and workspace kept).</exception>
+    [CakeMethodAlias]
+    public static IReadOnlyList<ExperimentRecord> RunQueuedExperiments(this ICakeContext context, IEnumerable<IStage> stages, ExperimentSettings settings, int jobs)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentOutOfRangeException.ThrowIfLessThan(jobs, 1);
+        var graph = WorkspaceAliases.GraphOf(stages);
+        return PipelineSession.UseAsync(context, async session =>
+        {
+            var repository = await session.OpenAsync(context, RunStopping.Token);
+            var log = new CakePipelineLog(context.Log);
+            var queue = QueuedExperiments.Of(repository);
+            var (queued, unreadable) = await queue.ListAsync(RunStopping.Token);
+            foreach (var entry in unreadable)
+            {
+                log.Warning($"Skipped the queue entry {entry.File}: {entry.Reason}; fix or remove it");
+            }
+
+            log.Information($"Running {queued.Count} queued experiments, {jobs} at a time");
+            using var gate = new SemaphoreSlim(jobs);
+            var done = 0;
+            var outcomes = await Task.WhenAll(queued.Select(async entry =>
+            {
+                await gate.WaitAsync(RunStopping.Token);
+                try
+                {
+                    var run = ExperimentRun.From(repository, settings, entry);
+                    var record = await run.ExecuteAsync(MetricsFilesOf(graph), log, RunStopping.Token, throwOnFailure: false);
+                    queue.Remove(entry.Name);
+                    log.Information($"{Interlocked.Increment(ref done)} of {queued.Count} done: {entry.Name} {record.Status.ToString().ToLowerInvariant()}");
+                    return record;
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+            var failed = outcomes.Where(r => r.Status == ExperimentStatus.Failed).Select(r => r.Name).ToList();
+            return failed.Count == 0
+                ? (IReadOnlyList<ExperimentRecord>)outcomes
+                : throw new PipelineException($"ExpRun: {failed.Count} of {outcomes.Length} experiments failed ({string.Join(", ", failed)}); their logs and workspaces are kept (ExpQueue lists them)");
+        }).GetAwaiter().GetResult();
+    }
+
+    private static List<string> MetricsFilesOf(Pipeline.Core.Graph.PipelineGraph graph) => [.. graph.Stages.SelectMany(s => s.Metrics).Distinct()];
+
+    /// <summary>The queued experiments, the queue entries that cannot be read, and the recorded experiments with their logs.</summary>
+    [CakeMethodAlias]
+    public static (IReadOnlyList<QueuedExperiment> Queued, IReadOnlyList<UnreadableEntry> Unreadable, IReadOnlyList<(string Name, ExperimentStatus Status, string BaseCommit, IReadOnlyDictionary<string, string> Overrides, string Log)> Recorded)
+        ExperimentQueueState(this ICakeContext context) =>
+        PipelineSession.UseAsync(context, async session =>
+        {
+            var repository = await session.OpenAsync(context, RunStopping.Token);
+            var store = ExperimentStore.Of(repository);
+            var (queued, unreadable) = await QueuedExperiments.Of(repository).ListAsync(RunStopping.Token);
+            var recorded = (await store.ListAsync(RunStopping.Token))
+                .Select(r => (r.Name, r.Status, r.BaseCommit, (IReadOnlyDictionary<string, string>)r.Overrides, store.LogOf(r.Name))).ToList();
+            return (queued, unreadable, (IReadOnlyList<(string, ExperimentStatus, string, IReadOnlyDictionary<string, string>, string)>)recorded);
+        }).GetAwaiter().GetResult();
 
     /// <summary>The recorded experiments, oldest first.</summary>
     [CakeMethodAlias]
@@ -78,6 +166,9 @@ public static class ExperimentAliases
         private readonly ExperimentSettings _settings;
         private readonly string _parameters;
 
+        // Runs in parallel write one line at a time to one log.
+        private static readonly Lock LogGate = new();
+
         private ExperimentRun(PipelineWorkspace repository, ExperimentStore store, ExperimentSettings settings, string name, string baseCommit, IReadOnlyList<ParameterOverride> overrides, string parameters)
         {
             (_repository, _store, _settings, Name, BaseCommit, Overrides, _parameters) = (repository, store, settings, name, baseCommit, overrides, parameters);
@@ -89,27 +180,61 @@ public static class ExperimentAliases
 
         public IReadOnlyList<ParameterOverride> Overrides { get; }
 
-        // Everything is checked before a workspace exists: a bad key or a taken name leaves nothing behind.
-        public static async Task<ExperimentRun> PrepareAsync(PipelineWorkspace repository, ExperimentStore store, ExperimentSettings settings, CancellationToken cancellationToken)
+        public string Describe() => string.Join(", ", Overrides.Select(o => $"{o.Key}={o.Value}"));
+
+        // Everything is checked before a workspace exists: a bad key, a sweep that does not parse or a taken name
+        // leaves nothing behind.
+        public static async Task<List<ExperimentRun>> PlanAsync(PipelineWorkspace repository, ExperimentSettings settings, CancellationToken cancellationToken)
         {
             var git = new GitRepository(repository.Root);
             var commit = await git.HeadAsync(cancellationToken)
                 ?? throw new PipelineException("Exp: an experiment runs on a commit; run 'git init' and commit the pipeline first");
-            var overrides = settings.Set.Select(ParameterOverride.Parse).ToList();
-            var file = repository.Settings.ParametersFile;
-            var committed = await git.ShowAsync(commit, file, cancellationToken) ?? throw new PipelineException($"Exp: {file} is not committed at {commit[..7]}");
-            var parameters = ParameterOverride.Apply(committed, file, overrides);
+            var combinations = ParameterSweep.Expand(settings.Set);
             var name = ExperimentStore.CheckName(settings.Name ?? $"exp-{Guid.NewGuid():N}"[..10]);
-            return store.Contains(name)
-                ? throw new PipelineException($"Exp: an experiment named '{name}' is recorded already; choose another --name")
-                : new ExperimentRun(repository, store, settings, name, commit, overrides, parameters);
+            var runs = new List<ExperimentRun>();
+            for (var i = 0; i < combinations.Count; i++)
+            {
+                var entry = new QueuedExperiment(combinations.Count == 1 ? name : $"{name}-{i + 1}", commit, combinations[i], DateTimeOffset.UtcNow);
+                runs.Add(await CheckedAsync(repository, settings, entry, git, queued: true, cancellationToken));
+            }
+
+            return runs;
         }
 
-        public async Task<ExperimentRecord> ExecuteAsync(IEnumerable<string> metricsFiles, CakePipelineLog log, CancellationToken cancellationToken)
+        public static ExperimentRun From(PipelineWorkspace repository, ExperimentSettings settings, QueuedExperiment entry) =>
+            CheckedAsync(repository, settings, entry, new GitRepository(repository.Root), queued: false, CancellationToken.None).GetAwaiter().GetResult();
+
+        // A planned experiment's name must be free in the records and the queue; a queued one's in the records.
+        private static async Task<ExperimentRun> CheckedAsync(
+            PipelineWorkspace repository, ExperimentSettings settings, QueuedExperiment entry, GitRepository git, bool queued, CancellationToken cancellationToken)
+        {
+            var store = ExperimentStore.Of(repository);
+            var file = repository.Settings.ParametersFile;
+            var committed = await git.ShowAsync(entry.BaseCommit, file, cancellationToken)
+                ?? throw new PipelineException($"Exp: {file} is not committed at {entry.BaseCommit[..7]}");
+            var parameters = ParameterOverride.Apply(committed, file, entry.Overrides);
+            var taken = store.Contains(entry.Name) ? "recorded" : queued && QueuedExperiments.Of(repository).Contains(entry.Name) ? "queued" : null;
+            return taken is not null
+                ? throw new PipelineException($"Exp: an experiment named '{entry.Name}' is {taken} already; choose another --name")
+                : new ExperimentRun(repository, store, settings, entry.Name, entry.BaseCommit, entry.Overrides, parameters);
+        }
+
+        public async Task<ExperimentRecord> ExecuteAsync(IEnumerable<string> metricsFiles, CakePipelineLog log, CancellationToken cancellationToken, bool throwOnFailure = true)
         {
             var createdAt = DateTimeOffset.UtcNow;
             var workspace = await ExperimentWorkspace.CreateAsync(_repository, Name, BaseCommit, _parameters, _settings.Links, cancellationToken);
-            var exitCode = await ReproAsync(workspace.Root, log, cancellationToken);
+            int exitCode;
+            try
+            {
+                exitCode = await ReproAsync(workspace.Root, log, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped, not failed: no record, the work tree goes, and a queued entry stays queued.
+                await workspace.RemoveAsync(CancellationToken.None);
+                throw;
+            }
+
             var succeeded = exitCode == 0;
             var record = new ExperimentRecord(
                 Name, BaseCommit, createdAt, succeeded ? ExperimentStatus.Succeeded : ExperimentStatus.Failed,
@@ -119,13 +244,17 @@ public static class ExperimentAliases
                 ReadIfExists(Path.Combine(workspace.Root, _repository.Settings.LockFile)),
                 succeeded ? null : workspace.Root);
             await _store.SaveAsync(record, cancellationToken);
-            if (!succeeded)
+            if (!succeeded && throwOnFailure)
             {
                 throw new PipelineException($"Exp: {Name} failed (exit code {exitCode}); its log is {_store.LogOf(Name)}, its workspace {workspace.Root}");
             }
 
-            await workspace.RemoveAsync(cancellationToken);
-            log.Information($"Recorded experiment {Name}: {string.Join(", ", record.Metrics.Select(m => $"{m.Key} {m.Value}"))}");
+            if (succeeded)
+            {
+                await workspace.RemoveAsync(cancellationToken);
+                log.Information($"Recorded experiment {Name}: {string.Join(", ", record.Metrics.Select(m => $"{m.Key} {m.Value}"))}");
+            }
+
             return record;
         }
 
@@ -134,10 +263,9 @@ public static class ExperimentAliases
         {
             Directory.CreateDirectory(_store.Folder);
             await using var file = new StreamWriter(_store.LogOf(Name), append: false, Encoding.UTF8);
-            var gate = new Lock();
             void Line(string line)
             {
-                lock (gate)
+                lock (LogGate)
                 {
                     file.WriteLine(line);
                     log.Information($"[{Name}] {line}");
