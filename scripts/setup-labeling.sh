@@ -28,11 +28,11 @@ if [[ $actual != "$integrity" ]]; then
 fi
 
 tar -xzf "$tarball" -C "$work" package/build/static/js/main.js package/build/static/css/main.css package/LICENSE
-# Assembled beside the target and renamed into place: a half-unpacked editor is never served.
-mkdir -p artifacts
-rm -rf "$target.partial"
-mkdir -p "$target.partial"
-cp -r "$work/package/build/static/js" "$work/package/build/static/css" "$work/package/LICENSE" "$target.partial/"
-rm -rf "$target"
-mv "$target.partial" "$target"
+# Assembled beside the target and renamed into place: a half-unpacked editor is never served. Two installs at once
+# (parallel test processes) each assemble their own copy; the first rename wins and the other copy is dropped.
+partial="$target.partial-$$"
+mkdir -p "$partial"
+cp -r "$work/package/build/static/js" "$work/package/build/static/css" "$work/package/LICENSE" "$partial/"
+[[ -f $target/js/main.js ]] || rm -rf "$target"
+mv -T "$partial" "$target" 2> /dev/null || rm -rf "$partial"
 echo "setup-labeling: installed the Label Studio editor ($package) in $target"

@@ -95,13 +95,16 @@ internal static class PipelineCommands
 
     private static Task ExpQueueAsync(ICakeContext context, PipelineSession session)
     {
-        var (queued, unreadable, records) = context.ExperimentQueueState();
+        var state = context.ExperimentQueueState();
         IReadOnlyList<string> header = ["Experiment", "State", "Base", "Parameters", "Log"];
-        var rows = queued.Select(q => (IReadOnlyList<string>)[q.Name, "queued", q.BaseCommit[..7], string.Join(", ", q.Overrides.Select(o => $"{o.Key}={o.Value}")), "-"])
-            .Concat(records.Select(r => (IReadOnlyList<string>)[r.Name, r.Status.ToString().ToLowerInvariant(), r.BaseCommit[..7], string.Join(", ", r.Overrides.Select(o => $"{o.Key}={o.Value}")), r.Log]))
-            .Concat(unreadable.Select(u => (IReadOnlyList<string>)[Path.GetFileNameWithoutExtension(u.File), "unreadable", "-", u.Reason, u.File]))
+        var rows = state.Queued.Select(q => Row(q.Name, "queued", q.BaseCommit, q.Overrides.Select(o => $"{o.Key}={o.Value}"), "-"))
+            .Concat(state.Recorded.Select(r => Row(r.Name, r.Status.ToString().ToLowerInvariant(), r.BaseCommit, r.Overrides.Select(o => $"{o.Key}={o.Value}"), state.Store.LogOf(r.Name))))
+            .Concat(state.Unreadable.Select(u => Row(Path.GetFileNameWithoutExtension(u.File), "unreadable", "-", [u.Reason], u.File)))
             .ToList();
         return ReportAsync(context, session, rows.Count == 0 ? "No experiments queued or recorded.\n" : DiffTable.Format(header, rows, TableFormatOf(session)));
+
+        static IReadOnlyList<string> Row(string name, string state, string commit, IEnumerable<string> parameters, string log) =>
+            [name, state, commit[..Math.Min(7, commit.Length)], string.Join(", ", parameters), log];
     }
 
     private static string DiffReport(IReadOnlyList<DiffRow> rows, PipelineSession session, string what, TableFormat format)

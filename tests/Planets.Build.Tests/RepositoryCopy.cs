@@ -24,6 +24,7 @@ internal sealed class RepositoryCopy : IDisposable
         }
 
         Directory.CreateSymbolicLink(Path.Combine(Root, "kubernetes"), Path.Combine(RepositoryPaths.Root, "kubernetes"));
+        Directory.CreateSymbolicLink(Path.Combine(Root, "scripts"), Path.Combine(RepositoryPaths.Root, "scripts"));
         CopyFolder(Path.Combine(RepositoryPaths.Root, "src"), Path.Combine(Root, "src"));
         if (!ownArtifacts)
         {

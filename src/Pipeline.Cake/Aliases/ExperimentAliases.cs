@@ -39,6 +39,14 @@ public sealed record ExperimentSettings
     public string Runner { get; init; } = "dotnet cake";
 }
 
+/// <summary>The experiment queue as <c>ExpQueue</c> shows it.</summary>
+/// <param name="Queued">The experiments waiting to run, oldest first.</param>
+/// <param name="Unreadable">Queue entries that cannot be read.</param>
+/// <param name="Recorded">The experiments that ran, oldest first.</param>
+/// <param name="Store">Where the records and logs are.</param>
+public sealed record ExperimentQueueState(
+    IReadOnlyList<QueuedExperiment> Queued, IReadOnlyList<UnreadableEntry> Unreadable, IReadOnlyList<ExperimentRecord> Recorded, ExperimentStore Store);
+
 /// <summary>
 /// Experiments, as <c>dvc exp run -S</c> and <c>dvc exp show</c>: the pipeline reproduced with other parameters in a
 /// workspace of its own (the base commit's files), never touching the user's parameters file; outputs go to the
@@ -118,7 +126,7 @@ public static class ExperimentAliases
                 await gate.WaitAsync(RunStopping.Token);
                 try
                 {
-                    var run = ExperimentRun.From(repository, settings, entry);
+                    var run = await ExperimentRun.FromAsync(repository, settings, entry, RunStopping.Token);
                     var record = await run.ExecuteAsync(MetricsFilesOf(graph), log, RunStopping.Token, throwOnFailure: false);
                     queue.Remove(entry.Name);
                     log.Information($"{Interlocked.Increment(ref done)} of {queued.Count} done: {entry.Name} {record.Status.ToString().ToLowerInvariant()}");
@@ -138,18 +146,15 @@ public static class ExperimentAliases
 
     private static List<string> MetricsFilesOf(Pipeline.Core.Graph.PipelineGraph graph) => [.. graph.Stages.SelectMany(s => s.Metrics).Distinct()];
 
-    /// <summary>The queued experiments, the queue entries that cannot be read, and the recorded experiments with their logs.</summary>
+    /// <summary>The queued experiments, the queue entries that cannot be read, and the recorded experiments.</summary>
     [CakeMethodAlias]
-    public static (IReadOnlyList<QueuedExperiment> Queued, IReadOnlyList<UnreadableEntry> Unreadable, IReadOnlyList<(string Name, ExperimentStatus Status, string BaseCommit, IReadOnlyDictionary<string, string> Overrides, string Log)> Recorded)
-        ExperimentQueueState(this ICakeContext context) =>
+    public static ExperimentQueueState ExperimentQueueState(this ICakeContext context) =>
         PipelineSession.UseAsync(context, async session =>
         {
             var repository = await session.OpenAsync(context, RunStopping.Token);
             var store = ExperimentStore.Of(repository);
             var (queued, unreadable) = await QueuedExperiments.Of(repository).ListAsync(RunStopping.Token);
-            var recorded = (await store.ListAsync(RunStopping.Token))
-                .Select(r => (r.Name, r.Status, r.BaseCommit, (IReadOnlyDictionary<string, string>)r.Overrides, store.LogOf(r.Name))).ToList();
-            return (queued, unreadable, (IReadOnlyList<(string, ExperimentStatus, string, IReadOnlyDictionary<string, string>, string)>)recorded);
+            return new ExperimentQueueState(queued, unreadable, await store.ListAsync(RunStopping.Token), store);
         }).GetAwaiter().GetResult();
 
     /// <summary>The recorded experiments, oldest first.</summary>
@@ -195,25 +200,25 @@ public static class ExperimentAliases
             for (var i = 0; i < combinations.Count; i++)
             {
                 var entry = new QueuedExperiment(combinations.Count == 1 ? name : $"{name}-{i + 1}", commit, combinations[i], DateTimeOffset.UtcNow);
-                runs.Add(await CheckedAsync(repository, settings, entry, git, queued: true, cancellationToken));
+                runs.Add(await CheckedAsync(repository, settings, entry, git, checkQueue: true, cancellationToken));
             }
 
             return runs;
         }
 
-        public static ExperimentRun From(PipelineWorkspace repository, ExperimentSettings settings, QueuedExperiment entry) =>
-            CheckedAsync(repository, settings, entry, new GitRepository(repository.Root), queued: false, CancellationToken.None).GetAwaiter().GetResult();
+        public static Task<ExperimentRun> FromAsync(PipelineWorkspace repository, ExperimentSettings settings, QueuedExperiment entry, CancellationToken cancellationToken) =>
+            CheckedAsync(repository, settings, entry, new GitRepository(repository.Root), checkQueue: false, cancellationToken);
 
         // A planned experiment's name must be free in the records and the queue; a queued one's in the records.
         private static async Task<ExperimentRun> CheckedAsync(
-            PipelineWorkspace repository, ExperimentSettings settings, QueuedExperiment entry, GitRepository git, bool queued, CancellationToken cancellationToken)
+            PipelineWorkspace repository, ExperimentSettings settings, QueuedExperiment entry, GitRepository git, bool checkQueue, CancellationToken cancellationToken)
         {
             var store = ExperimentStore.Of(repository);
             var file = repository.Settings.ParametersFile;
             var committed = await git.ShowAsync(entry.BaseCommit, file, cancellationToken)
                 ?? throw new PipelineException($"Exp: {file} is not committed at {entry.BaseCommit[..7]}");
             var parameters = ParameterOverride.Apply(committed, file, entry.Overrides);
-            var taken = store.Contains(entry.Name) ? "recorded" : queued && QueuedExperiments.Of(repository).Contains(entry.Name) ? "queued" : null;
+            var taken = store.Contains(entry.Name) ? "recorded" : checkQueue && QueuedExperiments.Of(repository).Contains(entry.Name) ? "queued" : null;
             return taken is not null
                 ? throw new PipelineException($"Exp: an experiment named '{entry.Name}' is {taken} already; choose another --name")
                 : new ExperimentRun(repository, store, settings, entry.Name, entry.BaseCommit, entry.Overrides, parameters);
