@@ -43,7 +43,7 @@ internal static class PipelineCommands
             .Does(context => context.RunQueuedExperiments(stages, ExperimentSettingsOf(context), new TargetOptions(context).Number("jobs", null, 1, minimum: 1)));
         task("ExpQueue").Description("Lists queued, succeeded and failed experiments with their logs")
             .Does(context => ExpQueueAsync(context, session));
-        task("ExpShow").Description("Shows the recorded experiments: parameters that differ and metrics (--all, --format=md, --out=FILE)")
+        task("ExpShow").Description("Shows the recorded experiments: parameters that differ and metrics (--all, --sort-by=COLUMN, --sort-order=desc, --format=md|csv|json, --out=FILE)")
             .Does(context => ExpShowAsync(context, session));
         task("Gc").Description("Removes cache objects nothing refers to (--all-branches, --all-tags, --all-commits, --dry-run)")
             .Does(context => context.CollectGarbage(new GcOptions(session.Options.Scope, session.Options.DryRun)));
@@ -84,13 +84,22 @@ internal static class PipelineCommands
     private static Task ExpShowAsync(ICakeContext context, PipelineSession session)
     {
         var records = context.ListExperiments();
+        var format = session.Options.FormatOf("text", "md", "csv", "json");
+        if (format == "json")
+        {
+            return ReportAsync(context, session, ExperimentStore.ToJson(records) + "\n");
+        }
+
         if (records.Count == 0)
         {
             return ReportAsync(context, session, "No experiments recorded; run one with --target=Exp --set=KEY=VALUE.\n");
         }
 
-        var (header, rows) = ExperimentTable.Of(records, session.Options.ShowAll);
-        return ReportAsync(context, session, DiffTable.Format(header, rows, TableFormatOf(session)));
+        var options = new TargetOptions(context);
+        var descending = options.Choice("sort-order", "asc", "asc", "desc") == "desc";
+        var (header, rows) = ExperimentTable.Of(records, session.Options.ShowAll, options.Text("sort-by"), descending);
+        var table = format switch { "md" => TableFormat.Markdown, "csv" => TableFormat.Csv, _ => TableFormat.Text };
+        return ReportAsync(context, session, DiffTable.Format(header, rows, table));
     }
 
     private static Task ExpQueueAsync(ICakeContext context, PipelineSession session)

@@ -112,6 +112,9 @@ public sealed class ExperimentTests : IDisposable
         var before = await repo.CakeAsync("--target=ExpQueue");
         var run = await repo.CakeAsync("--target=ExpRun", "--jobs=2", "--experiment-runner=dotnet cake");
         var after = await repo.CakeAsync("--target=ExpQueue");
+        var csv = await repo.CakeAsync("--target=ExpShow", "--format=csv", "--sort-by=train.epochs", "--sort-order=desc", "--out=experiments.csv");
+        var json = await repo.CakeAsync("--target=ExpShow", "--format=json", "--out=experiments.json");
+        var badSort = await repo.CakeAsync("--target=ExpShow", "--sort-by=nope");
         var badRange = await ExpAsync("--set=train.epochs=range(5,x)");
         var emptyRange = await ExpAsync("--set=train.epochs=range(5,5)");
 
@@ -129,6 +132,13 @@ public sealed class ExperimentTests : IDisposable
         Assert.Equal(1, Rows(after.Output, "unreadable"));
         Assert.Equal("6", (string?)JsonNode.Parse(await File.ReadAllTextAsync(repo[".pipeline/experiments/sweep-2.json"]))!["parameters"]!["train.epochs"]);
         Assert.Equal("2", (string?)JsonNode.Parse(await File.ReadAllTextAsync(repo[".pipeline/experiments/sweep-2.json"]))!["parameters"]!["prepare.seed"]);
+        Assert.True(csv.ExitCode == 0, csv.Output);
+        var lines = (await File.ReadAllTextAsync(repo["experiments.csv"])).TrimEnd('\n').Split('\n');
+        Assert.StartsWith("Experiment,Base,Created,Status,prepare.seed,train.epochs,metrics.json:val_acc", lines[0], StringComparison.Ordinal);
+        var epochs = Array.IndexOf(lines[0].Split(','), "train.epochs");
+        Assert.Equal(["7", "7", "6", "6"], lines.Skip(1).Select(l => l.Split(',')[epochs]));
+        Assert.Equal(["sweep-1", "sweep-2", "sweep-3", "sweep-4"], JsonNode.Parse(await File.ReadAllTextAsync(repo["experiments.json"]))!.AsArray().Select(r => (string?)r!["name"]).Order(StringComparer.Ordinal));
+        Assert.StartsWith("Error: --sort-by nope: no such column (there are Experiment, Base, Created, Status, ", badSort.ErrorLine, StringComparison.Ordinal);
         Assert.Equal("Error: --set train.epochs=range(5,x): expected range(START,STOP) or range(START,STOP,STEP) with whole numbers", badRange.ErrorLine);
         Assert.Equal("Error: --set train.epochs=range(5,5): the range is empty", emptyRange.ErrorLine);
     }

@@ -10,9 +10,12 @@ public enum TableFormat
 
     /// <summary>A GitHub-flavoured Markdown table, for reports.</summary>
     Markdown,
+
+    /// <summary>Comma-separated values (RFC 4180 quoting, one line per row), for spreadsheets and scripts.</summary>
+    Csv,
 }
 
-/// <summary>Writes rows of cells as an aligned text table or a Markdown table.</summary>
+/// <summary>Writes rows of cells as an aligned text table, a Markdown table or CSV.</summary>
 public static class DiffTable
 {
     /// <summary>The diff rows as a table with the columns path, key, old, new and change.</summary>
@@ -24,8 +27,20 @@ public static class DiffTable
     {
         ArgumentNullException.ThrowIfNull(header);
         var all = rows.Prepend(header).ToList();
-        return format == TableFormat.Markdown ? Markdown(all) : Text(all);
+        return format switch
+        {
+            TableFormat.Markdown => Markdown(all),
+            TableFormat.Csv => Csv(all),
+            _ => Text(all),
+        };
     }
+
+    private static string Csv(List<IReadOnlyList<string>> rows) =>
+        string.Concat(rows.Select(row => string.Join(',', row.Select(CsvCell)) + "\n"));
+
+    // Quoted when it holds a separator, a quote or a line break; quotes doubled.
+    private static string CsvCell(string cell) =>
+        cell.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{cell.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : cell;
 
     private static string Text(List<IReadOnlyList<string>> rows)
     {

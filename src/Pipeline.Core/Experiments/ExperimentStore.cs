@@ -34,6 +34,9 @@ public sealed partial class ExperimentStore(string folder)
     /// <summary>Where the log of <paramref name="name"/> goes.</summary>
     public string LogOf(string name) => Path.Combine(Folder, $"{CheckName(name)}.log");
 
+    /// <summary><paramref name="records"/> as one JSON array, each as its record file has it.</summary>
+    public static string ToJson(IReadOnlyList<ExperimentRecord> records) => JsonSerializer.Serialize(records, Json);
+
     /// <summary>Whether an experiment of that name is recorded.</summary>
     public bool Contains(string name) => File.Exists(PathOf(name));
 

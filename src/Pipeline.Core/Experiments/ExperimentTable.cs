@@ -8,8 +8,10 @@ namespace Pipeline.Core.Experiments;
 /// </summary>
 public static class ExperimentTable
 {
-    /// <summary>The header and one row per experiment.</summary>
-    public static (IReadOnlyList<string> Header, IReadOnlyList<IReadOnlyList<string>> Rows) Of(IReadOnlyList<ExperimentRecord> records, bool all)
+    /// <summary>The header and one row per experiment, sorted by <paramref name="sortBy"/> (a column's name: numbers as numbers, missing values last) when given.</summary>
+    /// <exception cref="PipelineException"><paramref name="sortBy"/> names no column.</exception>
+    public static (IReadOnlyList<string> Header, IReadOnlyList<IReadOnlyList<string>> Rows) Of(
+        IReadOnlyList<ExperimentRecord> records, bool all, string? sortBy = null, bool descending = false)
     {
         ArgumentNullException.ThrowIfNull(records);
         var parameters = records.SelectMany(r => r.Parameters.Keys).Distinct().Order(StringComparer.Ordinal)
@@ -26,6 +28,22 @@ public static class ExperimentTable
             .. parameters.Select(p => r.Parameters.GetValueOrDefault(p, "-")),
             .. metrics.Select(m => r.Metrics.GetValueOrDefault(m, "-")),
         ]).ToList();
-        return (header, rows);
+        if (sortBy is null)
+        {
+            return (header, rows);
+        }
+
+        var column = header.ToList().IndexOf(sortBy);
+        if (column < 0)
+        {
+            throw new PipelineException($"--sort-by {sortBy}: no such column (there are {string.Join(", ", header)})");
+        }
+
+        var sorted = rows.OrderBy(r => r[column] == "-").ThenBy(r => SortKey(r[column]), Comparer<(double, string)>.Default).ToList();
+        return (header, descending ? [.. sorted.Where(r => r[column] != "-").Reverse(), .. sorted.Where(r => r[column] == "-")] : sorted);
     }
+
+    // Numbers compare as numbers, anything else as text after them.
+    private static (double, string) SortKey(string cell) =>
+        double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? (number, "") : (double.MaxValue, cell);
 }
