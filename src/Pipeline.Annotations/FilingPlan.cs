@@ -20,9 +20,15 @@ internal sealed class FilingPlan
     {
         _destination = destination;
         var existing = Existing(destination);
-        foreach (var image in images.DistinctBy(i => (i.Class, i.File.FileName)))
+        // One pass over the export: a name and class shared by two different images is a clash, the same image twice is one.
+        foreach (var same in images.GroupBy(i => (i.Class, i.File.FileName)))
         {
-            Plan(image, existing, images);
+            if (same.Any(other => !other.File.Content.AsSpan().SequenceEqual(same.First().File.Content)))
+            {
+                throw new AnnotationException($"{same.Key.Class}/{same.Key.FileName}: two different images of the export have this name and class; rename one");
+            }
+
+            Plan(same.First(), existing);
         }
     }
 
@@ -64,16 +70,10 @@ internal sealed class FilingPlan
         }
     }
 
-    private void Plan(PlacedImage image, ILookup<string, string> existing, IReadOnlyList<PlacedImage> images)
+    private void Plan(PlacedImage image, ILookup<string, string> existing)
     {
         var name = image.File.FileName;
         var target = Path.Combine(_destination, image.Class, name);
-        var clash = images.FirstOrDefault(o => o.Class == image.Class && o.File.FileName == name && !o.File.Content.AsSpan().SequenceEqual(image.File.Content));
-        if (clash is not null)
-        {
-            throw new AnnotationException($"{image.Class}/{name}: two different images of the export have this name and class; rename one");
-        }
-
         if (File.Exists(target))
         {
             Unchanged += SameContent(target, image.File.Content) ? 1
