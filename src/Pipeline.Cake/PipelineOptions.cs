@@ -25,6 +25,9 @@ public sealed record PipelineOptions(string? Stage, bool Force, PipelineSettings
     /// <summary><c>--dry-run</c>: say what would happen and why, and change nothing.</summary>
     public bool DryRun { get; init; }
 
+    /// <summary><c>--jobs=N</c>: <c>Repro</c> runs up to N independent stages at once (1, one after another, by default).</summary>
+    public int Jobs { get; init; } = 1;
+
     /// <summary><c>--path=PATH</c>: the file or folder <c>Add</c> tracks.</summary>
     public string? TrackPath { get; init; }
 
@@ -57,6 +60,7 @@ public sealed record PipelineOptions(string? Stage, bool Force, PipelineSettings
             ForceStage = options.Text("force-stage"),
             Downstream = options.Text("downstream"),
             DryRun = options.Flag("dry-run"),
+            Jobs = options.Number("jobs", null, 1, minimum: 1),
             TrackPath = options.Text("path"),
             Format = options.Text("format", null, "text")!,
             OutputFile = options.Text("out"),

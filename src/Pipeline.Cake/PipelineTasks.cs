@@ -76,14 +76,45 @@ public static class PipelineTasks
             task(remote.Target).Description(remote.Description).IsDependentOn(graph.Find(remote.Stage).Name);
         }
 
-        task(Repro)
-            .Description("Brings every stage up to date, running only what changed (--stage, --downstream, --force, --force-stage, --dry-run)")
-            .IsDependentOn(graph.Stages.Select(s => s.Name));
+        var repro = task(Repro)
+            .Description("Brings every stage up to date, running only what changed (--stage, --downstream, --force, --force-stage, --dry-run, --jobs)");
+        var parallel = options.Jobs > 1 && !options.DryRun && target == Repro;
+        if (parallel)
+        {
+            repro.Does(context => ReproduceInParallelAsync(context, graph, selection, session));
+        }
+        else
+        {
+            repro.IsDependentOn(graph.Stages.Select(s => s.Name));
+        }
+
         PipelineCommands.Register(task, stageList, graph, session);
         RemoteTasks.Register(task, session);
         ReportTasks.Register(task, stageList, session);
 
-        return options.Stage is { } name && target == Repro ? graph.Find(name).Name : target;
+        return options.Stage is { } name && target == Repro && !parallel ? graph.Find(name).Name : target;
+    }
+
+    // Cake runs tasks one at a time, so with --jobs the Repro target schedules the stages itself: the same selection
+    // and the same stage runner as the stage tasks, each stage's command output as prefixed lines.
+    private static async Task ReproduceInParallelAsync(ICakeContext context, PipelineGraph graph, ReproSelection selection, PipelineSession session)
+    {
+        var options = session.Options;
+        var stages = (options.Stage is { } name ? graph.WithUpstream(name) : graph.Stages).Where(s => selection.Includes(s.Name)).Select(s => s.Name).ToList();
+        var workspace = await session.OpenAsync(context, RunStopping.Token);
+        var log = new CakePipelineLog(context.Log);
+        var pull = RemoteOptions.From(context) is { Pull: true } remoteOptions ? remoteOptions.Settings : null;
+        log.Information($"Reproducing {stages.Count} stages, up to {options.Jobs} at a time");
+        await StageScheduler.RunAsync(graph, stages, options.Jobs, async (stage, cancellationToken) =>
+        {
+            if (pull is not null)
+            {
+                await DataRemoteAliases.PullForStageAsync(context, session, stage.Name, pull, cancellationToken);
+            }
+
+            var runner = new StageRunner(workspace, ProcessCommandRunner.ToConsoleLines(stage.Name), log);
+            return await runner.ReproduceAsync(stage, new ReproOptions(selection.Forces(stage.Name)), cancellationToken);
+        }, RunStopping.Token);
     }
 
     private static void RegisterStage(

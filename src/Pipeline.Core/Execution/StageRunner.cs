@@ -264,9 +264,7 @@ public sealed class StageRunner(PipelineWorkspace workspace, ICommandRunner comm
 
     private async Task RecordAsync(StageDefinition stage, StageLock run, CancellationToken cancellationToken)
     {
-        // Read again: another stage may have been recorded since this one started.
-        var lockFile = await workspace.LockFiles.ReadAsync(cancellationToken);
-        await workspace.LockFiles.WriteAsync(lockFile.With(stage.Name, run), cancellationToken);
+        await workspace.LockFiles.RecordAsync(stage.Name, run, cancellationToken);
         await workspace.SaveStateAsync(cancellationToken);
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
@@ -11,10 +12,14 @@ namespace Pipeline.Core.LockFiles;
 
 /// <summary>Reads and writes the lock file as YAML, with keys in a fixed order so that diffs stay small.</summary>
 /// <param name="path">Where the lock file lives.</param>
+[SuppressMessage("Design", "CA1001", Justification = "Its SemaphoreSlim is only waited on asynchronously: without a wait handle it holds nothing to dispose.")]
 public sealed class LockFileStore(string path)
 {
     private const string SchemaVersion = "1";
     private const string DisplayName = "pipeline.lock";
+
+    // Stages that run at once record themselves through one store; other processes are kept out by the repository lock.
+    private readonly SemaphoreSlim recording = new(1, 1);
 
     /// <summary>The lock file's path.</summary>
     public string Path { get; } = path;
@@ -44,6 +49,24 @@ public sealed class LockFileStore(string path)
         catch (Exception e) when (e is YamlException or InvalidCastException or KeyNotFoundException or FormatException or ArgumentException)
         {
             throw new PipelineException($"{displayName}: not a valid lock file ({e.Message}); restore it from git or delete it to re-run every stage", e);
+        }
+    }
+
+    /// <summary>
+    /// Records <paramref name="run"/> as <paramref name="stage"/>'s entry, keeping every other entry as the file has it
+    /// now: read and written under one gate, so stages finishing at the same moment both end up recorded.
+    /// </summary>
+    /// <exception cref="PipelineException">The file is not a lock file.</exception>
+    public async Task RecordAsync(string stage, StageLock run, CancellationToken cancellationToken)
+    {
+        await recording.WaitAsync(cancellationToken);
+        try
+        {
+            await WriteAsync((await ReadAsync(cancellationToken)).With(stage, run), cancellationToken);
+        }
+        finally
+        {
+            recording.Release();
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Text;
@@ -12,10 +13,12 @@ namespace Pipeline.Storage.State;
 /// compares old records with one and writes new ones with the other. Kept in memory and written atomically on
 /// <see cref="SaveAsync"/>.
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "Its SemaphoreSlim is only waited on asynchronously: without a wait handle it holds nothing to dispose.")]
 public sealed class StateDatabase
 {
     private const string Magic = "PLSTATE2";
     private readonly ConcurrentDictionary<string, StateEntry> entries;
+    private readonly SemaphoreSlim saving = new(1, 1);
     private readonly string? filePath;
     private int changed;
 
@@ -88,12 +91,29 @@ public sealed class StateDatabase
     /// <summary>Writes the database if anything changed, through a temporary file and a rename.</summary>
     public async Task SaveAsync(CancellationToken cancellationToken)
     {
-        if (filePath is null || Interlocked.Exchange(ref changed, 0) == 0)
+        if (filePath is null)
         {
             return;
         }
 
-        await AtomicFile.WriteAsync(filePath, Write, cancellationToken);
+        // One save at a time: two overlapping saves could rename an older snapshot over a newer one.
+        await saving.WaitAsync(cancellationToken);
+        try
+        {
+            if (Interlocked.Exchange(ref changed, 0) == 1)
+            {
+                await AtomicFile.WriteAsync(filePath, Write, cancellationToken);
+            }
+        }
+        catch
+        {
+            Interlocked.Exchange(ref changed, 1);
+            throw;
+        }
+        finally
+        {
+            saving.Release();
+        }
     }
 
     private void Write(Stream stream)
