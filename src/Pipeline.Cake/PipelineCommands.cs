@@ -43,6 +43,16 @@ internal static class PipelineCommands
             .Does(context => context.RunQueuedExperiments(stages, ExperimentSettingsOf(context), new TargetOptions(context).Number("jobs", null, 1, minimum: 1)));
         task("ExpQueue").Description("Lists queued, succeeded and failed experiments with their logs")
             .Does(context => ExpQueueAsync(context, session));
+        task("ExpApply").Description("Puts an experiment's parameters, lock file and outputs into the workspace from the cache, nothing rerun (--name=NAME; --force overwrites uncommitted params/lock changes)")
+            .Does(context => context.ApplyExperiment(RequiredName(context, "ExpApply"), session.Options.Force));
+        task("ExpBranch").Description("Makes a git branch of an experiment: its parameters and lock file committed on its base commit (--name=NAME, --branch=BRANCH, default NAME)")
+            .Does(context => context.BranchExperiment(RequiredName(context, "ExpBranch"), new TargetOptions(context).Text("branch") ?? RequiredName(context, "ExpBranch")));
+        task("ExpRemove").Description("Forgets experiments: records, logs, queue entries and kept workspaces (--name=A,B)")
+            .Does(context => context.RemoveExperiments([.. RequiredName(context, "ExpRemove").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]));
+        task("ExpPush").Description("Shares experiments: refs/experiments/NAME to the git remote, outputs to the data remote (--name=A,B, default every succeeded one; --git-remote=origin; --remote)")
+            .Does(context => context.PushExperiments(NamesOf(context), GitRemoteOf(context), RemoteOptions.From(context).Settings));
+        task("ExpPull").Description("Fetches the experiments others pushed (refs/experiments/*) and their outputs (--git-remote=origin; --remote)")
+            .Does(context => context.PullExperiments(GitRemoteOf(context), RemoteOptions.From(context).Settings));
         task("ExpShow").Description("Shows the recorded experiments: parameters that differ and metrics (--all, --sort-by=COLUMN, --sort-order=desc, --format=md|csv|json, --out=FILE)")
             .Does(context => ExpShowAsync(context, session));
         task("Gc").Description("Removes cache objects nothing refers to (--all-branches, --all-tags, --all-commits, --dry-run)")
@@ -80,6 +90,14 @@ internal static class PipelineCommands
                 .SelectMany(a => a.Value.Select(value => $"--{a.Key}={value}"))],
         };
     }
+
+    private static string RequiredName(ICakeContext context, string target) =>
+        new TargetOptions(context).Text("name") ?? throw new PipelineException($"{target}: say which experiment with --name=NAME (ExpShow lists them)");
+
+    private static IReadOnlyList<string> NamesOf(ICakeContext context) =>
+        [.. (new TargetOptions(context).Text("name") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
+
+    private static string GitRemoteOf(ICakeContext context) => new TargetOptions(context).Text("git-remote", null, "origin")!;
 
     private static Task ExpShowAsync(ICakeContext context, PipelineSession session)
     {

@@ -74,9 +74,12 @@ public sealed class CakeRepo : IDisposable
 
     public int Runs(string stage) => File.Exists(this[$"runs/{stage}"]) ? File.ReadAllLines(this[$"runs/{stage}"]).Length : 0;
 
-    public async Task<CakeResult> CakeAsync(params string[] arguments)
+    public Task<CakeResult> CakeAsync(params string[] arguments) => CakeInAsync(Root, arguments);
+
+    /// <summary>Runs <c>dotnet cake</c> in another folder, such as a clone of this repository.</summary>
+    public static async Task<CakeResult> CakeInAsync(string folder, params string[] arguments)
     {
-        var result = await Command(arguments).WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
+        var result = await Command(folder, arguments).WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
         return new CakeResult(result.ExitCode, ConsoleText.Plain(result.StandardOutput + result.StandardError));
     }
 
@@ -118,10 +121,10 @@ public sealed class CakeRepo : IDisposable
         Directory.Delete(Root, recursive: true);
     }
 
-    private Command Command(string[] arguments) =>
+    private static Command Command(string folder, string[] arguments) =>
         Cli.Wrap("dotnet")
             .WithArguments(["cake", .. arguments])
-            .WithWorkingDirectory(Root)
+            .WithWorkingDirectory(folder)
             .WithEnvironmentVariables(env => env.Set("NO_COLOR", "1"));
 
     private static string BuildScript(string stages, string run)

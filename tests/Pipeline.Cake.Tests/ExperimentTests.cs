@@ -143,6 +143,81 @@ public sealed class ExperimentTests : IDisposable
         Assert.Equal("Error: --set train.epochs=range(5,5): the range is empty", emptyRange.ErrorLine);
     }
 
+    [Fact]
+    public async Task An_experiment_is_applied_from_the_cache_branched_shared_through_git_and_the_data_remote_and_removed()
+    {
+        var shared = Path.Combine(Path.GetTempPath(), "pipeline-cake-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            repo.Write("pipeline.remotes.yaml", $"remotes:\n  store:\n    url: {Path.Combine(shared, "data")}\ndefault: store\n");
+            await CommitBaselineAsync("pipeline.remotes.yaml");
+            var baseline = repo.Git("rev-parse", "HEAD").Trim();
+            var branchBefore = repo.Git("rev-parse", "--abbrev-ref", "HEAD").Trim();
+            var ran = await ExpAsync("--set=train.epochs=9", "--name=nine");
+            Assert.True(ran.ExitCode == 0, ran.Output);
+            await File.AppendAllTextAsync(repo["params.yaml"], "# an edit of my own\n");
+
+            var refused = await repo.CakeAsync("--target=ExpApply", "--name=nine");
+            var applied = await repo.CakeAsync("--target=ExpApply", "--name=nine", "--force");
+            var status = await repo.CakeAsync("--target=Status");
+            var branched = await repo.CakeAsync("--target=ExpBranch", "--name=nine", "--branch=try-nine");
+            var branchedAgain = await repo.CakeAsync("--target=ExpBranch", "--name=nine", "--branch=try-nine");
+            var unnamed = await repo.CakeAsync("--target=ExpApply");
+
+            Assert.Equal("Error: ExpApply: params.yaml has changes that are not committed; commit or stash them, or pass --force to overwrite them", refused.ErrorLine);
+            Assert.True(applied.ExitCode == 0, applied.Output);
+            Assert.Contains("Applied experiment 'nine': params.yaml, pipeline.lock and 3 outputs", applied.Output, StringComparison.Ordinal);
+            Assert.Contains("epochs: 9", await File.ReadAllTextAsync(repo["params.yaml"]), StringComparison.Ordinal);
+            Assert.Contains("epochs: 9", await File.ReadAllTextAsync(repo["model/weights"]), StringComparison.Ordinal);
+            Assert.Contains("Pipeline is up to date.", status.Output, StringComparison.Ordinal);
+            Assert.True(branched.ExitCode == 0, branched.Output);
+            Assert.Contains("epochs: 9", repo.Git("show", "try-nine:params.yaml"), StringComparison.Ordinal);
+            Assert.Contains("epochs: 9", repo.Git("show", "try-nine:pipeline.lock"), StringComparison.Ordinal);
+            Assert.Equal(baseline, repo.Git("rev-parse", "try-nine^").Trim());
+            Assert.Equal(branchBefore, repo.Git("rev-parse", "--abbrev-ref", "HEAD").Trim());
+            Assert.Equal("Error: 'refs/heads/try-nine' exists already; choose another name", branchedAgain.ErrorLine);
+            Assert.Equal("Error: ExpApply: say which experiment with --name=NAME (ExpShow lists them)", unnamed.ErrorLine);
+
+            // Shared: a bare git remote and a folder data remote; a clone pulls the experiment and applies it.
+            TestGit.Run(Path.GetTempPath(), "init", "--quiet", "--bare", Path.Combine(shared, "git"));
+            repo.Git("remote", "add", "origin", Path.Combine(shared, "git"));
+            repo.Git("push", "--quiet", "origin", "HEAD:refs/heads/main");
+            var pushed = await repo.CakeAsync("--target=ExpPush", "--name=nine");
+            Assert.True(pushed.ExitCode == 0, pushed.Output);
+            Assert.Contains("Pushed 1 experiments to origin (nine)", pushed.Output, StringComparison.Ordinal);
+
+            var clone = Path.Combine(shared, "clone");
+            TestGit.Run(shared, "clone", "--quiet", "--branch", "main", Path.Combine(shared, "git"), clone);
+            var pulled = await CakeRepo.CakeInAsync(clone, "--target=ExpPull");
+            var show = await CakeRepo.CakeInAsync(clone, "--target=ExpShow");
+            var appliedThere = await CakeRepo.CakeInAsync(clone, "--target=ExpApply", "--name=nine");
+            Assert.True(pulled.ExitCode == 0, pulled.Output);
+            Assert.Contains("Pulled 1 experiments from origin (nine)", pulled.Output, StringComparison.Ordinal);
+            Assert.Contains(show.Output.Split('\n'), l => l.TrimStart().StartsWith("nine ", StringComparison.Ordinal));
+            Assert.True(appliedThere.ExitCode == 0, appliedThere.Output);
+            Assert.Equal(await File.ReadAllTextAsync(repo["model/weights"]), await File.ReadAllTextAsync(Path.Combine(clone, "model", "weights")));
+
+            var removed = await repo.CakeAsync("--target=ExpRemove", "--name=nine");
+            var unknown = await repo.CakeAsync("--target=ExpRemove", "--name=nine,ten");
+            Assert.True(removed.ExitCode == 0, removed.Output);
+            Assert.False(File.Exists(repo[".pipeline/experiments/nine.json"]));
+            Assert.False(File.Exists(repo[".pipeline/experiments/nine.log"]));
+            Assert.Equal("Error: ExpRemove: no experiment named 'nine', 'ten' is recorded or queued (ExpQueue lists them)", unknown.ErrorLine);
+        }
+        finally
+        {
+            if (Directory.Exists(shared))
+            {
+                foreach (var file in Directory.EnumerateFiles(shared, "*", SearchOption.AllDirectories))
+                {
+                    File.SetAttributes(file, FileAttributes.Normal);
+                }
+
+                Directory.Delete(shared, recursive: true);
+            }
+        }
+    }
+
     public void Dispose()
     {
         // The experiments' work trees are registered with the repository's git; removing the folder is enough here.
@@ -153,12 +228,14 @@ public sealed class ExperimentTests : IDisposable
     private static int Rows(string output, string state) =>
         output.Split('\n').Select(l => l.Trim().Split("  ", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Count(cells => cells.Length > 1 && cells[1] == state);
 
-    private async Task CommitBaselineAsync()
+    private async Task CommitBaselineAsync(params string[] more)
     {
         repo.Git("init", "--quiet");
+        repo.Git("config", "user.name", "Pipeline Tests");
+        repo.Git("config", "user.email", "tests@example.com");
         repo.Write(".gitignore", "/prepared/\n/model/\n/.pipeline/\n");
         var baseline = await repo.CakeAsync();
         Assert.True(baseline.ExitCode == 0, baseline.Output);
-        repo.Commit("baseline", ".gitignore", ".config/dotnet-tools.json", "cake.config", "build.cake", "params.yaml", "raw/a.txt", "raw/b.txt", "pipeline.lock", "metrics.json");
+        repo.Commit("baseline", [".gitignore", ".config/dotnet-tools.json", "cake.config", "build.cake", "params.yaml", "raw/a.txt", "raw/b.txt", "pipeline.lock", "metrics.json", .. more]);
     }
 }

@@ -163,6 +163,162 @@ public static class ExperimentAliases
         PipelineSession.UseAsync(context, async session => await ExperimentStore.Of(await session.OpenAsync(context, RunStopping.Token)).ListAsync(RunStopping.Token))
             .GetAwaiter().GetResult();
 
+    /// <summary>
+    /// Puts the experiment <paramref name="name"/> into the workspace: its parameters file, lock file and outputs from
+    /// the cache, nothing rerun. Refuses to overwrite uncommitted changes to the parameters or lock file unless
+    /// <paramref name="force"/>.
+    /// </summary>
+    /// <exception cref="PipelineException">No such experiment, it failed, a file has uncommitted changes, or an output is not in the cache.</exception>
+    [CakeMethodAlias]
+    public static void ApplyExperiment(this ICakeContext context, string name, bool force = false) =>
+        PipelineSession.UseAsync(context, async session =>
+        {
+            var repository = await session.OpenAsync(context, RunStopping.Token);
+            var record = await ExperimentStore.Of(repository).FindAsync(name, RunStopping.Token);
+            await ExperimentApply.ApplyAsync(repository, record, force, new CakePipelineLog(context.Log), RunStopping.Token);
+            return 0;
+        }).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Makes the git branch <paramref name="branch"/> from the experiment <paramref name="name"/>: a commit on its base
+    /// commit with its parameters and lock file. The work tree and the current branch stay as they are.
+    /// </summary>
+    /// <returns>The new commit's id.</returns>
+    /// <exception cref="PipelineException">No such experiment, it failed, the branch exists, or git refuses.</exception>
+    [CakeMethodAlias]
+    public static string BranchExperiment(this ICakeContext context, string name, string branch) =>
+        PipelineSession.UseAsync(context, async session =>
+        {
+            var repository = await session.OpenAsync(context, RunStopping.Token);
+            var record = await ExperimentStore.Of(repository).FindAsync(name, RunStopping.Token);
+            var commit = await ExperimentCommits.CommitAsync(repository, record, withRecord: false, RunStopping.Token);
+            await new GitRepository(repository.Root).CreateRefAsync($"refs/heads/{branch}", commit, replace: false, RunStopping.Token);
+            new CakePipelineLog(context.Log).Information($"Branch '{branch}' holds experiment '{name}' at {commit[..7]} (on {record.BaseCommit[..7]}); check it out with git switch {branch}");
+            return commit;
+        }).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Forgets the experiments <paramref name="names"/>: their records, logs, queue entries and kept workspaces. Their
+    /// outputs stay in the cache until <c>Gc</c>, which no longer keeps them for these experiments.
+    /// </summary>
+    /// <exception cref="PipelineException">A name is neither recorded nor queued; nothing is removed then.</exception>
+    [CakeMethodAlias]
+    public static void RemoveExperiments(this ICakeContext context, IReadOnlyList<string> names) =>
+        PipelineSession.UseAsync(context, async session =>
+        {
+            ArgumentNullException.ThrowIfNull(names);
+            var repository = await session.OpenAsync(context, RunStopping.Token);
+            var store = ExperimentStore.Of(repository);
+            var queue = QueuedExperiments.Of(repository);
+            var unknown = names.Where(n => !store.Contains(n) && !queue.Contains(n)).ToList();
+            if (unknown.Count > 0)
+            {
+                throw new PipelineException($"ExpRemove: no experiment named {string.Join(", ", unknown.Select(n => $"'{n}'"))} is recorded or queued (ExpQueue lists them)");
+            }
+
+            var log = new CakePipelineLog(context.Log);
+            foreach (var name in names)
+            {
+                if (store.Contains(name) && (await store.FindAsync(name, RunStopping.Token)).Workspace is { } kept && Directory.Exists(kept))
+                {
+                    await new GitRepository(repository.Root).RemoveWorktreeAsync(kept, RunStopping.Token);
+                }
+
+                store.Remove(name);
+                queue.Remove(name);
+                log.Information($"Removed experiment '{name}'");
+            }
+
+            return 0;
+        }).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Shares experiments: each as the ref <c>refs/experiments/NAME</c> pushed to the git remote
+    /// <paramref name="gitRemote"/> (its parameters, lock file and record), and its outputs pushed to the data remote.
+    /// </summary>
+    /// <param name="context">The Cake context.</param>
+    /// <param name="names">The experiments; every succeeded one when empty.</param>
+    /// <param name="gitRemote">The git remote, such as <c>origin</c>.</param>
+    /// <param name="data">The data remote.</param>
+    /// <returns>The names pushed.</returns>
+    /// <exception cref="PipelineException">An experiment is unknown or failed, git cannot push, or objects could not be pushed.</exception>
+    [CakeMethodAlias]
+    public static IReadOnlyList<string> PushExperiments(this ICakeContext context, IReadOnlyList<string> names, string gitRemote, DataRemoteSettings data) =>
+        PipelineSession.UseAsync(context, async session =>
+        {
+            ArgumentNullException.ThrowIfNull(names);
+            var repository = await session.OpenAsync(context, RunStopping.Token);
+            var store = ExperimentStore.Of(repository);
+            var records = names.Count == 0
+                ? [.. (await store.ListAsync(RunStopping.Token)).Where(r => r.Status == ExperimentStatus.Succeeded)]
+                : await Task.WhenAll(names.Select(n => store.FindAsync(n, RunStopping.Token)));
+            var git = new GitRepository(repository.Root);
+            var refs = new List<string>();
+            foreach (var record in records)
+            {
+                var commit = await ExperimentCommits.CommitAsync(repository, record, withRecord: true, RunStopping.Token);
+                await git.CreateRefAsync(ExperimentCommits.RefPrefix + record.Name, commit, replace: true, RunStopping.Token);
+                refs.Add($"+{ExperimentCommits.RefPrefix}{record.Name}:{ExperimentCommits.RefPrefix}{record.Name}");
+            }
+
+            using var connection = await session.ConnectAsync(context, data, RunStopping.Token);
+            var summary = await connection.Transfer.PushAsync(records.SelectMany(OutputsOf).Distinct(), RunStopping.Token);
+            if (summary.Failed.Count > 0)
+            {
+                throw new PipelineException($"ExpPush: {summary.Failed.Count} objects could not be pushed to {connection.Definition} ({summary.DescribeFailures()}); nothing was pushed to git");
+            }
+
+            // Data first: a ref others can fetch never points at outputs the data remote lacks.
+            await git.PushAsync(gitRemote, refs, RunStopping.Token);
+            new CakePipelineLog(context.Log).Information(
+                $"Pushed {records.Length} experiments to {gitRemote} ({string.Join(", ", records.Select(r => r.Name))}) and {summary.Transferred} objects to {connection.Definition}; {summary.AlreadyThere} already there");
+            return (IReadOnlyList<string>)[.. records.Select(r => r.Name)];
+        }).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Fetches the experiments others pushed to the git remote <paramref name="gitRemote"/> (<c>refs/experiments/*</c>),
+    /// records each, and fetches their outputs from the data remote into the cache, ready for <c>ExpApply</c>.
+    /// </summary>
+    /// <returns>The names of the experiments recorded.</returns>
+    /// <exception cref="PipelineException">git cannot fetch, a fetched record is not readable, or objects could not be fetched.</exception>
+    [CakeMethodAlias]
+    public static IReadOnlyList<string> PullExperiments(this ICakeContext context, string gitRemote, DataRemoteSettings data) =>
+        PipelineSession.UseAsync(context, async session =>
+        {
+            var repository = await session.OpenAsync(context, RunStopping.Token);
+            var git = new GitRepository(repository.Root);
+            await git.FetchAsync(gitRemote, [$"+{ExperimentCommits.RefPrefix}*:{ExperimentCommits.RefPrefix}*"], RunStopping.Token);
+            var records = new List<ExperimentRecord>();
+            foreach (var (name, commit) in await git.RefsAsync(ExperimentCommits.RefPrefix, RunStopping.Token))
+            {
+                var path = ExperimentCommits.RecordPath(repository, name[ExperimentCommits.RefPrefix.Length..]);
+                var text = await git.ShowAsync(commit, path, RunStopping.Token)
+                    ?? throw new PipelineException($"ExpPull: {name} holds no experiment record ({path})");
+                records.Add(ExperimentStore.Deserialize(text, $"{path} at {name}"));
+            }
+
+            using var connection = await session.ConnectAsync(context, data, RunStopping.Token);
+            var summary = await connection.Transfer.FetchAsync(records.SelectMany(OutputsOf).Distinct(), RunStopping.Token);
+            if (summary.Failed.Count > 0)
+            {
+                throw new PipelineException($"ExpPull: {summary.Failed.Count} objects could not be fetched from {connection.Definition} ({summary.DescribeFailures()}); no experiment was recorded");
+            }
+
+            var store = ExperimentStore.Of(repository);
+            foreach (var record in records)
+            {
+                await store.SaveAsync(record with { Workspace = null }, RunStopping.Token);
+            }
+
+            new CakePipelineLog(context.Log).Information(
+                $"Pulled {records.Count} experiments from {gitRemote} ({string.Join(", ", records.Select(r => r.Name))}) and {summary.Transferred} objects from {connection.Definition}");
+            return (IReadOnlyList<string>)[.. records.Select(r => r.Name)];
+        }).GetAwaiter().GetResult();
+
+    private static IEnumerable<Pipeline.Storage.Hashing.ContentHash> OutputsOf(ExperimentRecord record) =>
+        Pipeline.Core.LockFiles.LockFileStore.Parse(ExperimentCommits.LockFileOf(record), $"the lock file of experiment '{record.Name}'")
+            .Stages.Values.SelectMany(s => s.Outputs).Select(o => o.Content.Hash);
+
     /// <summary>One experiment from its settings checked to its record written.</summary>
     private sealed class ExperimentRun
     {
@@ -214,10 +370,7 @@ public static class ExperimentAliases
             PipelineWorkspace repository, ExperimentSettings settings, QueuedExperiment entry, GitRepository git, bool checkQueue, CancellationToken cancellationToken)
         {
             var store = ExperimentStore.Of(repository);
-            var file = repository.Settings.ParametersFile;
-            var committed = await git.ShowAsync(entry.BaseCommit, file, cancellationToken)
-                ?? throw new PipelineException($"Exp: {file} is not committed at {entry.BaseCommit[..7]}");
-            var parameters = ParameterOverride.Apply(committed, file, entry.Overrides);
+            var parameters = await ExperimentCommits.ParametersOfAsync(git, repository.Settings.ParametersFile, entry.BaseCommit, entry.Overrides, cancellationToken);
             var taken = store.Contains(entry.Name) ? "recorded" : checkQueue && QueuedExperiments.Of(repository).Contains(entry.Name) ? "queued" : null;
             return taken is not null
                 ? throw new PipelineException($"Exp: an experiment named '{entry.Name}' is {taken} already; choose another --name")

@@ -40,12 +40,46 @@ public sealed partial class ExperimentStore(string folder)
     /// <summary>Whether an experiment of that name is recorded.</summary>
     public bool Contains(string name) => File.Exists(PathOf(name));
 
+    /// <summary>The text of <paramref name="record"/>'s file.</summary>
+    public static string Serialize(ExperimentRecord record) => JsonSerializer.Serialize(record, Json);
+
+    /// <summary>A record from the text of its file.</summary>
+    /// <exception cref="PipelineException">The text is not a record; the message names <paramref name="displayName"/>.</exception>
+    public static ExperimentRecord Deserialize(string text, string displayName)
+    {
+        try
+        {
+            var record = JsonSerializer.Deserialize<ExperimentRecord>(text, Json);
+            return record is { Name: not null, BaseCommit: not null, Overrides: not null, Parameters: not null, Metrics: not null }
+                ? record
+                : throw new JsonException("name, base_commit, overrides, parameters or metrics missing");
+        }
+        catch (JsonException e)
+        {
+            throw new PipelineException($"{displayName}: not an experiment record ({e.Message}); remove it or restore it", e);
+        }
+    }
+
     /// <summary>Records <paramref name="record"/>, replacing one of the same name.</summary>
     public Task SaveAsync(ExperimentRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
         Directory.CreateDirectory(Folder);
-        return AtomicFile.WriteAllBytesAsync(PathOf(record.Name), Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record, Json)), cancellationToken);
+        return AtomicFile.WriteAllBytesAsync(PathOf(record.Name), Encoding.UTF8.GetBytes(Serialize(record)), cancellationToken);
+    }
+
+    /// <summary>The experiment named <paramref name="name"/>.</summary>
+    /// <exception cref="PipelineException">None is recorded by that name, or its record cannot be read.</exception>
+    public async Task<ExperimentRecord> FindAsync(string name, CancellationToken cancellationToken) =>
+        Contains(name)
+            ? Deserialize(await File.ReadAllTextAsync(PathOf(name), cancellationToken), PathOf(name))
+            : throw new PipelineException($"--name {name}: no experiment of that name is recorded (ExpShow lists them)");
+
+    /// <summary>Forgets <paramref name="name"/>: its record and its log (its outputs stay in the cache until Gc).</summary>
+    public void Remove(string name)
+    {
+        File.Delete(PathOf(name));
+        File.Delete(LogOf(name));
     }
 
     /// <summary>Every recorded experiment, oldest first.</summary>
@@ -60,15 +94,7 @@ public sealed partial class ExperimentStore(string folder)
         var records = new List<ExperimentRecord>();
         foreach (var file in Directory.EnumerateFiles(Folder, "*.json"))
         {
-            try
-            {
-                records.Add(JsonSerializer.Deserialize<ExperimentRecord>(await File.ReadAllBytesAsync(file, cancellationToken), Json)
-                    ?? throw new JsonException("empty"));
-            }
-            catch (JsonException e)
-            {
-                throw new PipelineException($"{file}: not an experiment record ({e.Message}); remove it or restore it", e);
-            }
+            records.Add(Deserialize(await File.ReadAllTextAsync(file, cancellationToken), file));
         }
 
         return [.. records.OrderBy(r => r.CreatedAt).ThenBy(r => r.Name, StringComparer.Ordinal)];

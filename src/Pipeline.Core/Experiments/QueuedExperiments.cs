@@ -66,8 +66,14 @@ public sealed class QueuedExperiments(string folder)
         return ([.. queued.OrderBy(q => q.QueuedAt).ThenBy(q => q.Name, StringComparer.Ordinal)], unreadable);
     }
 
-    /// <summary>Takes <paramref name="name"/> off the queue.</summary>
-    public void Remove(string name) => File.Delete(PathOf(name));
+    /// <summary>Takes <paramref name="name"/> off the queue, if it is on it.</summary>
+    public void Remove(string name)
+    {
+        if (Contains(name))
+        {
+            File.Delete(PathOf(name));
+        }
+    }
 
     private string PathOf(string name) => Path.Combine(folder, $"{ExperimentStore.CheckName(name)}.json");
 }

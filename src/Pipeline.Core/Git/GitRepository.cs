@@ -189,6 +189,80 @@ public sealed class GitRepository(string root)
         await RunCheckedAsync(["worktree", "remove", "--force", path], cancellationToken);
     }
 
+    /// <summary>Which of <paramref name="paths"/> differ from HEAD in the work tree or the index.</summary>
+    public async Task<IReadOnlyList<string>> ModifiedAsync(IEnumerable<string> paths, CancellationToken cancellationToken)
+    {
+        await RequireRepositoryAsync(cancellationToken);
+        var output = await RunCheckedAsync(["status", "--porcelain=v1", "--untracked-files=no", "--", .. paths.Select(p => "./" + p)], cancellationToken);
+        return [.. Lines(output).Select(l => l[2..].Trim())];
+    }
+
+    /// <summary>
+    /// Makes a commit on <paramref name="parent"/> whose tree is the parent's with <paramref name="files"/> (paths
+    /// relative to the pipeline's root, and their text) added or replaced, through a temporary index: the work tree,
+    /// the index and every branch stay as they are.
+    /// </summary>
+    /// <returns>The new commit's id.</returns>
+    /// <exception cref="PipelineException">git refuses, such as for want of a committer identity (git config user.name and user.email).</exception>
+    public async Task<string> CommitFilesAsync(string parent, IReadOnlyDictionary<string, string> files, string message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        await RequireRepositoryAsync(cancellationToken);
+        var prefix = (await RunCheckedAsync(["rev-parse", "--show-prefix"], cancellationToken)).Trim();
+        var index = Path.Combine(Path.GetTempPath(), $"pipeline-index-{Guid.NewGuid():N}");
+        var environment = new Dictionary<string, string?> { ["GIT_INDEX_FILE"] = index };
+        try
+        {
+            await RunCheckedAsync(["read-tree", parent], cancellationToken, environment);
+            foreach (var (path, text) in files)
+            {
+                var blob = (await RunCheckedAsync(["hash-object", "-w", "--stdin"], cancellationToken, input: text)).Trim();
+                await RunCheckedAsync(["update-index", "--add", "--cacheinfo", $"100644,{blob},{prefix}{path}"], cancellationToken, environment);
+            }
+
+            var tree = (await RunCheckedAsync(["write-tree"], cancellationToken, environment)).Trim();
+            return (await RunCheckedAsync(["commit-tree", tree, "-p", parent, "-m", message], cancellationToken)).Trim();
+        }
+        finally
+        {
+            File.Delete(index);
+        }
+    }
+
+    /// <summary>Creates the ref <paramref name="name"/> (such as <c>refs/heads/NAME</c>) at <paramref name="commit"/>.</summary>
+    /// <exception cref="PipelineException">The ref exists already (unless <paramref name="replace"/>), or its name is not a valid ref.</exception>
+    public async Task CreateRefAsync(string name, string commit, bool replace, CancellationToken cancellationToken)
+    {
+        var check = await RunAsync(["check-ref-format", name], cancellationToken);
+        if (check.ExitCode != 0)
+        {
+            throw new PipelineException($"'{name}' is not a valid git ref name");
+        }
+
+        var result = await RunAsync(["update-ref", name, commit, .. replace ? Array.Empty<string>() : [new string('0', 40)]], cancellationToken);
+        if (result.ExitCode != 0)
+        {
+            throw new PipelineException(replace ? $"git update-ref {name} failed: {result.StandardError.Trim()}" : $"'{name}' exists already; choose another name");
+        }
+    }
+
+    /// <summary>The refs below <paramref name="prefix"/> (such as <c>refs/experiments/</c>) and their commits.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> RefsAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var output = await RunCheckedAsync(["for-each-ref", "--format=%(refname) %(objectname)", prefix], cancellationToken);
+        return Lines(output).Select(l => l.Split(' ')).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+    }
+
+    /// <summary>Pushes <paramref name="refspecs"/> to the git remote <paramref name="remote"/>.</summary>
+    /// <exception cref="PipelineException">git cannot push; the message is git's.</exception>
+    public Task PushAsync(string remote, IEnumerable<string> refspecs, CancellationToken cancellationToken) =>
+        RunCheckedAsync(["push", "--quiet", remote, .. refspecs], cancellationToken);
+
+    /// <summary>Fetches <paramref name="refspecs"/> from the git remote <paramref name="remote"/>.</summary>
+    /// <exception cref="PipelineException">git cannot fetch; the message is git's.</exception>
+    public Task FetchAsync(string remote, IEnumerable<string> refspecs, CancellationToken cancellationToken) =>
+        RunCheckedAsync(["fetch", "--quiet", remote, .. refspecs], cancellationToken);
+
     private async Task RequireRepositoryAsync(CancellationToken cancellationToken)
     {
         var result = await RunAsync(["rev-parse", "--git-dir"], cancellationToken);
@@ -200,21 +274,25 @@ public sealed class GitRepository(string root)
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    private async Task<string> RunCheckedAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    private async Task<string> RunCheckedAsync(
+        IReadOnlyList<string> arguments, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? environment = null, string? input = null)
     {
-        var result = await RunAsync(arguments, cancellationToken);
+        var result = await RunAsync(arguments, cancellationToken, environment, input);
         return result.ExitCode == 0
             ? result.StandardOutput
             : throw new PipelineException($"git {string.Join(' ', arguments)} failed: {result.StandardError.Trim()}");
     }
 
-    private async Task<BufferedCommandResult> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    private async Task<BufferedCommandResult> RunAsync(
+        IReadOnlyList<string> arguments, CancellationToken cancellationToken, IReadOnlyDictionary<string, string?>? environment = null, string? input = null)
     {
         try
         {
             return await Cli.Wrap("git")
                 .WithArguments(arguments)
                 .WithWorkingDirectory(root)
+                .WithEnvironmentVariables(environment ?? new Dictionary<string, string?>())
+                .WithStandardInputPipe(input is null ? PipeSource.Null : PipeSource.FromString(input, Encoding.UTF8))
                 .WithValidation(CommandResultValidation.None)
                 .ExecuteBufferedAsync(Encoding.UTF8, cancellationToken);
         }
