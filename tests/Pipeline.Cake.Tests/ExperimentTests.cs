@@ -20,7 +20,9 @@ public sealed class ExperimentTests : IDisposable
 
         sealed class Train : IStage
         {
-            public StageDefinition Definition { get; } = new("train", CommandLine.Of("sh", "-c", "if grep -q 'epochs: 13' params.yaml; then echo 'unlucky epochs' >&2; exit 3; fi; mkdir -p model && cat prepared/all params.yaml > model/weights"))
+            // An experiment's work tree is .pipeline/experiments/workspaces/NAME: while the repository's file 'hold'
+            // exists, its train stage says it started and waits.
+            public StageDefinition Definition { get; } = new("train", CommandLine.Of("sh", "-c", "if [ -f ../../../../hold ]; then touch ../../../../started; while [ -f ../../../../hold ]; do sleep 0.1; done; fi; if grep -q 'epochs: 13' params.yaml; then echo 'unlucky epochs' >&2; exit 3; fi; mkdir -p model && cat prepared/all params.yaml > model/weights"))
             {
                 Dependencies = ["prepared"], Parameters = ["train"], Outputs = ["model"],
             };
@@ -216,6 +218,37 @@ public sealed class ExperimentTests : IDisposable
                 Directory.Delete(shared, recursive: true);
             }
         }
+    }
+
+    [Fact]
+    public async Task A_second_ExpRun_is_refused_and_a_stopped_ExpRun_leaves_its_experiments_queued_and_no_workspace_behind()
+    {
+        await CommitBaselineAsync();
+        var queued = await ExpAsync("--queue", "--set=train.epochs=6,7", "--name=held");
+        Assert.True(queued.ExitCode == 0, queued.Output);
+        repo.Write("hold", "");
+
+        using (var run = repo.Start("--target=ExpRun", "--jobs=2", "--experiment-runner=dotnet cake"))
+        {
+            await repo.WaitForFileAsync("started", TimeSpan.FromSeconds(120));
+            var second = await repo.CakeAsync("--target=ExpRun", "--experiment-runner=dotnet cake");
+            Assert.Matches(@"^Error: the repository is locked by 'dotnet cake --target=ExpRun --jobs=2 --experiment-runner=dotnet cake' \(pid \d+", second.ErrorLine);
+            Assert.Equal(0, RunningProcesses.Signal(run.Id, 15));
+            using var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await run.WaitForExitAsync(stopped.Token);
+            Assert.NotEqual(0, run.ExitCode);
+        }
+
+        Assert.Empty(RunningProcesses.In(repo[".pipeline/experiments/workspaces"]));
+        Assert.Empty(Directory.GetDirectories(repo[".pipeline/experiments/workspaces"]));
+        Assert.Empty(Directory.GetFiles(repo[".pipeline/experiments"], "*.json"));
+        var state = await repo.CakeAsync("--target=ExpQueue");
+        Assert.Equal(2, Rows(state.Output, "queued"));
+
+        File.Delete(repo["hold"]);
+        var resumed = await repo.CakeAsync("--target=ExpRun", "--jobs=2", "--experiment-runner=dotnet cake");
+        Assert.True(resumed.ExitCode == 0, resumed.Output);
+        Assert.Equal(2, Rows((await repo.CakeAsync("--target=ExpQueue")).Output, "succeeded"));
     }
 
     public void Dispose()

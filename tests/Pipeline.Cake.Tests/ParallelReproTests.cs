@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Pipeline.Core.Workspace;
 
 namespace Pipeline.Cake.Tests;
@@ -67,7 +66,7 @@ public sealed class ParallelReproTests
         {
             await repo.WaitForFileAsync("right.holding", TimeSpan.FromSeconds(120));
             await WaitForRecordAsync(repo, "left");
-            Assert.Equal(0, Kill(run.Id, 15));
+            Assert.Equal(0, RunningProcesses.Signal(run.Id, 15));
             using var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await run.WaitForExitAsync(stopped.Token);
             Assert.NotEqual(0, run.ExitCode);
@@ -97,7 +96,4 @@ public sealed class ParallelReproTests
             await Task.Delay(100);
         }
     }
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
 }

@@ -100,14 +100,14 @@ public sealed class ReproTargetTests
         using (var run = repo.Start())
         {
             await repo.WaitForFileAsync("started", TimeSpan.FromSeconds(60));
-            Assert.Equal(0, Kill(run.Id, 15));
+            Assert.Equal(0, RunningProcesses.Signal(run.Id, 15));
             using var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             await run.WaitForExitAsync(stopped.Token);
             Assert.NotEqual(0, run.ExitCode);
         }
 
         // The stage's own process (a shell waiting while 'hold' exists, in the repository) was stopped with the run.
-        Assert.Empty(ProcessesIn(repo.Root));
+        Assert.Empty(RunningProcesses.In(repo.Root));
         await using (var workspace = await PipelineWorkspace.OpenAsync(repo.Root, new PipelineSettings(), CancellationToken.None))
         {
             Assert.Equal(["prepare"], (await workspace.LockFiles.ReadAsync(CancellationToken.None)).Stages.Keys);
@@ -186,22 +186,4 @@ public sealed class ReproTargetTests
         Assert.Equal("77", prepare.Parameters["prepare.seed"].ToString());
         Assert.True(Assert.Single(prepare.Outputs).Content.Hash.IsDirectory);
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static extern int Kill(int pid, int signal);
-
-    // The processes whose working folder is root (a stage's command runs there).
-    private static IEnumerable<int> ProcessesIn(string root) =>
-        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(name => name!.All(char.IsAsciiDigit)).Select(int.Parse!)
-            .Where(pid =>
-            {
-                try
-                {
-                    return new DirectoryInfo($"/proc/{pid}/cwd").LinkTarget == root;
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    return false;
-                }
-            });
 }
