@@ -24,12 +24,15 @@ public sealed partial class TrainingPodRunner(IKubernetes client)
         ["ImagePullBackOff", "ErrImagePull", "InvalidImageName", "CreateContainerConfigError", "CreateContainerError"];
 
     /// <summary>The pod's name for a run id: lower case, and only what a DNS label allows.</summary>
-    public static string PodName(string runId)
+    public static string PodName(string runId) => NameFor("train", runId, 57);
+
+    /// <summary><paramref name="prefix"/>-<paramref name="runId"/> cleaned to what a DNS label allows, the run id cut to <paramref name="room"/> characters.</summary>
+    internal static string NameFor(string prefix, string runId, int room)
     {
         ArgumentNullException.ThrowIfNull(runId);
         var cleaned = InvalidNameCharacters().Replace(runId.ToLowerInvariant(), "-").Trim('-');
-        cleaned = cleaned[..Math.Min(cleaned.Length, 57)].TrimEnd('-');
-        return cleaned.Length > 0 ? $"train-{cleaned}" : throw new ArgumentException($"run id '{runId}' has no usable character", nameof(runId));
+        cleaned = cleaned[..Math.Min(cleaned.Length, room)].TrimEnd('-');
+        return cleaned.Length > 0 ? $"{prefix}-{cleaned}" : throw new ArgumentException($"run id '{runId}' has no usable character", nameof(runId));
     }
 
     /// <summary>The pod <see cref="RunAsync"/> creates, for a dry run or a review.</summary>
@@ -37,6 +40,27 @@ public sealed partial class TrainingPodRunner(IKubernetes client)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var name = PodName(settings.RunId);
+        return new V1Pod
+        {
+            ApiVersion = "v1",
+            Kind = "Pod",
+            Metadata = new V1ObjectMeta
+            {
+                Name = name,
+                NamespaceProperty = settings.Namespace,
+                Labels = new Dictionary<string, string> { ["app"] = "planets-training", ["run-id"] = name["train-".Length..] },
+            },
+            Spec = BuildPodSpec(settings),
+        };
+    }
+
+    /// <summary>
+    /// The pod's spec: the training container (image, environment, credentials from a Secret, GPUs, termination message
+    /// file), node selection and tolerations, a memory-backed /dev/shm, and no restarts. Indexed Jobs use it as their template.
+    /// </summary>
+    public static V1PodSpec BuildPodSpec(TrainingPodSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
         var container = new V1Container
         {
             Name = ContainerName,
@@ -55,27 +79,16 @@ public sealed partial class TrainingPodRunner(IKubernetes client)
             TerminationMessagePath = PodExit.MessagePath,
             TerminationMessagePolicy = "File",
         };
-        return new V1Pod
+        return new V1PodSpec
         {
-            ApiVersion = "v1",
-            Kind = "Pod",
-            Metadata = new V1ObjectMeta
-            {
-                Name = name,
-                NamespaceProperty = settings.Namespace,
-                Labels = new Dictionary<string, string> { ["app"] = "planets-training", ["run-id"] = name["train-".Length..] },
-            },
-            Spec = new V1PodSpec
-            {
-                // A failed training run is reported, not retried: the pipeline decides what runs again.
-                RestartPolicy = "Never",
-                Containers = [container],
-                NodeSelector = settings.NodeSelector.Count > 0 ? settings.NodeSelector.ToDictionary() : null,
-                Tolerations = settings.Tolerations.Count > 0
-                    ? [.. settings.Tolerations.Select(t => new V1Toleration { Key = t.Key, OperatorProperty = t.Operator, Value = t.Value, Effect = t.Effect })]
-                    : null,
-                Volumes = [new V1Volume { Name = "dshm", EmptyDir = new V1EmptyDirVolumeSource { Medium = "Memory", SizeLimit = new ResourceQuantity(settings.ShmSizeLimit) } }],
-            },
+            // A failed training run is reported, not retried: the pipeline decides what runs again.
+            RestartPolicy = "Never",
+            Containers = [container],
+            NodeSelector = settings.NodeSelector.Count > 0 ? settings.NodeSelector.ToDictionary() : null,
+            Tolerations = settings.Tolerations.Count > 0
+                ? [.. settings.Tolerations.Select(t => new V1Toleration { Key = t.Key, OperatorProperty = t.Operator, Value = t.Value, Effect = t.Effect })]
+                : null,
+            Volumes = [new V1Volume { Name = "dshm", EmptyDir = new V1EmptyDirVolumeSource { Medium = "Memory", SizeLimit = new ResourceQuantity(settings.ShmSizeLimit) } }],
         };
     }
 

@@ -9,6 +9,11 @@ namespace Pipeline.Reports;
 /// <param name="Workspace">The workspace's image, relative to the report folder.</param>
 public sealed record PlotPair(string Name, string? Base, string? Workspace);
 
+/// <summary>The recorded experiments run on the branch's commits, as <c>ExpShow</c> prints them.</summary>
+/// <param name="Header">The columns: experiment, base, created, status, parameters that differ, metrics.</param>
+/// <param name="Rows">One row per experiment.</param>
+public sealed record ExperimentList(IReadOnlyList<string> Header, IReadOnlyList<IReadOnlyList<string>> Rows);
+
 /// <summary>What the experiment report says: the workspace against a base revision.</summary>
 /// <param name="Commit">The commit the workspace is at (short form), for the title.</param>
 /// <param name="BaseRevision">The revision compared against, as the user named it.</param>
@@ -20,4 +25,8 @@ public sealed record ExperimentReport(
     string BaseRevision,
     ImmutableArray<DiffRow> Parameters,
     ImmutableArray<DiffRow> Metrics,
-    ImmutableArray<PlotPair> Plots);
+    ImmutableArray<PlotPair> Plots)
+{
+    /// <summary>The experiments of the branch (base commits after the base revision); empty when none is recorded.</summary>
+    public ExperimentList Experiments { get; init; } = new([], []);
+}

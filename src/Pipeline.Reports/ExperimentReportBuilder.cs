@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Pipeline.Core.Diffs;
+using Pipeline.Core.Experiments;
 using Pipeline.Core.Execution;
 using Pipeline.Core.Git;
 using Pipeline.Core.LockFiles;
@@ -43,7 +44,19 @@ public sealed class ExperimentReportBuilder(PipelineWorkspace workspace, GitRepo
             baseRevision,
             [.. parameters.Where(r => r.IsChanged)],
             [.. metrics],
-            Pair(basePlots, workspacePlots));
+            Pair(basePlots, workspacePlots))
+        {
+            Experiments = await BranchExperimentsAsync(baseRevision, cancellationToken),
+        };
+    }
+
+    // The experiments run on a commit of the branch, that is one reachable from HEAD but not from the base revision.
+    private async Task<ExperimentList> BranchExperimentsAsync(string baseRevision, CancellationToken cancellationToken)
+    {
+        var branch = (await git.CommitsSinceAsync(baseRevision, cancellationToken)).ToHashSet(StringComparer.Ordinal);
+        var records = (await ExperimentStore.Of(workspace).ListAsync(cancellationToken)).Where(r => branch.Contains(r.BaseCommit)).ToList();
+        var (header, rows) = ExperimentTable.Of(records, all: false);
+        return new ExperimentList(records.Count == 0 ? [] : header, rows);
     }
 
     private async Task<ImmutableSortedSet<string>> CopyBasePlotsAsync(

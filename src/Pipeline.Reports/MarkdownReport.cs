@@ -36,6 +36,12 @@ public static class MarkdownReport
             text.Append("No plots recorded.\n");
         }
 
+        if (report.Experiments.Rows.Count > 0)
+        {
+            text.Append($"\n## Experiments on this branch ({report.Experiments.Rows.Count})\n\n");
+            text.Append(DiffTable.Format(report.Experiments.Header, report.Experiments.Rows, TableFormat.Markdown));
+        }
+
         return text.ToString();
     }
 

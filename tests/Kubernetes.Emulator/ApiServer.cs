@@ -152,7 +152,7 @@ internal sealed class ApiServer(ObjectStore store, Controllers controllers, Canc
                 await WriteAsync(response, 200, await PatchAsync(request, type, scope!, name!, sub));
                 break;
             case "delete":
-                await WriteAsync(response, 200, store.Delete(type, scope!, name!));
+                await WriteAsync(response, 200, store.Delete(type, scope!, name!, await PropagationAsync(request)));
                 break;
             default:
                 break;
@@ -337,6 +337,19 @@ internal sealed class ApiServer(ObjectStore store, Controllers controllers, Canc
 
     private static async Task<JsonObject> BodyAsync(HttpRequest request) =>
         await JsonNode.ParseAsync(request.Body) as JsonObject ?? throw StatusException.BadRequest("the request body is not a JSON object");
+
+    // DeleteOptions come as the query parameter or in a body (kubectl and client libraries send either).
+    private static async Task<string?> PropagationAsync(HttpRequest request)
+    {
+        if (request.Query["propagationPolicy"].ToString() is { Length: > 0 } policy)
+        {
+            return policy;
+        }
+
+        using var reader = new StreamReader(request.Body);
+        var text = await reader.ReadToEndAsync();
+        return text.Length > 0 && JsonNode.Parse(text) is JsonObject options ? (string?)options["propagationPolicy"] : null;
+    }
 
     private static string Manager(HttpRequest request) =>
         request.Query["fieldManager"].ToString() is { Length: > 0 } manager ? manager : request.Headers.UserAgent.ToString().Split('/')[0] is { Length: > 0 } agent ? agent : "unknown";

@@ -7,10 +7,12 @@ namespace Kubernetes.Emulator;
 
 /// <summary>
 /// The controller manager and the kubelet in one loop: Deployments make ReplicaSets (one per pod template, numbered
-/// by revision), ReplicaSets make pods, and every new pod is handed to the runtime.
+/// by revision), ReplicaSets make pods, Indexed Jobs make a pod per index (<see cref="JobController"/>), and every new
+/// pod is handed to the runtime.
 /// </summary>
 internal sealed class Controllers(ObjectStore store, IPodRuntime runtime)
 {
+    private static readonly ResourceType Jobs = ResourceType.Named("jobs");
     public const string RevisionAnnotation = "deployment.kubernetes.io/revision";
     private const string HashLabel = "pod-template-hash";
 
@@ -21,6 +23,9 @@ internal sealed class Controllers(ObjectStore store, IPodRuntime runtime)
     private readonly Dictionary<string, (CancellationTokenSource Deleted, Task Run)> kubelet = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string ReplicaSet, long Ready, DateTime At)> progress = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PodLog> logs = new(StringComparer.Ordinal);
+
+    /// <summary>The job controller.</summary>
+    public JobController JobController { get; } = new(store);
 
     public PodLog? Log(string ns, string name)
     {
@@ -44,6 +49,11 @@ internal sealed class Controllers(ObjectStore store, IPodRuntime runtime)
                 foreach (var set in store.List(ReplicaSets, null))
                 {
                     ReconcileReplicaSet(set);
+                }
+
+                foreach (var job in store.List(Jobs, null))
+                {
+                    JobController.Reconcile(job);
                 }
 
                 RunPods();

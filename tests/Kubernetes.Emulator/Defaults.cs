@@ -27,6 +27,25 @@ internal static class Defaults
                 service["type"] ??= "ClusterIP";
                 service["clusterIP"] ??= $"10.96.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(1, 255)}";
                 break;
+            case "Job":
+                var job = Object(item, "spec");
+                job["parallelism"] ??= 1;
+                job["completions"] ??= 1;
+                job["completionMode"] ??= "NonIndexed";
+                job["backoffLimit"] ??= job["backoffLimitPerIndex"] is null ? 6 : int.MaxValue;
+                job["suspend"] ??= false;
+                if ((string?)job["completionMode"] != "Indexed")
+                {
+                    throw StatusException.Invalid(type, (string?)item["metadata"]?["name"] ?? "", "spec.completionMode: Unsupported value: this emulator runs Indexed Jobs only");
+                }
+
+                Object(Object(job, "template"), "spec")["restartPolicy"] ??= "Never";
+                if ((string?)job["template"]!["spec"]!["restartPolicy"] is not ("Never" or "OnFailure"))
+                {
+                    throw StatusException.Invalid(type, (string?)item["metadata"]?["name"] ?? "", "spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\"");
+                }
+
+                break;
             case "Namespace":
                 Object(item, "status")["phase"] ??= "Active";
                 break;

@@ -72,6 +72,20 @@ internal static partial class DockerContainerSpec
 
     private static List<string>? Strings(JsonNode? node) => node is JsonArray array ? [.. array.Select(item => (string?)item ?? "")] : null;
 
+    // The downward API's fields a container may read: name, namespace, and one label or annotation.
+    private static string FieldOf(PodContext pod, string path, string variable)
+    {
+        var metadata = pod.Pod["metadata"]!;
+        var match = System.Text.RegularExpressions.Regex.Match(path, @"^metadata\.(labels|annotations)\['([^']+)'\]$");
+        return path switch
+        {
+            "metadata.name" => pod.Name,
+            "metadata.namespace" => pod.Namespace,
+            _ when match.Success => (string?)metadata[match.Groups[1].Value]?[match.Groups[2].Value] ?? "",
+            _ => throw new ContainerConfigException($"env {variable}: fieldRef {path} is not one this runtime reads"),
+        };
+    }
+
     private static IEnumerable<JsonObject> Objects(JsonNode? node) => (node as JsonArray)?.OfType<JsonObject>() ?? [];
 
     // envFrom first, then env over it: the order in which a kubelet resolves them, so env wins on a clash.
@@ -97,7 +111,13 @@ internal static partial class DockerContainerSpec
                 continue;
             }
 
-            var reference = valueFrom["secretKeyRef"] as JsonObject ?? throw new ContainerConfigException($"env {name}: this runtime reads only valueFrom.secretKeyRef");
+            if (valueFrom["fieldRef"] is JsonObject field)
+            {
+                variables[name] = FieldOf(pod, (string?)field["fieldPath"] ?? "", name);
+                continue;
+            }
+
+            var reference = valueFrom["secretKeyRef"] as JsonObject ?? throw new ContainerConfigException($"env {name}: this runtime reads only valueFrom.secretKeyRef and fieldRef");
             var key = (string?)reference["key"] ?? "";
             if (Secret(pod, reference) is not { } secret)
             {

@@ -21,11 +21,13 @@ public sealed class KubernetesEmulator : IAsyncDisposable
     private readonly WebApplication app;
     private readonly ObjectStore store;
     private readonly ApiServer api;
+    private readonly Controllers controllers;
     private readonly CancellationTokenSource stopping;
     private readonly Task controllerLoop;
 
-    private KubernetesEmulator(WebApplication app, ObjectStore store, ApiServer api, CancellationTokenSource stopping, Task controllerLoop, Uri server)
+    private KubernetesEmulator(WebApplication app, ObjectStore store, ApiServer api, Controllers controllers, CancellationTokenSource stopping, Task controllerLoop, Uri server)
     {
+        this.controllers = controllers;
         this.app = app;
         this.store = store;
         this.api = api;
@@ -42,6 +44,16 @@ public sealed class KubernetesEmulator : IAsyncDisposable
 
     /// <summary>Every pod deleted so far, as it was when deleted.</summary>
     public IReadOnlyList<JsonObject> DeletedPods => store.DeletedPods;
+
+    /// <summary>
+    /// How long the job controller waits before replacing an index's first failed pod (doubling after each further
+    /// failure); 10 s as in a real cluster unless a test shortens it.
+    /// </summary>
+    public TimeSpan JobPodFailureBackoff
+    {
+        get => controllers.JobController.PodFailureBackoff;
+        set => controllers.JobController.PodFailureBackoff = value;
+    }
 
     /// <summary>The newest resourceVersion.</summary>
     public long ResourceVersion => store.Revision;
@@ -68,7 +80,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         await app.StartAsync();
         var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var loop = Task.Run(() => controllers.RunAsync(stopping.Token));
-        return new KubernetesEmulator(app, store, api, stopping, loop, new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal)));
+        return new KubernetesEmulator(app, store, api, controllers, stopping, loop, new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal)));
     }
 
     /// <summary>Writes a kubeconfig whose current context points at this emulator; returns its path.</summary>

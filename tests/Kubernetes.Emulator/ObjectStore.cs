@@ -130,7 +130,12 @@ internal sealed class ObjectStore
         }
     }
 
-    public JsonObject Delete(ResourceType type, string ns, string name)
+    /// <summary>
+    /// Deletes an object. <paramref name="propagation"/> (DeleteOptions.propagationPolicy) decides what happens to the
+    /// objects it owns: Background or Foreground delete them, Orphan only drops their owner reference. Without one, a
+    /// Job orphans its pods, as the real batch/v1 API does for compatibility; other kinds keep their dependents here.
+    /// </summary>
+    public JsonObject Delete(ResourceType type, string ns, string name, string? propagation = null)
     {
         lock (Gate)
         {
@@ -138,6 +143,8 @@ internal sealed class ObjectStore
             {
                 throw StatusException.NotFound(type, name);
             }
+
+            Propagate(item, propagation ?? (type.Kind == "Job" ? "Orphan" : null));
 
             Metadata(item)["resourceVersion"] = (++revision).ToString(CultureInfo.InvariantCulture);
             Publish(type, ns, item, "DELETED");
@@ -156,6 +163,28 @@ internal sealed class ObjectStore
             }
 
             return (JsonObject)item.DeepClone();
+        }
+    }
+
+    private void Propagate(JsonObject owner, string? policy)
+    {
+        var uid = (string?)owner["metadata"]?["uid"];
+        if (policy is null || uid is null)
+        {
+            return;
+        }
+
+        foreach (var key in objects.Where(o => (o.Value["metadata"]?["ownerReferences"] as JsonArray)?.Any(r => (string?)r?["uid"] == uid) == true).Select(o => o.Key).ToList())
+        {
+            var parts = key.Split('/');
+            if (policy == "Orphan")
+            {
+                Update(ResourceType.Named(parts[0]), parts[1], parts[2], o => o["metadata"]!.AsObject().Remove("ownerReferences"));
+            }
+            else
+            {
+                Delete(ResourceType.Named(parts[0]), parts[1], parts[2], policy);
+            }
         }
     }
 

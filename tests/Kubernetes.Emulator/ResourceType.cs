@@ -19,6 +19,7 @@ public sealed record ResourceType(string Group, string Version, string Plural, s
         new("apps", "v1", "deployments", "Deployment", true, "deploy"),
         new("apps", "v1", "replicasets", "ReplicaSet", true, "rs"),
         new("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", true, "hpa"),
+        new("batch", "v1", "jobs", "Job", true),
     ];
 
     /// <summary>The apiVersion of objects (v1, apps/v1).</summary>

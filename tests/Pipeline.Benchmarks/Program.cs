@@ -1,9 +1,10 @@
 using Pipeline.Benchmarks;
 
-// Usage (from the repository root): dotnet run -c Release --project tests/Pipeline.Benchmarks -- [hashing|status|cake|all] [--dataset PATH] [--repeats N]
+// Usage (from the repository root): dotnet run -c Release --project tests/Pipeline.Benchmarks -- [hashing|status|cake|parallel|experiments|all] [--dataset PATH] [--repeats N] [--rounds N]
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var dataset = Option("--dataset") ?? "../shared/datasets/planets-moons/raw";
 var repeats = int.Parse(Option("--repeats") ?? "7", System.Globalization.CultureInfo.InvariantCulture);
+var rounds = int.Parse(Option("--rounds") ?? "5", System.Globalization.CultureInfo.InvariantCulture);
 var work = Path.Combine(Path.GetTempPath(), "pipeline-benchmarks", Guid.NewGuid().ToString("N"));
 Directory.CreateDirectory(work);
 try
@@ -30,6 +31,16 @@ try
     if (what is "cake" or "all")
     {
         await CakeBenchmark.RunAsync(Directory.GetCurrentDirectory(), work, repeats);
+    }
+
+    if (what is "parallel" or "all")
+    {
+        await ParallelReproBenchmark.RunAsync(Directory.GetCurrentDirectory(), work, Math.Min(repeats, 3));
+    }
+
+    if (what is "experiments" or "all")
+    {
+        await ExperimentsBenchmark.RunAsync(Directory.GetCurrentDirectory(), work, repeats, rounds);
     }
 }
 finally

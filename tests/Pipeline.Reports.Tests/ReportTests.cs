@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using Pipeline.Core.Experiments;
 using Pipeline.Core.Diffs;
 using Pipeline.Core.Git;
 using Pipeline.Core.Stages;
@@ -53,6 +55,40 @@ public sealed class ReportTests : IDisposable
         Assert.Contains("| evaluation/metrics.json | val_acc | 0.4891 | 0.6854 | +0.1963 |", markdown, StringComparison.Ordinal);
         Assert.Contains("| ![history.png](https://example.test/base/evaluation/plots/history.png) | ![history.png](https://example.test/workspace/evaluation/plots/history.png) |", markdown, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_report_lists_the_experiments_run_on_the_branch_and_not_those_of_main()
+    {
+        await repo.ReproAsync(stages: Stages);
+        TestGit.Commit(repo.Root, "baseline", ".gitignore", "acc.txt", "params.yaml", "pipeline.lock", "evaluation/metrics.json");
+        var main = repo.Git("rev-parse", "HEAD").Trim();
+        repo.Git("checkout", "--quiet", "-b", "experiment");
+        repo.Write("acc.txt", "0.6854");
+        TestGit.Commit(repo.Root, "better data", "acc.txt");
+        var branch = repo.Git("rev-parse", "HEAD").Trim();
+        await using (var workspace = await repo.OpenAsync())
+        {
+            var store = ExperimentStore.Of(workspace);
+            await store.SaveAsync(Experiment("on-main", main, "5", "0.4891"), CancellationToken.None);
+            await store.SaveAsync(Experiment("lr-small", branch, "7", "0.7001"), CancellationToken.None);
+            await store.SaveAsync(Experiment("lr-large", branch, "9", "0.6502"), CancellationToken.None);
+        }
+
+        var report = await BuildAsync("main");
+        var markdown = MarkdownReport.Render(report, image => image);
+
+        Assert.Equal(["lr-small", "lr-large"], report.Experiments.Rows.Select(r => r[0]));
+        Assert.Contains("## Experiments on this branch (2)", markdown, StringComparison.Ordinal);
+        Assert.Contains("| Experiment | Base | Created | Status | train.epochs | evaluation/metrics.json:val_acc |", markdown, StringComparison.Ordinal);
+        Assert.Contains($"| lr-small | {branch[..7]} | 2026-12-01 10:00 | succeeded | 7 | 0.7001 |", markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("on-main", markdown, StringComparison.Ordinal);
+    }
+
+    private static ExperimentRecord Experiment(string name, string commit, string epochs, string accuracy) =>
+        new(name, commit, new DateTimeOffset(2026, 12, 1, 10, name == "lr-large" ? 5 : 0, 0, TimeSpan.Zero), ExperimentStatus.Succeeded,
+            ImmutableSortedDictionary<string, string>.Empty.Add("train.epochs", epochs),
+            ImmutableSortedDictionary<string, string>.Empty.Add("train.epochs", epochs),
+            ImmutableSortedDictionary<string, string>.Empty.Add("evaluation/metrics.json:val_acc", accuracy), "schema: '1'\nstages: {}\n", null);
 
     [Fact]
     public async Task A_base_whose_plots_are_not_in_the_cache_is_reported_without_them()

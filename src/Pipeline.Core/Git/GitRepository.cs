@@ -189,6 +189,14 @@ public sealed class GitRepository(string root)
         await RunCheckedAsync(["worktree", "remove", "--force", path], cancellationToken);
     }
 
+    /// <summary>The commits reachable from HEAD but not from <paramref name="revision"/>: a branch's own commits.</summary>
+    /// <exception cref="PipelineException">The revision does not exist.</exception>
+    public async Task<IReadOnlyList<string>> CommitsSinceAsync(string revision, CancellationToken cancellationToken)
+    {
+        var start = await ResolveAsync(revision, cancellationToken);
+        return Lines(await RunCheckedAsync(["rev-list", $"{start}..HEAD"], cancellationToken));
+    }
+
     /// <summary>Which of <paramref name="paths"/> differ from HEAD in the work tree or the index.</summary>
     public async Task<IReadOnlyList<string>> ModifiedAsync(IEnumerable<string> paths, CancellationToken cancellationToken)
     {
