@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Threading.Channels;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -91,28 +90,13 @@ public sealed class IndexedJobRunner(IKubernetes client)
         }
     }
 
-    private async Task<V1Job> WaitForEndAsync(string name, string ns, int trials, IPipelineLog log, CancellationToken cancellationToken)
+    private Task<V1Job> WaitForEndAsync(string name, string ns, int trials, IPipelineLog log, CancellationToken cancellationToken)
     {
-        var signal = Channel.CreateUnbounded<Exception?>();
-        V1Job? latest = null;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var watch = Watching.PumpAsync(
-            (onError, token) => client.BatchV1.WatchListNamespacedJobAsync(ns, fieldSelector: $"metadata.name={name}", onError: onError, cancellationToken: token),
-            (type, item) => Volatile.Write(ref latest, type == WatchEventType.Deleted ? null : item),
-            signal.Writer,
-            stop.Token);
         var reported = (Succeeded: 0, Failed: 0);
-        try
-        {
-            while (true)
+        return Watching.UntilAsync(
+            (onError, token) => client.BatchV1.WatchListNamespacedJobAsync(ns, fieldSelector: $"metadata.name={name}", onError: onError, cancellationToken: token),
+            job =>
             {
-                await Watching.NextAsync(signal.Reader, DateTime.MaxValue, cancellationToken);
-                cancellationToken.ThrowIfCancellationRequested();
-                if (Volatile.Read(ref latest) is not { } job)
-                {
-                    continue;
-                }
-
                 var now = (Succeeded: job.Status?.Succeeded ?? 0, Failed: FailedTrials(job));
                 if (now != reported)
                 {
@@ -120,17 +104,9 @@ public sealed class IndexedJobRunner(IKubernetes client)
                     log.Information($"job {name}: {now.Succeeded + now.Failed} of {trials} trials done ({now.Succeeded} succeeded, {now.Failed} failed)");
                 }
 
-                if (job.Status?.Conditions?.Any(c => c.Type is "Complete" or "Failed" && c.Status == "True") == true)
-                {
-                    return job;
-                }
-            }
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await watch;
-        }
+                return job.Status?.Conditions?.Any(c => c.Type is "Complete" or "Failed" && c.Status == "True") == true ? job : null;
+            },
+            cancellationToken);
     }
 
     // With a per-index back-off limit, failedIndexes says which trials gave up ("1,3-4"); a retried pod is no failed trial.

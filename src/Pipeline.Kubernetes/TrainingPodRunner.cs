@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
-using System.Threading.Channels;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -149,45 +148,11 @@ public sealed partial class TrainingPodRunner(IKubernetes client)
         }
     }
 
-    private async Task<V1Pod> WaitForAsync(string name, string ns, Func<V1Pod, bool> reached, CancellationToken cancellationToken)
-    {
-        var signal = Channel.CreateUnbounded<Exception?>();
-        V1Pod? latest = null;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var watch = Watching.PumpAsync(
+    private Task<V1Pod> WaitForAsync(string name, string ns, Func<V1Pod, bool> reached, CancellationToken cancellationToken) =>
+        Watching.UntilAsync(
             (onError, token) => client.CoreV1.WatchListNamespacedPodAsync(ns, fieldSelector: $"metadata.name={name}", onError: onError, cancellationToken: token),
-            (type, item) => Volatile.Write(ref latest, type == WatchEventType.Deleted ? null : item),
-            signal.Writer,
-            stop.Token);
-        try
-        {
-            while (true)
-            {
-                await Watching.NextAsync(signal.Reader, DateTime.MaxValue, cancellationToken);
-                var pod = Volatile.Read(ref latest);
-                cancellationToken.ThrowIfCancellationRequested();
-                if (pod is null)
-                {
-                    continue;
-                }
-
-                if (reached(pod))
-                {
-                    return pod;
-                }
-
-                if (CannotStart(pod) is { } reason)
-                {
-                    throw new TrainingPodException($"pod {name} cannot start: {reason}");
-                }
-            }
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await watch;
-        }
-    }
+            pod => reached(pod) ? pod : CannotStart(pod) is { } reason ? throw new TrainingPodException($"pod {name} cannot start: {reason}") : null,
+            cancellationToken);
 
     private static string? CannotStart(V1Pod pod)
     {

@@ -37,6 +37,40 @@ internal static class Watching
         }
     }
 
+    /// <summary>
+    /// Watches one object (what <paramref name="open"/> opens, such as a watch on one name) and hands each state it
+    /// reaches to <paramref name="inspect"/> until that returns a result, or throws.
+    /// </summary>
+    public static async Task<TResult> UntilAsync<T, TResult>(
+        Func<Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType Type, T Item)>> open,
+        Func<T, TResult?> inspect,
+        CancellationToken cancellationToken)
+        where T : class
+        where TResult : class
+    {
+        var signal = Channel.CreateUnbounded<Exception?>();
+        T? latest = null;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watch = PumpAsync(open, (type, item) => Volatile.Write(ref latest, type == WatchEventType.Deleted ? null : item), signal.Writer, stop.Token);
+        try
+        {
+            while (true)
+            {
+                await NextAsync(signal.Reader, DateTime.MaxValue, cancellationToken);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (Volatile.Read(ref latest) is { } item && inspect(item) is { } result)
+                {
+                    return result;
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await watch;
+        }
+    }
+
     /// <summary>Waits for the next signal until <paramref name="until"/> (<see cref="DateTime.MaxValue"/>: no limit); false when the time ran out first.</summary>
     public static async Task<bool> NextAsync(ChannelReader<Exception?> signal, DateTime until, CancellationToken cancellationToken)
     {
