@@ -41,7 +41,7 @@ internal static class PipelineCommands
             .Does(context => context.RunExperiments(stages, ExperimentSettingsOf(context)));
         task("ExpRun").Description("Runs the queued experiments, --jobs=N at a time (default 1), each in its own workspace")
             .Does(context => context.RunQueuedExperiments(stages, ExperimentSettingsOf(context), new TargetOptions(context).Number("jobs", null, 1, minimum: 1)));
-        task("ExpQueue").Description("Lists queued, succeeded and failed experiments with their logs")
+        task("ExpQueue").Description("Lists queued, running, succeeded and failed experiments with their logs (takes no lock: works while ExpRun runs)")
             .Does(context => ExpQueueAsync(context, session));
         task("ExpApply").Description("Puts an experiment's parameters, lock file and outputs into the workspace from the cache, nothing rerun (--name=NAME; --force overwrites uncommitted params/lock changes)")
             .Does(context => context.ApplyExperiment(RequiredName(context, "ExpApply"), session.Options.Force));
@@ -124,7 +124,9 @@ internal static class PipelineCommands
     {
         var state = context.ExperimentQueueState();
         IReadOnlyList<string> header = ["Experiment", "State", "Base", "Parameters", "Log"];
-        var rows = state.Queued.Select(q => Row(q.Name, "queued", q.BaseCommit, q.Overrides.Select(o => $"{o.Key}={o.Value}"), "-"))
+        var rows = state.Queued.Select(q => state.Running.Contains(q.Name)
+                ? Row(q.Name, "running", q.BaseCommit, q.Overrides.Select(o => $"{o.Key}={o.Value}"), state.Store.LogOf(q.Name))
+                : Row(q.Name, "queued", q.BaseCommit, q.Overrides.Select(o => $"{o.Key}={o.Value}"), "-"))
             .Concat(state.Recorded.Select(r => Row(r.Name, r.Status.ToString().ToLowerInvariant(), r.BaseCommit, r.Overrides.Select(o => $"{o.Key}={o.Value}"), state.Store.LogOf(r.Name))))
             .Concat(state.Unreadable.Select(u => Row(Path.GetFileNameWithoutExtension(u.File), "unreadable", "-", [u.Reason], u.File)))
             .ToList();

@@ -221,7 +221,7 @@ public sealed class ExperimentTests : IDisposable
     }
 
     [Fact]
-    public async Task A_second_ExpRun_is_refused_and_a_stopped_ExpRun_leaves_its_experiments_queued_and_no_workspace_behind()
+    public async Task A_second_ExpRun_is_refused_the_queue_shows_what_runs_and_a_stopped_ExpRun_leaves_its_experiments_queued_and_no_workspace_behind()
     {
         await CommitBaselineAsync();
         var queued = await ExpAsync("--queue", "--set=train.epochs=6,7", "--name=held");
@@ -232,6 +232,11 @@ public sealed class ExperimentTests : IDisposable
         {
             await repo.WaitForFileAsync("started", TimeSpan.FromSeconds(120));
             var second = await repo.CakeAsync("--target=ExpRun", "--experiment-runner=dotnet cake");
+            await repo.WaitForFileAsync(".pipeline/experiments/queue/held-2.json.running", TimeSpan.FromSeconds(60));
+            var during = await repo.CakeAsync("--target=ExpQueue");
+            Assert.True(during.ExitCode == 0, during.Output);
+            Assert.Equal(2, Rows(during.Output, "running"));
+            Assert.Contains(repo[".pipeline/experiments/held-1.log"], during.Output, StringComparison.Ordinal);
             Assert.Matches(@"^Error: the repository is locked by 'dotnet cake --target=ExpRun --jobs=2 --experiment-runner=dotnet cake' \(pid \d+", second.ErrorLine);
             Assert.Equal(0, RunningProcesses.Signal(run.Id, 15));
             using var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -244,6 +249,7 @@ public sealed class ExperimentTests : IDisposable
         Assert.Empty(Directory.GetFiles(repo[".pipeline/experiments"], "*.json"));
         var state = await repo.CakeAsync("--target=ExpQueue");
         Assert.Equal(2, Rows(state.Output, "queued"));
+        Assert.Empty(Directory.GetFiles(repo[".pipeline/experiments/queue"], "*.running"));
 
         File.Delete(repo["hold"]);
         var resumed = await repo.CakeAsync("--target=ExpRun", "--jobs=2", "--experiment-runner=dotnet cake");

@@ -44,8 +44,9 @@ public sealed record ExperimentSettings
 /// <param name="Unreadable">Queue entries that cannot be read.</param>
 /// <param name="Recorded">The experiments that ran, oldest first.</param>
 /// <param name="Store">Where the records and logs are.</param>
+/// <param name="Running">The names of the queued experiments an <c>ExpRun</c> is running now.</param>
 public sealed record ExperimentQueueState(
-    IReadOnlyList<QueuedExperiment> Queued, IReadOnlyList<UnreadableEntry> Unreadable, IReadOnlyList<ExperimentRecord> Recorded, ExperimentStore Store);
+    IReadOnlyList<QueuedExperiment> Queued, IReadOnlyList<UnreadableEntry> Unreadable, IReadOnlyList<ExperimentRecord> Recorded, ExperimentStore Store, IReadOnlySet<string> Running);
 
 /// <summary>
 /// Experiments, as <c>dvc exp run -S</c> and <c>dvc exp show</c>: the pipeline reproduced with other parameters in a
@@ -127,7 +128,12 @@ public static class ExperimentAliases
                 try
                 {
                     var run = await ExperimentRun.FromAsync(repository, settings, entry, RunStopping.Token);
-                    var record = await run.ExecuteAsync(MetricsFilesOf(graph), log, RunStopping.Token, throwOnFailure: false);
+                    ExperimentRecord record;
+                    await using (await queue.MarkRunningAsync(entry.Name, RunStopping.Token))
+                    {
+                        record = await run.ExecuteAsync(MetricsFilesOf(graph), log, RunStopping.Token, throwOnFailure: false);
+                    }
+
                     queue.Remove(entry.Name);
                     log.Information($"{Interlocked.Increment(ref done)} of {queued.Count} done: {entry.Name} {record.Status.ToString().ToLowerInvariant()}");
                     return record;
@@ -146,22 +152,28 @@ public static class ExperimentAliases
 
     private static List<string> MetricsFilesOf(Pipeline.Core.Graph.PipelineGraph graph) => [.. graph.Stages.SelectMany(s => s.Metrics).Distinct()];
 
-    /// <summary>The queued experiments, the queue entries that cannot be read, and the recorded experiments.</summary>
+    /// <summary>
+    /// The queued experiments (and which of them are running), the queue entries that cannot be read, and the recorded
+    /// experiments; read without the repository lock, so it works while <c>ExpRun</c> runs.
+    /// </summary>
     [CakeMethodAlias]
     public static ExperimentQueueState ExperimentQueueState(this ICakeContext context) =>
         PipelineSession.UseAsync(context, async session =>
         {
-            var repository = await session.OpenAsync(context, RunStopping.Token);
-            var store = ExperimentStore.Of(repository);
-            var (queued, unreadable) = await QueuedExperiments.Of(repository).ListAsync(RunStopping.Token);
-            return new ExperimentQueueState(queued, unreadable, await store.ListAsync(RunStopping.Token), store);
+            var store = StoreOf(context, session);
+            var queue = QueuedExperiments.Of(store);
+            var (queued, unreadable) = await queue.ListAsync(RunStopping.Token);
+            var running = queued.Select(q => q.Name).Where(queue.IsRunning).ToHashSet(StringComparer.Ordinal);
+            return new ExperimentQueueState(queued, unreadable, await store.ListAsync(RunStopping.Token), store, running);
         }).GetAwaiter().GetResult();
 
-    /// <summary>The recorded experiments, oldest first.</summary>
+    /// <summary>The recorded experiments, oldest first; read without the repository lock.</summary>
     [CakeMethodAlias]
     public static IReadOnlyList<ExperimentRecord> ListExperiments(this ICakeContext context) =>
-        PipelineSession.UseAsync(context, async session => await ExperimentStore.Of(await session.OpenAsync(context, RunStopping.Token)).ListAsync(RunStopping.Token))
-            .GetAwaiter().GetResult();
+        PipelineSession.UseAsync(context, session => StoreOf(context, session).ListAsync(RunStopping.Token)).GetAwaiter().GetResult();
+
+    private static ExperimentStore StoreOf(ICakeContext context, PipelineSession session) =>
+        ExperimentStore.In(context.Environment.WorkingDirectory.FullPath, session.Options.Settings);
 
     /// <summary>
     /// Puts the experiment <paramref name="name"/> into the workspace: its parameters file, lock file and outputs from

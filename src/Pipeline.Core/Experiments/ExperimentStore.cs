@@ -28,7 +28,17 @@ public sealed partial class ExperimentStore(string folder)
     public static ExperimentStore Of(PipelineWorkspace repository)
     {
         ArgumentNullException.ThrowIfNull(repository);
-        return new ExperimentStore(Path.Combine(repository.Root, repository.Settings.DataFolder, "experiments"));
+        return In(repository.Root, repository.Settings);
+    }
+
+    /// <summary>
+    /// The experiments of the repository at <paramref name="root"/>, without opening it: reading them needs no
+    /// repository lock, so they can be listed while an <c>ExpRun</c> holds it.
+    /// </summary>
+    public static ExperimentStore In(string root, PipelineSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new ExperimentStore(Path.Combine(root, settings.DataFolder, "experiments"));
     }
 
     /// <summary>Where the log of <paramref name="name"/> goes.</summary>

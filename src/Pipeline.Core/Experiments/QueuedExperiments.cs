@@ -29,6 +29,39 @@ public sealed class QueuedExperiments(string folder)
     /// <summary>The queue of <paramref name="repository"/>.</summary>
     public static QueuedExperiments Of(PipelineWorkspace repository) => new(Path.Combine(ExperimentStore.Of(repository).Folder, "queue"));
 
+    /// <summary>The queue of the experiments in <paramref name="store"/>, read without opening the repository.</summary>
+    public static QueuedExperiments Of(ExperimentStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return new(Path.Combine(store.Folder, "queue"));
+    }
+
+    /// <summary>
+    /// Marks <paramref name="name"/> as running in this process until the result is disposed: a marker file beside the
+    /// entry holding this process's id, so that a marker left by a killed run is recognised as stale.
+    /// </summary>
+    public async Task<IAsyncDisposable> MarkRunningAsync(string name, CancellationToken cancellationToken)
+    {
+        var marker = PathOf(name) + RunningSuffix;
+        await AtomicFile.WriteAllBytesAsync(marker, Encoding.UTF8.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken);
+        return new Marker(marker);
+    }
+
+    /// <summary>Whether <paramref name="name"/> is being run now by a live process.</summary>
+    public bool IsRunning(string name)
+    {
+        var marker = PathOf(name) + RunningSuffix;
+        try
+        {
+            return int.TryParse(File.ReadAllText(marker), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)
+                && IsAlive(pid);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Whether an experiment of that name is queued.</summary>
     public bool Contains(string name) => File.Exists(PathOf(name));
 
@@ -75,5 +108,29 @@ public sealed class QueuedExperiments(string folder)
         }
     }
 
+    private const string RunningSuffix = ".running";
+
     private string PathOf(string name) => Path.Combine(folder, $"{ExperimentStore.CheckName(name)}.json");
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private sealed class Marker(string path) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            File.Delete(path);
+            return ValueTask.CompletedTask;
+        }
+    }
 }
