@@ -73,6 +73,14 @@ public sealed class PipelineSession(PipelineOptions options, PipelineAdapters ad
         return await action(session);
     }
 
+    /// <summary><see cref="UseAsync{T}"/> for an action with no result.</summary>
+    internal static Task UseAsync(ICakeContext context, Func<PipelineSession, Task> action) =>
+        UseAsync(context, async session =>
+        {
+            await action(session);
+            return true;
+        });
+
     /// <summary>A stage runner that reports to Cake's log and passes command output to the console.</summary>
     public async Task<StageRunner> RunnerAsync(ICakeContext context, CancellationToken cancellationToken) =>
         new(await OpenAsync(context, cancellationToken), ProcessCommandRunner.ToConsole(), new CakePipelineLog(context.Log));

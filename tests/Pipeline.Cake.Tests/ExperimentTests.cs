@@ -186,7 +186,7 @@ public sealed class ExperimentTests : IDisposable
             repo.Git("push", "--quiet", "origin", "HEAD:refs/heads/main");
             var pushed = await repo.CakeAsync("--target=ExpPush", "--name=nine");
             Assert.True(pushed.ExitCode == 0, pushed.Output);
-            Assert.Contains("Pushed 1 experiments to origin (nine)", pushed.Output, StringComparison.Ordinal);
+            Assert.Contains("Pushed 1 experiment to origin (nine)", pushed.Output, StringComparison.Ordinal);
 
             var clone = Path.Combine(shared, "clone");
             TestGit.Run(shared, "clone", "--quiet", "--branch", "main", Path.Combine(shared, "git"), clone);
@@ -194,7 +194,7 @@ public sealed class ExperimentTests : IDisposable
             var show = await CakeRepo.CakeInAsync(clone, "--target=ExpShow");
             var appliedThere = await CakeRepo.CakeInAsync(clone, "--target=ExpApply", "--name=nine");
             Assert.True(pulled.ExitCode == 0, pulled.Output);
-            Assert.Contains("Pulled 1 experiments from origin (nine)", pulled.Output, StringComparison.Ordinal);
+            Assert.Contains("Pulled 1 experiment from origin (nine)", pulled.Output, StringComparison.Ordinal);
             Assert.Contains(show.Output.Split('\n'), l => l.TrimStart().StartsWith("nine ", StringComparison.Ordinal));
             Assert.True(appliedThere.ExitCode == 0, appliedThere.Output);
             Assert.Equal(await File.ReadAllTextAsync(repo["model/weights"]), await File.ReadAllTextAsync(Path.Combine(clone, "model", "weights")));

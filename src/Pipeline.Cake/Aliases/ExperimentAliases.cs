@@ -188,7 +188,6 @@ public static class ExperimentAliases
             var repository = await session.OpenAsync(context, RunStopping.Token);
             var record = await ExperimentStore.Of(repository).FindAsync(name, RunStopping.Token);
             await ExperimentApply.ApplyAsync(repository, record, force, new CakePipelineLog(context.Log), RunStopping.Token);
-            return 0;
         }).GetAwaiter().GetResult();
 
     /// <summary>
@@ -240,8 +239,6 @@ public static class ExperimentAliases
                 queue.Remove(name);
                 log.Information($"Removed experiment '{name}'");
             }
-
-            return 0;
         }).GetAwaiter().GetResult();
 
     /// <summary>
@@ -283,7 +280,7 @@ public static class ExperimentAliases
             // Data first: a ref others can fetch never points at outputs the data remote lacks.
             await git.PushAsync(gitRemote, refs, RunStopping.Token);
             new CakePipelineLog(context.Log).Information(
-                $"Pushed {records.Length} experiments to {gitRemote} ({string.Join(", ", records.Select(r => r.Name))}) and {summary.Transferred} objects to {connection.Definition}; {summary.AlreadyThere} already there");
+                $"Pushed {Amounts.Count(records.Length, "experiment")} to {gitRemote} ({string.Join(", ", records.Select(r => r.Name))}) and {Amounts.Count(summary.Transferred, "object")} to {connection.Definition}; {summary.AlreadyThere} already there");
             return (IReadOnlyList<string>)[.. records.Select(r => r.Name)];
         }).GetAwaiter().GetResult();
 
@@ -323,7 +320,7 @@ public static class ExperimentAliases
             }
 
             new CakePipelineLog(context.Log).Information(
-                $"Pulled {records.Count} experiments from {gitRemote} ({string.Join(", ", records.Select(r => r.Name))}) and {summary.Transferred} objects from {connection.Definition}");
+                $"Pulled {Amounts.Count(records.Count, "experiment")} from {gitRemote} ({string.Join(", ", records.Select(r => r.Name))}) and {Amounts.Count(summary.Transferred, "object")} from {connection.Definition}");
             return (IReadOnlyList<string>)[.. records.Select(r => r.Name)];
         }).GetAwaiter().GetResult();
 

@@ -33,7 +33,8 @@ public static class StageScheduler
         var failures = new List<Exception>();
         while (true)
         {
-            if (failures.Count == 0)
+            // Once stopped or failed, nothing new starts; what runs is awaited (a stopped stage ends at once).
+            if (failures.Count == 0 && !cancellationToken.IsCancellationRequested)
             {
                 StartReady(graph, waiting, running, jobs, reproduce, cancellationToken);
             }
@@ -81,7 +82,6 @@ public static class StageScheduler
         var blocking = waiting.Select(s => s.Name).Concat(running.Values).ToHashSet(StringComparer.Ordinal);
         foreach (var stage in waiting.Where(s => !graph.UpstreamOf(s.Name).Any(blocking.Contains)).Take(jobs - running.Count).ToList())
         {
-            cancellationToken.ThrowIfCancellationRequested();
             waiting.Remove(stage);
 
             // Task.Run: a stage's synchronous start (hashing its dependencies) must not hold up starting the next one.
