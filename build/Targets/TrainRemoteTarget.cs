@@ -23,7 +23,12 @@ internal static class TrainRemoteTarget
         "TrainRemote",
         stage,
         "Runs the train stage in a Kubernetes pod (--gpus, --node-selector, --tolerations, --s3-secret, --training-image, --namespace)",
-        RunAsync);
+        RunAsync)
+    {
+        // ExpRun --on=kubernetes: the train stages of the queued experiments as one Indexed Job.
+        Place = "kubernetes",
+        RunTrials = RunTrialsAsync,
+    };
 
     // Ctrl+C or SIGTERM stops the run, not the process: the pod must still be deleted.
     private static Task RunAsync(RemoteStageRunContext run) => RunAsync(run, RunStopping.Token);
@@ -52,14 +57,16 @@ internal static class TrainRemoteTarget
         // The source revision and time come from this work tree: the pod has no git, and the model records them.
         var environment = (await StageEnvironment.ForAsync(stage, run.Workspace.Root, new CakePipelineLog(context.Log), cancellationToken))
             .Add(RemoteStageRun.Variable, request.ToJson());
-        var pod = await TrainingOptions.From(context).PodAsync(context, environment, cancellationToken);
-        var result = await RunPodAsync(context, pod, cancellationToken);
+        var handoff = TrialHandoff.From(context);
+        var pod = handoff is null ? await TrainingOptions.From(context).PodAsync(context, environment, cancellationToken) : null;
+        var result = pod is null ? await HandOverAsync(context, handoff!, environment, cancellationToken) : await RunPodAsync(context, pod, cancellationToken);
 
         var outputs = result.Outputs.Select(o => o.ToState()).ToList();
         var fetched = await remote.Transfer.FetchAsync(outputs.Select(o => o.Content.Hash), cancellationToken);
         Check("fetch the stage's outputs from", fetched.Failed.Count, remote, fetched.DescribeFailures());
         await run.Runner.AdoptAsync(run.Plan, [.. outputs], cancellationToken);
-        context.Information($"Stage '{stage.Name}' ran in pod {TrainingPodRunner.PodName(pod.RunId)}; its outputs are checked out and recorded in {run.Workspace.Settings.LockFile}");
+        var where = pod is null ? "as a trial of ExpRun's Job" : $"in pod {TrainingPodRunner.PodName(pod.RunId)}";
+        context.Information($"Stage '{stage.Name}' ran {where}; its outputs are checked out and recorded in {run.Workspace.Settings.LockFile}");
     }
 
     // The worker's result comes back as the container's termination message: typed, whatever the stage printed.
@@ -74,6 +81,33 @@ internal static class TrainRemoteTarget
             : exit.Message is { } message
                 ? RemoteRunResult.FromJson(message)
                 : throw new CakeException($"pod {TrainingPodRunner.PodName(pod.RunId)} ended without reporting its outputs: is {pod.Image} a training image?");
+    }
+
+    // Run by ExpRun --on=kubernetes: the stage runs as this experiment's trial in the Job ExpRun submits for all of them.
+    private static async Task<RemoteRunResult> HandOverAsync(ICakeContext context, TrialHandoff handoff, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    {
+        var log = new CakePipelineLog(context.Log);
+        var trial = await handoff.RunAsync(environment, log, cancellationToken);
+        foreach (var line in trial.Log.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            log.Information(line);
+        }
+
+        return trial.ExitCode != 0
+            ? throw new CakeException($"the train stage failed in its trial with exit code {trial.ExitCode} (its log is above)")
+            : RemoteRunResult.FromJson(trial.Message);
+    }
+
+    private static async Task<IReadOnlyList<TrialResult>> RunTrialsAsync(ICakeContext context, TrialBatch batch, IPipelineLog log, CancellationToken cancellationToken)
+    {
+        var environment = new Dictionary<string, string> { [TrialEnvironments.Variable] = TrialEnvironments.ToJson([.. batch.Trials.Select(t => t.Environment)]) };
+        var pod = await TrainingOptions.From(context).PodAsync(context, environment, cancellationToken);
+        using var client = ClusterOptions.From(context).Connect();
+        var job = new IndexedJobSettings(pod, batch.Trials.Count) { Parallelism = batch.Parallelism, RetriesPerTrial = batch.RetriesPerTrial };
+        var result = await new IndexedJobRunner(client).RunAsync(job, log, cancellationToken);
+        return [.. result.Trials.Select(t => t.Exit is { } exit
+            ? new TrialResult(exit.ExitCode, exit.Message, t.Log)
+            : new TrialResult(-1, null, $"no pod of trial {t.Index} ended: {result.Failure}"))];
     }
 
     // The objects the pod must fetch: dependencies that are in the cache (outputs of the stages upstream). The

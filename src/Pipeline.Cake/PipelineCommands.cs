@@ -39,8 +39,8 @@ internal static class PipelineCommands
             .Does(context => MetricsShowAsync(context, stages, session));
         task("Exp").Description("Runs experiments: the pipeline with other parameters in a workspace of its own, recorded (--set=KEY=VALUE repeatable, KEY=a,b or KEY=range(5,20,5) sweep; --name; --queue)")
             .Does(context => context.RunExperiments(stages, ExperimentSettingsOf(context)));
-        task("ExpRun").Description("Runs the queued experiments, --jobs=N at a time (default 1), each in its own workspace")
-            .Does(context => context.RunQueuedExperiments(stages, ExperimentSettingsOf(context), new TargetOptions(context).Number("jobs", null, 1, minimum: 1)));
+        task("ExpRun").Description("Runs the queued experiments, --jobs=N at a time (default 1), each in its own workspace; --on=PLACE (such as kubernetes) runs their remote stage there as one batch, --parallelism=P at a time, --retries=R")
+            .Does(context => RunQueue(context, stages));
         task("ExpQueue").Description("Lists queued, running, succeeded and failed experiments with their logs (takes no lock: works while ExpRun runs)")
             .Does(context => ExpQueueAsync(context, session));
         task("ExpApply").Description("Puts an experiment's parameters, lock file and outputs into the workspace from the cache, nothing rerun (--name=NAME; --force overwrites uncommitted params/lock changes)")
@@ -77,7 +77,7 @@ internal static class PipelineCommands
     // The experiment's own Repro gets the options this run was given (such as --raw-data), but not the experiment's.
     private static ExperimentSettings ExperimentSettingsOf(ICakeContext context)
     {
-        string[] own = ["target", "set", "name", "queue", "jobs", "experiment-links", "experiment-runner"];
+        string[] own = ["target", "set", "name", "queue", "jobs", "on", "parallelism", "retries", "experiment-links", "experiment-runner"];
         var options = new TargetOptions(context);
         return new ExperimentSettings
         {
@@ -89,6 +89,19 @@ internal static class PipelineCommands
             Arguments = [.. context.Arguments.GetArguments().Where(a => !own.Contains(a.Key, StringComparer.OrdinalIgnoreCase))
                 .SelectMany(a => a.Value.Select(value => $"--{a.Key}={value}"))],
         };
+    }
+
+    private static void RunQueue(ICakeContext context, IReadOnlyList<IStage> stages)
+    {
+        var options = new TargetOptions(context);
+        if (options.Text("on") is { } place)
+        {
+            context.RunQueuedExperimentsElsewhere(stages, ExperimentSettingsOf(context), place, options.Number("parallelism", null, 1, minimum: 1), options.Number("retries", null, 0));
+        }
+        else
+        {
+            context.RunQueuedExperiments(stages, ExperimentSettingsOf(context), options.Number("jobs", null, 1, minimum: 1));
+        }
     }
 
     private static string RequiredName(ICakeContext context, string target) =>

@@ -13,7 +13,18 @@ namespace Pipeline.Cake;
 /// <param name="Stage">The stage it runs elsewhere.</param>
 /// <param name="Description">What <c>--description</c> shows.</param>
 /// <param name="Execute">Runs the stage elsewhere and records its outputs.</param>
-public sealed record RemoteStageTarget(string Target, string Stage, string Description, Func<RemoteStageRunContext, Task> Execute);
+public sealed record RemoteStageTarget(string Target, string Stage, string Description, Func<RemoteStageRunContext, Task> Execute)
+{
+    /// <summary>Where it runs the stage, as <c>ExpRun --on=PLACE</c> names it (such as <c>kubernetes</c>); null when experiments cannot go there.</summary>
+    public string? Place { get; init; }
+
+    /// <summary>
+    /// Runs the stage runs of many experiments together (one Indexed Job, say) and returns each result, in order; its
+    /// <see cref="Execute"/> hands a run over through <see cref="TrialHandoff"/> instead of running it when the Cake
+    /// run has one. Null when it cannot.
+    /// </summary>
+    public Func<ICakeContext, TrialBatch, IPipelineLog, CancellationToken, Task<IReadOnlyList<TrialResult>>>? RunTrials { get; init; }
+}
 
 /// <summary>What a <see cref="RemoteStageTarget"/> gets to run its stage.</summary>
 /// <param name="Cake">The Cake context (arguments, configuration, log).</param>

@@ -10,6 +10,13 @@ var stopping = RunStopping.Token;
 
 try
 {
+    // In an Indexed Job, this pod's trial brings its own variables (the stage run among them).
+    var trial = TrialEnvironments.Select(Environment.GetEnvironmentVariable(TrialEnvironments.Variable), Environment.GetEnvironmentVariable(TrialEnvironments.IndexVariable));
+    foreach (var (name, value) in trial ?? new Dictionary<string, string>())
+    {
+        Environment.SetEnvironmentVariable(name, value);
+    }
+
     var run = RemoteStageRun.FromJson(Environment.GetEnvironmentVariable(RemoteStageRun.Variable));
     // The worker's composition root: the kinds of remote a training pod can reach.
     var kinds = new RemoteKinds().Add(new S3RemoteKind());

@@ -133,6 +133,7 @@ public sealed class CakeRepo : IDisposable
         var script = new StringBuilder();
         script.AppendLine($"#r \"{Path.Combine(assemblies, "Pipeline.Core.dll")}\"");
         script.AppendLine($"#r \"{Path.Combine(assemblies, "Pipeline.Cake.dll")}\"");
+        script.AppendLine($"#r \"{Path.Combine(assemblies, "Pipeline.Remotes.dll")}\"");
         script.AppendLine("using Pipeline.Cake;");
         script.AppendLine("using Pipeline.Core.Stages;");
         script.AppendLine(stages);

@@ -93,6 +93,44 @@ public sealed class TrainRemoteTests : IAsyncLifetime, IDisposable
         Assert.Contains("Running stage 'evaluate' (it has not run yet)", repro.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_sweep_of_four_queued_experiments_trains_as_one_indexed_job_whose_pods_run_in_docker_with_data_through_s3()
+    {
+        // The work trees hold what is committed: everything but what is built or produced. The copy shares the
+        // prebuilt pipeline definition, which a fresh work tree's newer file times would call stale (a real repository
+        // uses ./build.sh, which rebuilds it); the runner gives the work tree's files old times instead.
+        await File.WriteAllTextAsync(Path.Combine(repository.Root, ".gitignore"), "/artifacts\n/.pipeline/\n/data/raw/\n/data/prepared/\n/model/\n/evaluation/plots/\n/kubeconfig\n");
+        var runner = Path.Combine(repository.Root, "experiment-runner.sh");
+        await File.WriteAllTextAsync(runner, "#!/bin/sh\nfind . -path ./artifacts -prune -o -path ./.pipeline -prune -o -type f -exec touch -h -d @1 {} +\nexec dotnet cake \"$@\"\n");
+        File.SetUnixFileMode(runner, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        TestGit.Run(repository.Root, "add", "-A");
+        TestGit.Run(repository.Root, "commit", "--quiet", "-m", "everything");
+        var image = await repository.CakeAsync("--target=ContainerizeTraining", $"--docker-host={docker.DockerHost}", $"--training-base-image={DockerServers.BaseImage}");
+        Assert.True(image.ExitCode == 0, image.Output);
+        var queued = await repository.CakeAsync("--target=Exp", "--queue", "--set=train.epochs=range(1,5)", "--name=sweep");
+        Assert.True(queued.ExitCode == 0, queued.Output);
+
+        var run = await repository.CakeAsync(
+            "--target=ExpRun", "--on=kubernetes", "--parallelism=2", "--experiment-runner=./experiment-runner.sh",
+            "--training-image=planets-training:latest", "--gpus=0", "--image-pull-policy=Never", $"--kubeconfig={kubeconfig}");
+
+        Assert.True(run.ExitCode == 0, run.Output);
+        Assert.Contains("Running 4 queued experiments, their stage 'train' on kubernetes, 2 at a time", run.Output, StringComparison.Ordinal);
+        Assert.Matches(@"job trials-[\w-]+: created in namespace default, 4 trials, 2 at a time", run.Output);
+        Assert.Matches(@"job trials-[\w-]+: 4 of 4 trials done \(4 succeeded, 0 failed\)", run.Output);
+        Assert.Matches(@"\[sweep-4\] epoch 4/4 loss [\d.]+", run.Output);
+        foreach (var name in new[] { "sweep-1", "sweep-2", "sweep-3", "sweep-4" })
+        {
+            Assert.Contains($"Recorded experiment {name}: evaluation/metrics.json:", run.Output, StringComparison.Ordinal);
+        }
+
+        Assert.Empty(cluster.List("jobs", "default"));
+        Assert.Empty(cluster.List("pods", "default"));
+        Assert.Equal(4, cluster.DeletedPods.Count);
+        var show = await repository.CakeAsync("--target=ExpShow", "--format=json");
+        Assert.Contains("\"status\": \"succeeded\"", show.Output, StringComparison.Ordinal);
+    }
+
     public async Task DisposeAsync()
     {
         await cluster.DisposeAsync();

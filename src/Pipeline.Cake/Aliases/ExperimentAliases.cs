@@ -143,12 +143,129 @@ public static class ExperimentAliases
                     gate.Release();
                 }
             }));
-            var failed = outcomes.Where(r => r.Status == ExperimentStatus.Failed).Select(r => r.Name).ToList();
-            return failed.Count == 0
-                ? (IReadOnlyList<ExperimentRecord>)outcomes
-                : throw new PipelineException($"ExpRun: {failed.Count} of {outcomes.Length} experiments failed ({string.Join(", ", failed)}); their logs and workspaces are kept (ExpQueue lists them)");
+            return Checked(outcomes);
         }).GetAwaiter().GetResult();
     }
+
+    /// <summary>
+    /// Runs the queued experiments with their remote stage somewhere else, all together: each experiment's own run
+    /// brings the stages before it up to date in its work tree and hands its stage run over (a run-cache hit needs
+    /// none); the <see cref="RemoteStageTarget"/> whose <see cref="RemoteStageTarget.Place"/> is <paramref name="place"/>
+    /// runs every handed-over stage as one batch (one Indexed Job), <paramref name="parallelism"/> at a time; each
+    /// experiment then adopts its result, runs the stages after it, and is recorded. A failed trial fails its experiment
+    /// only, with the trial's log in the experiment's.
+    /// </summary>
+    /// <returns>The records of the experiments run.</returns>
+    /// <exception cref="PipelineException">No target runs experiments at that place, or some experiments failed (each is recorded).</exception>
+    [CakeMethodAlias]
+    public static IReadOnlyList<ExperimentRecord> RunQueuedExperimentsElsewhere(
+        this ICakeContext context, IEnumerable<IStage> stages, ExperimentSettings settings, string place, int parallelism, int retries)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
+        var graph = WorkspaceAliases.GraphOf(stages);
+        return PipelineSession.UseAsync(context, async session =>
+        {
+            var target = session.Adapters.RemoteStageTargets.FirstOrDefault(t => t.Place == place && t.RunTrials is not null)
+                ?? throw new PipelineException($"ExpRun --on={place}: no target of this pipeline runs experiments there (places: {Places(session.Adapters)})");
+            var repository = await session.OpenAsync(context, RunStopping.Token);
+            var log = new CakePipelineLog(context.Log);
+            var queue = QueuedExperiments.Of(repository);
+            var (queued, _) = await queue.ListAsync(RunStopping.Token);
+            var exchange = Path.Combine(ExperimentStore.Of(repository).Folder, "trials", Guid.NewGuid().ToString("N"));
+            log.Information($"Running {queued.Count} queued experiments, their stage '{target.Stage}' on {place}, {parallelism} at a time");
+            var markers = new List<IAsyncDisposable>();
+            try
+            {
+                var started = new List<StartedExperiment>();
+                foreach (var entry in queued)
+                {
+                    var run = await ExperimentRun.FromAsync(repository, settings, entry, RunStopping.Token);
+                    markers.Add(await queue.MarkRunningAsync(entry.Name, RunStopping.Token));
+                    var workspace = await run.CreateWorkspaceAsync(RunStopping.Token);
+                    var arguments = (IReadOnlyList<string>)[$"--target={target.Target}", .. TrialHandoff.Arguments(exchange, run.Name)];
+                    started.Add(new(run, workspace, DateTimeOffset.UtcNow, ExperimentRun.WhileRunningAsync(workspace, () => run.CakeAsync(workspace.Root, arguments, log, append: false, RunStopping.Token))));
+                }
+
+                var requests = new List<TrialRequest>();
+                foreach (var experiment in started)
+                {
+                    if (await HandedOverAsync(exchange, experiment) is { } request)
+                    {
+                        requests.Add(request);
+                    }
+                }
+
+                if (requests.Count > 0)
+                {
+                    var results = await target.RunTrials!.Invoke(context, new TrialBatch(requests, parallelism, retries), log, RunStopping.Token);
+                    foreach (var (request, result) in requests.Zip(results))
+                    {
+                        await TrialHandoff.AnswerAsync(exchange, request.Experiment, result, RunStopping.Token);
+                    }
+                }
+
+                var records = await Task.WhenAll(started.Select(async experiment =>
+                {
+                    var (run, workspace) = (experiment.Run, experiment.Workspace);
+                    var exitCode = await experiment.First;
+                    if (exitCode == 0)
+                    {
+                        exitCode = await ExperimentRun.WhileRunningAsync(workspace, () => run.CakeAsync(workspace.Root, ["--target=Repro"], log, append: true, RunStopping.Token));
+                    }
+
+                    var record = await run.RecordAsync(workspace, experiment.StartedAt, exitCode, MetricsFilesOf(graph), log, throwOnFailure: false, RunStopping.Token);
+                    queue.Remove(run.Name);
+                    return record;
+                }));
+                return Checked(records);
+            }
+            finally
+            {
+                foreach (var marker in markers)
+                {
+                    await marker.DisposeAsync();
+                }
+
+                if (Directory.Exists(exchange))
+                {
+                    Directory.Delete(exchange, recursive: true);
+                }
+            }
+        }).GetAwaiter().GetResult();
+    }
+
+    // An experiment's first run either hands its stage over or ends without (its stage restored, or a failure).
+    private static async Task<TrialRequest?> HandedOverAsync(string exchange, StartedExperiment experiment)
+    {
+        while (true)
+        {
+            if (await TrialHandoff.RequestAsync(exchange, experiment.Run.Name, RunStopping.Token) is { } request)
+            {
+                return request;
+            }
+
+            if (experiment.First.IsCompleted)
+            {
+                return null;
+            }
+
+            await Task.WhenAny(experiment.First, Task.Delay(TimeSpan.FromMilliseconds(200), RunStopping.Token));
+        }
+    }
+
+    private static string Places(PipelineAdapters adapters) =>
+        adapters.RemoteStageTargets.Where(t => t.RunTrials is not null && t.Place is not null).Select(t => t.Place!).DefaultIfEmpty("none").Aggregate((a, b) => $"{a}, {b}");
+
+    private static ExperimentRecord[] Checked(ExperimentRecord[] records)
+    {
+        var failed = records.Where(r => r.Status == ExperimentStatus.Failed).Select(r => r.Name).ToList();
+        return failed.Count == 0
+            ? records
+            : throw new PipelineException($"ExpRun: {failed.Count} of {records.Length} experiments failed ({string.Join(", ", failed)}); their logs and workspaces are kept (ExpQueue lists them)");
+    }
+
+    private sealed record StartedExperiment(ExperimentRun Run, ExperimentWorkspace Workspace, DateTimeOffset StartedAt, Task<int> First);
 
     private static List<string> MetricsFilesOf(Pipeline.Core.Graph.PipelineGraph graph) => [.. graph.Stages.SelectMany(s => s.Metrics).Distinct()];
 
@@ -389,19 +506,31 @@ public static class ExperimentAliases
         public async Task<ExperimentRecord> ExecuteAsync(IEnumerable<string> metricsFiles, CakePipelineLog log, CancellationToken cancellationToken, bool throwOnFailure = true)
         {
             var createdAt = DateTimeOffset.UtcNow;
-            var workspace = await ExperimentWorkspace.CreateAsync(_repository, Name, BaseCommit, _parameters, _settings.Links, cancellationToken);
-            int exitCode;
+            var workspace = await CreateWorkspaceAsync(cancellationToken);
+            var exitCode = await WhileRunningAsync(workspace, () => CakeAsync(workspace.Root, ["--target=Repro"], log, append: false, cancellationToken));
+            return await RecordAsync(workspace, createdAt, exitCode, metricsFiles, log, throwOnFailure, cancellationToken);
+        }
+
+        public Task<ExperimentWorkspace> CreateWorkspaceAsync(CancellationToken cancellationToken) =>
+            ExperimentWorkspace.CreateAsync(_repository, Name, BaseCommit, _parameters, _settings.Links, cancellationToken);
+
+        // Stopped, not failed: no record, the work tree goes, and a queued entry stays queued.
+        public static async Task<int> WhileRunningAsync(ExperimentWorkspace workspace, Func<Task<int>> run)
+        {
             try
             {
-                exitCode = await ReproAsync(workspace.Root, log, cancellationToken);
+                return await run();
             }
             catch (OperationCanceledException)
             {
-                // Stopped, not failed: no record, the work tree goes, and a queued entry stays queued.
                 await workspace.RemoveAsync(CancellationToken.None);
                 throw;
             }
+        }
 
+        public async Task<ExperimentRecord> RecordAsync(
+            ExperimentWorkspace workspace, DateTimeOffset createdAt, int exitCode, IEnumerable<string> metricsFiles, CakePipelineLog log, bool throwOnFailure, CancellationToken cancellationToken)
+        {
             var succeeded = exitCode == 0;
             var record = new ExperimentRecord(
                 Name, BaseCommit, createdAt, succeeded ? ExperimentStatus.Succeeded : ExperimentStatus.Failed,
@@ -425,11 +554,11 @@ public static class ExperimentAliases
             return record;
         }
 
-        // The experiment's own dotnet cake, its lines in this log prefixed with its name and kept in its log file.
-        private async Task<int> ReproAsync(string root, CakePipelineLog log, CancellationToken cancellationToken)
+        // The experiment's own Cake run, its lines in this log prefixed with its name and kept in its log file.
+        public async Task<int> CakeAsync(string root, IReadOnlyList<string> arguments, CakePipelineLog log, bool append, CancellationToken cancellationToken)
         {
             Directory.CreateDirectory(_store.Folder);
-            await using var file = new StreamWriter(_store.LogOf(Name), append: false, Encoding.UTF8);
+            await using var file = new StreamWriter(_store.LogOf(Name), append, Encoding.UTF8);
             void Line(string line)
             {
                 lock (LogGate)
@@ -442,7 +571,7 @@ public static class ExperimentAliases
             var runner = _settings.Runner.Split(' ', StringSplitOptions.RemoveEmptyEntries);
             // A path like ./build.sh is the workspace's own bootstrapper, not the repository's the experiment started from.
             var program = runner[0].Contains('/', StringComparison.Ordinal) ? Path.GetFullPath(runner[0], root) : runner[0];
-            var result = await Cli.Wrap(program).WithArguments([.. runner[1..], "--target=Repro", .. _settings.Arguments])
+            var result = await Cli.Wrap(program).WithArguments([.. runner[1..], .. arguments, .. _settings.Arguments])
                 .WithWorkingDirectory(root)
                 .WithEnvironmentVariables(new Dictionary<string, string?> { ["NO_COLOR"] = "1" })
                 .WithStandardOutputPipe(PipeTarget.ToDelegate(Line))
