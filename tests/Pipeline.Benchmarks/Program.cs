@@ -1,10 +1,11 @@
 using Pipeline.Benchmarks;
 
-// Usage (from the repository root): dotnet run -c Release --project tests/Pipeline.Benchmarks -- [hashing|status|cake|parallel|experiments|all] [--dataset PATH] [--repeats N] [--rounds N]
+// Usage (from the repository root): dotnet run -c Release --project tests/Pipeline.Benchmarks -- [hashing|status|cake|parallel|experiments|all] [--dataset PATH] [--repeats N] [--rounds N] [--scale N]
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var dataset = Option("--dataset") ?? "../shared/datasets/planets-moons/raw";
 var repeats = int.Parse(Option("--repeats") ?? "7", System.Globalization.CultureInfo.InvariantCulture);
 var rounds = int.Parse(Option("--rounds") ?? "5", System.Globalization.CultureInfo.InvariantCulture);
+var scale = int.Parse(Option("--scale") ?? "1", System.Globalization.CultureInfo.InvariantCulture);
 var work = Path.Combine(Path.GetTempPath(), "pipeline-benchmarks", Guid.NewGuid().ToString("N"));
 Directory.CreateDirectory(work);
 try
@@ -35,7 +36,7 @@ try
 
     if (what is "parallel" or "all")
     {
-        await ParallelReproBenchmark.RunAsync(Directory.GetCurrentDirectory(), work, Math.Min(repeats, 3));
+        await ParallelReproBenchmark.RunAsync(Directory.GetCurrentDirectory(), work, Math.Min(repeats, 3), scale);
     }
 
     if (what is "experiments" or "all")

@@ -9,7 +9,8 @@ namespace Pipeline.Cake.Tests;
 /// </summary>
 public sealed class ExperimentTests : IDisposable
 {
-    private const string Stages = """
+    /// <summary>prepare -> train -> evaluate; train fails at 13 epochs, and waits while the repository's 'hold' exists.</summary>
+    internal const string Stages = """
         sealed class Prepare : IStage
         {
             public StageDefinition Definition { get; } = new("prepare", CommandLine.Of("sh", "-c", "mkdir -p prepared && cat raw/* > prepared/all"))

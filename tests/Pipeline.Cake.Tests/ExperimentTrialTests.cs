@@ -8,33 +8,9 @@ namespace Pipeline.Cake.Tests;
 /// </summary>
 public sealed class ExperimentTrialTests : IDisposable
 {
-    private const string Stages = """
-        sealed class Prepare : IStage
-        {
-            public StageDefinition Definition { get; } = new("prepare", CommandLine.Of("sh", "-c", "mkdir -p prepared && cat raw/* > prepared/all"))
-            {
-                Dependencies = ["raw"], Parameters = ["prepare"], Outputs = ["prepared"],
-            };
-        }
-
-        sealed class Train : IStage
-        {
-            public StageDefinition Definition { get; } = new("train", CommandLine.Of("sh", "-c", "mkdir -p model && cat prepared/all params.yaml > model/weights"))
-            {
-                Dependencies = ["prepared"], Parameters = ["train"], Outputs = ["model"],
-            };
-        }
-
-        sealed class Evaluate : IStage
-        {
-            public StageDefinition Definition { get; } = new("evaluate", CommandLine.Of("sh", "-c", "printf '{\"val_acc\": 0.%s}' $(wc -c < model/weights) > metrics.json"))
-            {
-                Dependencies = ["model"], Metrics = ["metrics.json"],
-            };
-        }
-
+    private const string Elsewhere = """
         // The stand-in place: a trial of 13 epochs fails; the stage's outputs are then made here, as adopted ones would be.
-        static RemoteStageTarget Elsewhere() => new("TrainElsewhere", "train", "Runs train as a trial", async run =>
+        static RemoteStageTarget TrainElsewhere() => new("TrainElsewhere", "train", "Runs train as a trial", async run =>
         {
             var handoff = TrialHandoff.From(run.Cake) ?? throw new InvalidOperationException("TrainElsewhere runs only for ExpRun --on");
             var epochs = System.Text.RegularExpressions.Regex.Match(System.IO.File.ReadAllText("params.yaml"), @"epochs: (\d+)").Groups[1].Value;
@@ -59,9 +35,9 @@ public sealed class ExperimentTrialTests : IDisposable
         };
         """;
 
-    private const string Script = "RunTarget(PipelineTasks.Register(Context, Task, Teardown, new IStage[] { new Prepare(), new Train(), new Evaluate() }, new PipelineAdapters { RemoteStageTargets = [Elsewhere()] }));";
+    private const string Script = "RunTarget(PipelineTasks.Register(Context, Task, Teardown, new IStage[] { new Prepare(), new Train(), new Evaluate() }, new PipelineAdapters { RemoteStageTargets = [TrainElsewhere()] }));";
 
-    private readonly CakeRepo repo = new(Stages, script: Script);
+    private readonly CakeRepo repo = new(ExperimentTests.Stages + "\n" + Elsewhere, script: Script);
 
     [Fact]
     public async Task Queued_experiments_hand_their_stage_to_one_batch_a_failed_trial_fails_its_experiment_only_and_a_run_cache_hit_needs_no_trial()
