@@ -25,6 +25,7 @@ internal sealed class JobController(ObjectStore store)
     private readonly Dictionary<string, DateTime> started = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTime> finished = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTime> lastFailure = new(StringComparer.Ordinal);
+    private readonly HashSet<string> failedPodsSeen = new(StringComparer.Ordinal);
 
     /// <summary>The first delay before a failed index runs again; the real controller's is 10 s, doubling to 6 min.</summary>
     public TimeSpan PodFailureBackoff { get; set; } = TimeSpan.FromSeconds(10);
@@ -119,16 +120,14 @@ internal sealed class JobController(ObjectStore store)
             : null;
     }
 
+    // An index's back-off runs from when its last pod was first seen failed.
     private void NoteFailures(string uid, List<JsonObject> pods)
     {
         foreach (var pod in pods.Where(p => (string?)p["status"]?["phase"] == "Failed"))
         {
-            var key = $"{uid}/{IndexOf(pod)}";
-            var at = DateTime.UtcNow;
-            if (!lastFailure.TryGetValue(key + "/" + pod["metadata"]!["name"], out _))
+            if (failedPodsSeen.Add((string)pod["metadata"]!["uid"]!))
             {
-                lastFailure[key + "/" + pod["metadata"]!["name"]] = at;
-                lastFailure[key] = at;
+                lastFailure[$"{uid}/{IndexOf(pod)}"] = DateTime.UtcNow;
             }
         }
     }

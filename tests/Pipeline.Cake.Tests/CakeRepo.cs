@@ -72,6 +72,19 @@ public sealed class CakeRepo : IDisposable
 
     public void Commit(string message, params string[] paths) => TestGit.Commit(Root, message, paths);
 
+    /// <summary>Asserts that <paramref name="second"/> skipped each of <paramref name="stages"/>, each ran once in all, and Status finds nothing to do.</summary>
+    public async Task AssertSkippedAfterOneRunAsync(CakeResult second, params string[] stages)
+    {
+        foreach (var stage in stages)
+        {
+            Assert.Contains($"Stage '{stage}' didn't change, skipping", second.Output, StringComparison.Ordinal);
+            Assert.Equal(1, Runs(stage));
+        }
+
+        var status = await CakeAsync("--target=Status");
+        Assert.Contains("Pipeline is up to date.", status.Output, StringComparison.Ordinal);
+    }
+
     public int Runs(string stage) => File.Exists(this[$"runs/{stage}"]) ? File.ReadAllLines(this[$"runs/{stage}"]).Length : 0;
 
     public Task<CakeResult> CakeAsync(params string[] arguments) => CakeInAsync(Root, arguments);

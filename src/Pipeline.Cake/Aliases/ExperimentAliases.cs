@@ -255,7 +255,7 @@ public static class ExperimentAliases
     }
 
     private static string Places(PipelineAdapters adapters) =>
-        adapters.RemoteStageTargets.Where(t => t.RunTrials is not null && t.Place is not null).Select(t => t.Place!).DefaultIfEmpty("none").Aggregate((a, b) => $"{a}, {b}");
+        string.Join(", ", adapters.RemoteStageTargets.Where(t => t.RunTrials is not null && t.Place is not null).Select(t => t.Place)) is { Length: > 0 } places ? places : "none";
 
     private static ExperimentRecord[] Checked(ExperimentRecord[] records)
     {
@@ -442,8 +442,7 @@ public static class ExperimentAliases
         }).GetAwaiter().GetResult();
 
     private static IEnumerable<Pipeline.Storage.Hashing.ContentHash> OutputsOf(ExperimentRecord record) =>
-        Pipeline.Core.LockFiles.LockFileStore.Parse(ExperimentCommits.LockFileOf(record), $"the lock file of experiment '{record.Name}'")
-            .Stages.Values.SelectMany(s => s.Outputs).Select(o => o.Content.Hash);
+        ExperimentCommits.ReadLockFile(record).Stages.Values.SelectMany(s => s.Outputs).Select(o => o.Content.Hash);
 
     /// <summary>One experiment from its settings checked to its record written.</summary>
     private sealed class ExperimentRun

@@ -1,6 +1,5 @@
 using Pipeline.Core.Execution;
 using Pipeline.Core.Git;
-using Pipeline.Core.LockFiles;
 using Pipeline.Core.Workspace;
 using Pipeline.Storage;
 using Pipeline.Storage.Objects;
@@ -27,7 +26,7 @@ public static class ExperimentApply
         ArgumentNullException.ThrowIfNull(record);
         ArgumentNullException.ThrowIfNull(log);
         var settings = repository.Settings;
-        var lockFile = LockFileStore.Parse(ExperimentCommits.LockFileOf(record), $"the lock file of experiment '{record.Name}'");
+        var lockFile = ExperimentCommits.ReadLockFile(record);
         var git = new GitRepository(repository.Root);
         var edited = force ? [] : await git.ModifiedAsync([settings.ParametersFile, settings.LockFile], cancellationToken);
         if (edited.Count > 0)

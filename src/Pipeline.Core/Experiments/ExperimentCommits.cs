@@ -1,4 +1,5 @@
 using Pipeline.Core.Git;
+using Pipeline.Core.LockFiles;
 using Pipeline.Core.Workspace;
 
 namespace Pipeline.Core.Experiments;
@@ -59,6 +60,11 @@ public static class ExperimentCommits
             ? text
             : throw new PipelineException($"experiment '{record.Name}' failed; it has no outputs to use (ExpQueue shows its log)");
     }
+
+    /// <summary>The record's lock file, read.</summary>
+    /// <exception cref="PipelineException">The experiment failed, or its lock file is not one.</exception>
+    public static LockFile ReadLockFile(ExperimentRecord record) =>
+        LockFileStore.Parse(LockFileOf(record), $"the lock file of experiment '{record.Name}'");
 
     /// <summary>The record's parameter overrides.</summary>
     public static IReadOnlyList<ParameterOverride> Overrides(ExperimentRecord record)
