@@ -114,23 +114,10 @@ internal static class PipelineCommands
 
     private static Task ExpShowAsync(ICakeContext context, PipelineSession session)
     {
-        var records = context.ListExperiments();
-        var format = session.Options.FormatOf("text", "md", "csv", "json");
-        if (format == "json")
-        {
-            return ReportAsync(context, session, ExperimentStore.ToJson(records) + "\n");
-        }
-
-        if (records.Count == 0)
-        {
-            return ReportAsync(context, session, "No experiments recorded; run one with --target=Exp --set=KEY=VALUE.\n");
-        }
-
         var options = new TargetOptions(context);
         var descending = options.Choice("sort-order", "asc", "asc", "desc") == "desc";
-        var (header, rows) = ExperimentTable.Of(records, session.Options.ShowAll, options.Text("sort-by"), descending);
-        var table = format switch { "md" => TableFormat.Markdown, "csv" => TableFormat.Csv, _ => TableFormat.Text };
-        return ReportAsync(context, session, DiffTable.Format(header, rows, table));
+        var text = ExperimentTable.Show(context.ListExperiments(), session.Options.Format, session.Options.ShowAll, options.Text("sort-by"), descending);
+        return ReportAsync(context, session, text);
     }
 
     private static Task ExpQueueAsync(ICakeContext context, PipelineSession session)

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
+using CliWrap;
+using CliWrap.Buffered;
 using Pipeline.Core.Experiments;
 
 namespace Pipeline.Benchmarks;
@@ -8,7 +10,7 @@ namespace Pipeline.Benchmarks;
 /// <summary>
 /// Experiments: a sweep of 8 CPU-bound experiments with <c>ExpRun --jobs=2</c> beside <c>--jobs=1</c>; 100 short queued
 /// experiments with <c>--jobs=4</c>, counting failures, several rounds; <c>ExpShow</c> over 1,000 records beside an
-/// empty Cake run.
+/// empty Cake run, and <c>pipeline exp show</c> (no Cake) beside it (alone: <c>exp-show</c>).
 /// </summary>
 internal static class ExperimentsBenchmark
 {
@@ -85,7 +87,7 @@ internal static class ExperimentsBenchmark
         Console.WriteLine($"  failures in all rounds: {total}");
     }
 
-    private static async Task ShowAsync(string repositoryRoot, string work, int repeats)
+    public static async Task ShowAsync(string repositoryRoot, string work, int repeats)
     {
         var repository = await CakeRepository.CreateAsync(
             repositoryRoot, Path.Combine(work, "show"), Stages, "new IStage[] { new Prepare(), new Train(), new Evaluate() }", "train:\n  lr: 1\n  work: short\n");
@@ -100,13 +102,26 @@ internal static class ExperimentsBenchmark
         var floor = await Measure.MedianAsync(repeats, () => CakeRepository.CakeIn(floorFolder));
         var table = await Measure.MedianAsync(repeats, () => repository.CakeAsync("--target=ExpShow", "--sort-by=metrics.json:val_acc", "--out=table.txt"));
         var json = await Measure.MedianAsync(repeats, () => repository.CakeAsync("--target=ExpShow", "--format=json", "--out=table.json"));
+        var tool = await Measure.MedianAsync(repeats, () => PipelineToolAsync(repository.Root, "exp", "show", "--sort-by=metrics.json:val_acc", "--out=tool.txt"));
+        var toolJson = await Measure.MedianAsync(repeats, () => PipelineToolAsync(repository.Root, "exp", "show", "--format=json", "--out=tool.json"));
         var inProcess = await Measure.MedianAsync(repeats, async () => ExperimentTable.Of(await store.ListAsync(CancellationToken.None), all: false, "metrics.json:val_acc"));
         Console.WriteLine($"experiments: ExpShow over 1,000 records (12 parameters, 4 metrics, this repository's lock file each), median of {repeats}");
         Console.WriteLine($"  dotnet cake, empty task (floor)        {Measure.Ms(floor),10}");
         Console.WriteLine($"  ExpShow --sort-by, table               {Measure.Ms(table),10}  (+{Measure.Ms(table - floor)} over the floor)");
         Console.WriteLine($"  ExpShow --format=json                  {Measure.Ms(json),10}  (+{Measure.Ms(json - floor)} over the floor)");
+        Console.WriteLine($"  pipeline exp show --sort-by (no Cake)  {Measure.Ms(tool),10}  ({tool / table:0.00}x ExpShow)");
+        Console.WriteLine($"  pipeline exp show --format=json        {Measure.Ms(toolJson),10}  ({toolJson / json:0.00}x ExpShow)");
         Console.WriteLine($"  read 1,000 records and sort, in process {Measure.Ms(inProcess),9}");
+        if (await File.ReadAllTextAsync(Path.Combine(repository.Root, "tool.txt")) != await File.ReadAllTextAsync(Path.Combine(repository.Root, "table.txt")))
+        {
+            throw new InvalidOperationException("pipeline exp show and ExpShow printed different tables");
+        }
     }
+
+    // As a user runs the tool: its own process, through the dotnet host.
+    private static Task PipelineToolAsync(string folder, params string[] arguments) =>
+        Cli.Wrap("dotnet").WithArguments([Path.Combine(AppContext.BaseDirectory, "pipeline.dll"), .. arguments]).WithWorkingDirectory(folder)
+            .ExecuteBufferedAsync();
 
     private static ExperimentRecord Record(int i, string lockText)
     {

@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using CliWrap;
+using CliWrap.Buffered;
 
 namespace Pipeline.Cake.Tests;
 
@@ -118,6 +120,11 @@ public sealed class ExperimentTests : IDisposable
         var csv = await repo.CakeAsync("--target=ExpShow", "--format=csv", "--sort-by=train.epochs", "--sort-order=desc", "--out=experiments.csv");
         var json = await repo.CakeAsync("--target=ExpShow", "--format=json", "--out=experiments.json");
         var badSort = await repo.CakeAsync("--target=ExpShow", "--sort-by=nope");
+        var toolCsv = await PipelineToolAsync("exp", "show", "--format=csv", "--sort-by=train.epochs", "--sort-order=desc");
+        var toolJson = await PipelineToolAsync("exp", "show", "--format", "json", "-C", repo.Root);
+        var toolBadSort = await PipelineToolAsync("exp", "show", "--sort-by=nope");
+        var toolBadFormat = await PipelineToolAsync("exp", "show", "--format=xml");
+        var toolHelp = await PipelineToolAsync("exp", "show", "--help");
         var badRange = await ExpAsync("--set=train.epochs=range(5,x)");
         var emptyRange = await ExpAsync("--set=train.epochs=range(5,5)");
 
@@ -142,6 +149,13 @@ public sealed class ExperimentTests : IDisposable
         Assert.Equal(["7", "7", "6", "6"], lines.Skip(1).Select(l => l.Split(',')[epochs]));
         Assert.Equal(["sweep-1", "sweep-2", "sweep-3", "sweep-4"], JsonNode.Parse(await File.ReadAllTextAsync(repo["experiments.json"]))!.AsArray().Select(r => (string?)r!["name"]).Order(StringComparer.Ordinal));
         Assert.StartsWith("Error: --sort-by nope: no such column (there are Experiment, Base, Created, Status, ", badSort.ErrorLine, StringComparison.Ordinal);
+        Assert.Equal((0, await File.ReadAllTextAsync(repo["experiments.csv"])), (toolCsv.ExitCode, toolCsv.StandardOutput));
+        Assert.Equal((0, await File.ReadAllTextAsync(repo["experiments.json"])), (toolJson.ExitCode, toolJson.StandardOutput));
+        Assert.Equal((1, badSort.ErrorLine + "\n", ""), (toolBadSort.ExitCode, toolBadSort.StandardError, toolBadSort.StandardOutput));
+        Assert.Equal(1, toolBadFormat.ExitCode);
+        Assert.StartsWith("Argument 'xml' not recognized. Must be one of:", toolBadFormat.StandardError, StringComparison.Ordinal);
+        Assert.Equal(0, toolHelp.ExitCode);
+        Assert.Contains("--sort-order <asc|desc>", toolHelp.StandardOutput, StringComparison.Ordinal);
         Assert.Equal("Error: --set train.epochs=range(5,x): expected range(START,STOP) or range(START,STOP,STEP) with whole numbers", badRange.ErrorLine);
         Assert.Equal("Error: --set train.epochs=range(5,5): the range is empty", emptyRange.ErrorLine);
     }
@@ -263,6 +277,11 @@ public sealed class ExperimentTests : IDisposable
         // The experiments' work trees are registered with the repository's git; removing the folder is enough here.
         repo.Dispose();
     }
+
+    // The read-only tool as a user runs it, from a folder inside the repository: it finds the repository itself.
+    private Task<BufferedCommandResult> PipelineToolAsync(params string[] arguments) =>
+        Cli.Wrap("dotnet").WithArguments([Path.Combine(AppContext.BaseDirectory, "pipeline.dll"), .. arguments])
+            .WithWorkingDirectory(repo["raw"]).WithValidation(CommandResultValidation.None).ExecuteBufferedAsync();
 
     // The ExpQueue rows in a state.
     private static int Rows(string output, string state) =>

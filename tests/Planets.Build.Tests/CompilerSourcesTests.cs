@@ -1,4 +1,7 @@
+using System.Reflection;
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
 using CliWrap;
 using CliWrap.Buffered;
 
@@ -39,7 +42,37 @@ public sealed class CompilerSourcesTests : IDisposable
         Assert.Equal(first, restored);
     }
 
+    [Fact]
+    public void The_bootstrapper_stamps_the_sources_the_definition_check_reads_and_they_hold_every_project_it_is_built_from()
+    {
+        var checkedSources = (string[])typeof(PlanetsPipeline).GetField("DefinitionSources", BindingFlags.NonPublic | BindingFlags.Static)!.GetValue(null)!;
+        var script = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "build.sh"));
+        var stamped = Regex.Match(script, @"\nsources=\((?<list>[^)]*)\)").Groups["list"].Value
+            .Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.Equal(checkedSources, stamped);
+        foreach (var project in ProjectsBehind(Path.Combine(RepositoryPaths.Root, "build", "Planets.Build.csproj")))
+        {
+            Assert.Contains(Path.GetRelativePath(RepositoryPaths.Root, Path.GetDirectoryName(project)!), checkedSources);
+        }
+    }
+
     public void Dispose() => folder.Delete(recursive: true);
+
+    private static HashSet<string> ProjectsBehind(string project)
+    {
+        var found = new HashSet<string> { project };
+        foreach (var reference in XDocument.Load(project).Descendants("ProjectReference"))
+        {
+            var path = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(project)!, (string)reference.Attribute("Include")!));
+            if (!found.Contains(path))
+            {
+                found.UnionWith(ProjectsBehind(path));
+            }
+        }
+
+        return found;
+    }
 
     private static string Answer(int value) =>
         $"namespace Answers;\n\n/// <summary>The answer.</summary>\npublic static class Answer\n{{\n    /// <summary>Its value.</summary>\n    public const int Value = {value};\n}}\n";

@@ -97,8 +97,9 @@ public sealed class TrainRemoteTests : IAsyncLifetime, IDisposable
     public async Task A_sweep_of_four_queued_experiments_trains_as_one_indexed_job_whose_pods_run_in_docker_with_data_through_s3()
     {
         // The work trees hold what is committed: everything but what is built or produced. The copy shares the
-        // prebuilt pipeline definition, which a fresh work tree's newer file times would call stale (a real repository
-        // uses ./build.sh, which rebuilds it); the runner gives the work tree's files old times instead.
+        // prebuilt pipeline definition, which a fresh work tree's newer file times would call stale (in a real
+        // repository ./build.sh stamps the definition with its sources' content, which such a work tree matches; the
+        // copy holds no build/ to match); the runner gives the work tree's files old times instead.
         await File.WriteAllTextAsync(Path.Combine(repository.Root, ".gitignore"), "/artifacts\n/.pipeline/\n/data/raw/\n/data/prepared/\n/model/\n/evaluation/plots/\n/kubeconfig\n");
         var runner = Path.Combine(repository.Root, "experiment-runner.sh");
         await File.WriteAllTextAsync(runner, "#!/bin/sh\nfind . -path ./artifacts -prune -o -path ./.pipeline -prune -o -type f -exec touch -h -d @1 {} +\nexec dotnet cake \"$@\"\n");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pipeline.Core.Diffs;
 
 namespace Pipeline.Core.Experiments;
 
@@ -8,6 +9,36 @@ namespace Pipeline.Core.Experiments;
 /// </summary>
 public static class ExperimentTable
 {
+    /// <summary>The formats <see cref="Show"/> writes.</summary>
+    public static IReadOnlyList<string> Formats { get; } = ["text", "md", "csv", "json"];
+
+    /// <summary>
+    /// What <c>ExpShow</c> prints: every record whole as JSON, or the table (<see cref="Of"/>) as aligned text,
+    /// Markdown or CSV; a hint to run one when there are none.
+    /// </summary>
+    /// <exception cref="PipelineException"><paramref name="format"/> is not one of <see cref="Formats"/>, or <paramref name="sortBy"/> names no column.</exception>
+    public static string Show(IReadOnlyList<ExperimentRecord> records, string format, bool all, string? sortBy = null, bool descending = false)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (!Formats.Contains(format, StringComparer.Ordinal))
+        {
+            throw new PipelineException($"--format: '{format}' is not one of {string.Join(", ", Formats)}");
+        }
+
+        if (format == "json")
+        {
+            return ExperimentStore.ToJson(records) + "\n";
+        }
+
+        if (records.Count == 0)
+        {
+            return "No experiments recorded; run one with --target=Exp --set=KEY=VALUE.\n";
+        }
+
+        var (header, rows) = Of(records, all, sortBy, descending);
+        return DiffTable.Format(header, rows, format switch { "md" => TableFormat.Markdown, "csv" => TableFormat.Csv, _ => TableFormat.Text });
+    }
+
     /// <summary>The header and one row per experiment, sorted by <paramref name="sortBy"/> (a column's name: numbers as numbers, missing values last) when given.</summary>
     /// <exception cref="PipelineException"><paramref name="sortBy"/> names no column.</exception>
     public static (IReadOnlyList<string> Header, IReadOnlyList<IReadOnlyList<string>> Rows) Of(
