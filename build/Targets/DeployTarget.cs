@@ -28,7 +28,7 @@ internal static class DeployTarget
         var root = context.Environment.WorkingDirectory.FullPath;
         var image = options.Text("image-digest")
             ?? (await PushedImageRecord.ReadAsync(root, ServiceBundle.Name, RunStopping.Token)).Pinned;
-        var settings = new DeploymentSettings(Path.Combine(root, Manifests), cluster.Namespace, image)
+        var settings = new DeploymentSettings(Path.Combine(root, Manifests), cluster.Namespace, image, $"{ServiceBundle.Name}:placeholder")
         {
             DryRun = options.Flag("dry-run"),
             RolloutTimeout = TimeSpan.FromSeconds(options.Number("rollout-timeout", "Kubernetes_RolloutTimeout", 300, minimum: 1)),

@@ -5,7 +5,7 @@ namespace Pipeline.Containers;
 /// path part when it holds a '.' or ':' or is <c>localhost</c>.
 /// </summary>
 /// <param name="Registry">The registry host (and port), or null for the engine's default.</param>
-/// <param name="Repository">The repository path, e.g. <c>team/planets-service</c>.</param>
+/// <param name="Repository">The repository path, e.g. <c>team/my-service</c>.</param>
 /// <param name="Tag">The tag, or null.</param>
 /// <param name="Digest">The content digest (<c>sha256:…</c>), or null.</param>
 public sealed record ImageReference(string? Registry, string Repository, string? Tag, string? Digest)
@@ -44,7 +44,7 @@ public sealed record ImageReference(string? Registry, string Repository, string?
         return reference.IsValid() ? reference : throw new FormatException($"'{text}' is not an image name ([registry/]repository[:tag][@sha256:digest], lower case)");
     }
 
-    /// <summary>The name without tag or digest, e.g. <c>localhost:5000/planets-service</c>.</summary>
+    /// <summary>The name without tag or digest, e.g. <c>localhost:5000/my-service</c>.</summary>
     public string Name => Registry is null ? Repository : $"{Registry}/{Repository}";
 
     /// <summary>The same image under <paramref name="tag"/>, with no digest.</summary>

@@ -21,7 +21,9 @@ public sealed class ReportPublisher(IGitHubClient client, GitHubTarget target) :
     public static ReportPublisher Create(GitHubTarget target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var client = new GitHubClient(new ProductHeaderValue("planets-pipeline"), target.ApiUrl)
+        // GitHub asks every client to name itself in its User-Agent: this assembly and its version.
+        var assembly = typeof(ReportPublisher).Assembly.GetName();
+        var client = new GitHubClient(new ProductHeaderValue(assembly.Name, assembly.Version?.ToString()), target.ApiUrl)
         {
             Credentials = new Credentials(target.Token),
         };

@@ -23,7 +23,7 @@ public class DeploymentFailedException : Exception
     {
     }
 
-    /// <summary>Why the rollout failed, e.g. "pod planets-service-x: CrashLoopBackOff".</summary>
+    /// <summary>Why the rollout failed, e.g. "pod my-service-x: CrashLoopBackOff".</summary>
     public string Reason { get; init; } = "";
 
     /// <summary>The revision the Deployment was rolled back to; null when there was none to go back to.</summary>

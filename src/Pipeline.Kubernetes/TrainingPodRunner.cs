@@ -47,7 +47,12 @@ public sealed partial class TrainingPodRunner(IKubernetes client)
             {
                 Name = name,
                 NamespaceProperty = settings.Namespace,
-                Labels = new Dictionary<string, string> { ["app"] = "planets-training", ["run-id"] = name["train-".Length..] },
+                Labels = new Dictionary<string, string>
+                {
+                    ["app.kubernetes.io/component"] = "training",
+                    ["app.kubernetes.io/managed-by"] = DeploymentSettings.Manager,
+                    ["run-id"] = name["train-".Length..],
+                },
             },
             Spec = BuildPodSpec(settings),
         };

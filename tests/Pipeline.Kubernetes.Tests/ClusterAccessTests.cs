@@ -43,7 +43,7 @@ public sealed class ClusterAccessTests
     {
         await using var cluster = await TestCluster.StartAsync();
         var manifest = await File.ReadAllTextAsync(Path.Combine(cluster.Manifests, "deployment.yaml"));
-        await File.WriteAllTextAsync(Path.Combine(cluster.Manifests, "deployment.yaml"), manifest.Replace("planets-service:placeholder", TestCluster.ImageV1, StringComparison.Ordinal));
+        await File.WriteAllTextAsync(Path.Combine(cluster.Manifests, "deployment.yaml"), manifest.Replace(TestCluster.Placeholder, TestCluster.ImageV1, StringComparison.Ordinal));
 
         var applied = Kubectl(cluster, "apply", "--server-side", "--validate=false", "-f", cluster.Manifests);
         var names = Kubectl(cluster, "get", "deployments,services,hpa", "-o", "name");

@@ -190,7 +190,7 @@ public sealed class DeploymentRunnerTests
             using var client = ClusterConnection.Connect(kubeconfig);
 
             var error = await Assert.ThrowsAsync<KubernetesApiException>(() => new DeploymentRunner(client).DeployAsync(
-                new DeploymentSettings(manifests, "default", TestCluster.ImageV1), new RecordingLog(), CancellationToken.None));
+                new DeploymentSettings(manifests, "default", TestCluster.ImageV1, TestCluster.Placeholder), new RecordingLog(), CancellationToken.None));
 
             Assert.Equal($"cannot reach the Kubernetes API at {server}: connection refused (is the cluster running, and is the kubeconfig's server address right?)", error.Message);
             Assert.Null(error.StatusCode);

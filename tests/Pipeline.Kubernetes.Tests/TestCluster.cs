@@ -6,6 +6,9 @@ namespace Pipeline.Kubernetes.Tests;
 /// <summary>An emulator with a scripted kubelet, a client connected through a kubeconfig, and a copy of the repository's manifests.</summary>
 internal sealed class TestCluster : IAsyncDisposable
 {
+    /// <summary>The image this repository's manifests name until a deployment pins the real one.</summary>
+    public const string Placeholder = "planets-service:placeholder";
+
     public const string ImageV1 = "registry.example/planets-service@sha256:1111111111111111111111111111111111111111111111111111111111111111";
     public const string ImageV2 = "registry.example/planets-service@sha256:2222222222222222222222222222222222222222222222222222222222222222";
 
@@ -43,7 +46,7 @@ internal sealed class TestCluster : IAsyncDisposable
         return new TestCluster(await KubernetesEmulator.StartAsync(runtime), runtime, folder);
     }
 
-    public DeploymentSettings Deployment(string image) => new(Manifests, "default", image) { RolloutTimeout = TimeSpan.FromSeconds(10) };
+    public DeploymentSettings Deployment(string image) => new(Manifests, "default", image, Placeholder) { RolloutTimeout = TimeSpan.FromSeconds(10) };
 
     public async ValueTask DisposeAsync()
     {

@@ -37,7 +37,8 @@ public sealed class TrainingPodRunnerTests
         var spec = pod["spec"]!;
         var container = spec["containers"]![0]!;
         Assert.Equal("train-run-42", (string?)pod["metadata"]!["name"]);
-        Assert.Equal("planets-training", (string?)pod["metadata"]!["labels"]!["app"]);
+        Assert.Equal("training", (string?)pod["metadata"]!["labels"]!["app.kubernetes.io/component"]);
+        Assert.Equal("pipeline", (string?)pod["metadata"]!["labels"]!["app.kubernetes.io/managed-by"]);
         Assert.Equal("run-42", (string?)pod["metadata"]!["labels"]!["run-id"]);
         Assert.Equal("Never", (string?)spec["restartPolicy"]);
         Assert.Equal("1", (string?)container["resources"]!["limits"]!["nvidia.com/gpu"]);

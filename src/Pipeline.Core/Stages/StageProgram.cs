@@ -7,7 +7,7 @@ namespace Pipeline.Core.Stages;
 /// that runs it is run, the pipeline makes sure the built program is the one its sources give now, so the lock file
 /// never records new sources beside outputs made by an old binary (see <see cref="Execution.ProgramBuilder"/>).
 /// </summary>
-/// <param name="Name">The program's name in messages, such as <c>Planets.Ml</c>.</param>
+/// <param name="Name">The program's name in messages, such as <c>MyModel.Cli</c>.</param>
 /// <param name="Build">The command that builds it, run from the repository root.</param>
 public sealed record StageProgram(string Name, CommandLine Build)
 {
