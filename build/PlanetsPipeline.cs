@@ -41,6 +41,7 @@ public static class PlanetsPipeline
         var stages = Stages(RawDataFolder(context), AnnotatedFolder(context), train).ToList();
         var target = PipelineTasks.Register(context, task, teardown, stages, adapters);
         TestTarget.Register(task);
+        PackTarget.Register(task);
         ServeTarget.Register(task);
         ContainerTargets.Register(task);
         DeployTarget.Register(task);
