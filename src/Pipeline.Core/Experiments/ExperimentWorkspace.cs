@@ -8,18 +8,21 @@ namespace Pipeline.Core.Experiments;
 /// it holds exactly the committed files, plus links to the repository's cache and run-cache (outputs land in the
 /// shared cache; a stage run before is restored, not rerun) and to the untracked paths the pipeline names (such as
 /// build output). Nothing else of the user's workspace is in it: the rule is "committed files and named links".
+/// A pipeline in a subfolder of its git repository runs in the same subfolder of the work tree.
 /// </summary>
 public sealed class ExperimentWorkspace
 {
     private readonly GitRepository _git;
+    private readonly string _workTree;
 
-    private ExperimentWorkspace(GitRepository git, string root)
+    private ExperimentWorkspace(GitRepository git, string workTree, string root)
     {
         _git = git;
+        _workTree = workTree;
         Root = root;
     }
 
-    /// <summary>The experiment's work tree.</summary>
+    /// <summary>The pipeline's root in the experiment's work tree: where it runs.</summary>
     public string Root { get; }
 
     /// <summary>Makes the work tree of <paramref name="commit"/> for experiment <paramref name="name"/> with <paramref name="parameters"/> as its parameters file.</summary>
@@ -29,16 +32,18 @@ public sealed class ExperimentWorkspace
     {
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(links);
-        var root = Path.Combine(repository.Root, repository.Settings.DataFolder, "experiments", "workspaces", name);
-        if (Directory.Exists(root))
+        var workTree = Path.Combine(repository.Root, repository.Settings.DataFolder, "experiments", "workspaces", name);
+        if (Directory.Exists(workTree))
         {
-            throw new PipelineException($"{root}: the workspace of an earlier run of '{name}' is kept for inspection; remove it (git worktree remove --force {root}) or choose another --name");
+            throw new PipelineException($"{workTree}: the workspace of an earlier run of '{name}' is kept for inspection; remove it (git worktree remove --force {workTree}) or choose another --name");
         }
 
         var git = new GitRepository(repository.Root);
-        Directory.CreateDirectory(Path.GetDirectoryName(root)!);
-        await git.AddWorktreeAsync(root, commit, cancellationToken);
-        var workspace = new ExperimentWorkspace(git, root);
+        var prefix = await git.PrefixAsync(cancellationToken);
+        Directory.CreateDirectory(Path.GetDirectoryName(workTree)!);
+        await git.AddWorktreeAsync(workTree, commit, cancellationToken);
+        var root = Path.TrimEndingDirectorySeparator(Path.Combine(workTree, prefix));
+        var workspace = new ExperimentWorkspace(git, workTree, root);
         try
         {
             var shared = new[] { Path.Combine(repository.Settings.DataFolder, "cache"), Path.Combine(repository.Settings.DataFolder, "runs") };
@@ -58,7 +63,7 @@ public sealed class ExperimentWorkspace
     }
 
     /// <summary>Removes the work tree (the shared cache and the linked paths stay as they are).</summary>
-    public Task RemoveAsync(CancellationToken cancellationToken) => _git.RemoveWorktreeAsync(Root, cancellationToken);
+    public Task RemoveAsync(CancellationToken cancellationToken) => _git.RemoveWorktreeAsync(_workTree, cancellationToken);
 
     private static void Link(string target, string link, bool create)
     {

@@ -183,6 +183,16 @@ public sealed class GitRepository(string root)
         await RunCheckedAsync(["worktree", "add", "--detach", "--quiet", path, commit], cancellationToken);
     }
 
+    /// <summary>
+    /// Where the pipeline's root is inside the repository, as git writes paths (<c>samples/churn/</c>; empty at the
+    /// top): a pipeline can live in a subfolder of a larger repository.
+    /// </summary>
+    public async Task<string> PrefixAsync(CancellationToken cancellationToken)
+    {
+        await RequireRepositoryAsync(cancellationToken);
+        return (await RunCheckedAsync(["rev-parse", "--show-prefix"], cancellationToken)).Trim();
+    }
+
     /// <summary>Removes the linked work tree at <paramref name="path"/> and what is in it.</summary>
     public async Task RemoveWorktreeAsync(string path, CancellationToken cancellationToken)
     {
@@ -215,8 +225,7 @@ public sealed class GitRepository(string root)
     public async Task<string> CommitFilesAsync(string parent, IReadOnlyDictionary<string, string> files, string message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(files);
-        await RequireRepositoryAsync(cancellationToken);
-        var prefix = (await RunCheckedAsync(["rev-parse", "--show-prefix"], cancellationToken)).Trim();
+        var prefix = await PrefixAsync(cancellationToken);
         var index = Path.Combine(Path.GetTempPath(), $"pipeline-index-{Guid.NewGuid():N}");
         var environment = new Dictionary<string, string?> { ["GIT_INDEX_FILE"] = index };
         try
