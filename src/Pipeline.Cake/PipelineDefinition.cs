@@ -19,7 +19,8 @@ public static class PipelineDefinition
 {
     /// <summary>
     /// Fails when a file under <paramref name="sources"/> (files or folders, relative to <paramref name="root"/>) was
-    /// changed after <paramref name="assembly"/> was built.
+    /// changed after <paramref name="assembly"/> was built, unless the stamp beside the assembly says it was built from
+    /// sources of this very content.
     /// </summary>
     /// <param name="root">The repository root.</param>
     /// <param name="assembly">The definition's built assembly.</param>

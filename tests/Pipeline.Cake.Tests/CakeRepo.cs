@@ -19,9 +19,11 @@ public sealed class CakeRepo : IDisposable
         Root = Path.Combine(Path.GetTempPath(), "pipeline-cake-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path.Combine(Root, ".config"));
         File.Copy(Path.Combine(RepositoryPaths.Root, ".config", "dotnet-tools.json"), Path.Combine(Root, ".config", "dotnet-tools.json"));
-        // One script cache for all test repositories: the same build.cake then compiles once, not once per test.
+        // One script cache for all test repositories of this build: the same build.cake then compiles once, not once
+        // per test. Cake keys its cache by the script's text alone, so a script compiled against an earlier build of
+        // the assemblies it references must not be found by a later one: the folder is named after their builds.
         var cakeConfig = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "cake.config"));
-        Write("cake.config", $"{cakeConfig}\n[Paths]\nCache={Path.Combine(Path.GetTempPath(), "pipeline-cake-tests", "script-cache")}\n");
+        Write("cake.config", $"{cakeConfig}\n[Paths]\nCache={Path.Combine(Path.GetTempPath(), "pipeline-cake-tests", "script-cache", ReferencedBuild)}\n");
         Write("build.cake", BuildScript(stages, script ?? $"RunTarget(PipelineTasks.Register(Context, Task, Teardown, {registration}));"));
         Write("params.yaml", "prepare:\n  seed: 77\ntrain:\n  epochs: 5\n");
         Write("raw/a.txt", "alpha");
@@ -58,6 +60,11 @@ public sealed class CakeRepo : IDisposable
         """;
 
     public string Root { get; }
+
+    // The builds of the assemblies the scripts reference (their module version ids change with any change of code).
+    private static string ReferencedBuild { get; } = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(
+        System.Text.Encoding.UTF8.GetBytes(string.Join(',', new[] { typeof(PipelineTasks), typeof(Pipeline.Core.PipelineException), typeof(Pipeline.Remotes.RemoteKinds) }
+            .Select(t => t.Assembly.ManifestModule.ModuleVersionId)))))[..16];
 
     public string this[string relative] => Path.Combine(Root, relative);
 
