@@ -88,8 +88,13 @@ public sealed class PackageTests(PackageTests.Feed feed) : IClassFixture<Package
         Assert.True(created.ExitCode == 0, installed.Output + created.Output);
 
         var first = await RunEverydayCycleAsync(work, repo, ["prepare", "train", "evaluate"], ("lr: 0.5", "lr: 0.05"));
+        var experiment = await RunAsync(repo, "dotnet", "cake", "--target=Exp", "--set=train.lr=0.1", "--name=lr-0.1");
+        var shown = await RunAsync(repo, "dotnet", "pipeline", "exp", "show", "--format=csv");
 
         Assert.Contains("evaluate: accuracy ", first, StringComparison.Ordinal);
+        Assert.True(experiment.ExitCode == 0, experiment.Output);
+        Assert.True(shown.ExitCode == 0, shown.Output);
+        Assert.Matches(@"\nlr-0\.1,\w+,[\d: -]+,succeeded,0\.1,", shown.Output);
     });
 
     [Fact]
