@@ -1,6 +1,6 @@
 using Pipeline.Benchmarks;
 
-// Usage (from the repository root): dotnet run -c Release --project tests/Pipeline.Benchmarks -- [hashing|status|cake|parallel|experiments|exp-show|all] [--dataset PATH] [--repeats N] [--rounds N] [--scale N]
+// Usage (from the repository root): dotnet run -c Release --project tests/Pipeline.Benchmarks -- [hashing|status|cake|bootstrap|parallel|experiments|exp-show|all] [--dataset PATH] [--repeats N] [--rounds N] [--scale N]
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var dataset = Option("--dataset") ?? "../shared/datasets/planets-moons/raw";
 var repeats = int.Parse(Option("--repeats") ?? "7", System.Globalization.CultureInfo.InvariantCulture);
@@ -32,6 +32,11 @@ try
     if (what is "cake" or "all")
     {
         await CakeBenchmark.RunAsync(Directory.GetCurrentDirectory(), work, repeats);
+    }
+
+    if (what is "bootstrap" or "all")
+    {
+        await BootstrapBenchmark.RunAsync(Directory.GetCurrentDirectory(), repeats);
     }
 
     if (what is "parallel" or "all")
