@@ -37,7 +37,7 @@ public sealed class TrialHandoff(string folder, string experiment)
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>How often a side looks for the other's file.</summary>
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+    internal static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
     /// <summary>The command-line options that give a run its exchange.</summary>
     public static IReadOnlyList<string> Arguments(string folder, string experiment) => [$"--trial-handoff={folder}", $"--trial-name={experiment}"];

@@ -250,7 +250,7 @@ public static class ExperimentAliases
                 return null;
             }
 
-            await Task.WhenAny(experiment.First, Task.Delay(TimeSpan.FromMilliseconds(200), RunStopping.Token));
+            await Task.WhenAny(experiment.First, Task.Delay(TrialHandoff.PollInterval, RunStopping.Token));
         }
     }
 

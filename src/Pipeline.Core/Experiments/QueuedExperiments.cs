@@ -27,7 +27,7 @@ public sealed class QueuedExperiments(string folder)
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>The queue of <paramref name="repository"/>.</summary>
-    public static QueuedExperiments Of(PipelineWorkspace repository) => new(Path.Combine(ExperimentStore.Of(repository).Folder, "queue"));
+    public static QueuedExperiments Of(PipelineWorkspace repository) => Of(ExperimentStore.Of(repository));
 
     /// <summary>The queue of the experiments in <paramref name="store"/>, read without opening the repository.</summary>
     public static QueuedExperiments Of(ExperimentStore store)
