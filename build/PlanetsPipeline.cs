@@ -16,7 +16,7 @@ public static class PlanetsPipeline
     private static readonly string[] DefinitionSources =
     [
         "build", "src/Pipeline.Storage", "src/Pipeline.Core", "src/Pipeline.Annotations", "src/Pipeline.Reports", "src/Pipeline.GitHub", "src/Pipeline.Remotes",
-        "src/Pipeline.Remotes.S3", "src/Pipeline.Cake", "src/Pipeline.Containers", "src/Pipeline.Kubernetes",
+        "src/Pipeline.Remotes.S3", "src/Pipeline.Cake", "src/Pipeline.Containers", "src/Pipeline.Kubernetes", "src/Pipeline.Models",
         "Directory.Build.props", "Directory.Packages.props",
     ];
 

@@ -11,7 +11,7 @@ internal sealed class EvaluateStage : IStage
     public StageDefinition Definition { get; } = new("evaluate", MlProgram.Run("evaluate", TrainStage.Model, PrepareStage.Prepared))
     {
         Program = MlProgram.Program,
-        Dependencies = [TrainStage.Model, PrepareStage.Prepared, .. MlProgram.Shared("Data", "Training", "Imaging", "Evaluation", "Commands/EvaluateCommand.cs"), MlProgram.ModelStore],
+        Dependencies = [TrainStage.Model, PrepareStage.Prepared, .. MlProgram.Shared("Data", "Training", "Imaging", "Evaluation", "Commands/EvaluateCommand.cs"), MlProgram.Models, MlProgram.ModelStore],
         Metrics = [$"{Evaluation}/metrics.json"],
         Plots = [$"{Evaluation}/plots"],
     };

@@ -14,14 +14,17 @@ internal static class MlProgram
     /// <summary>The program's source folder.</summary>
     public const string Source = "src/Planets.Ml";
 
-    /// <summary>The model store and the preprocessing it shares with the prediction service.</summary>
-    public const string ModelStore = "src/Planets.ModelStore";
+    /// <summary>The classifier's metadata, its ONNX export and the preprocessing it shares with the prediction service.</summary>
+    public const string Models = "src/Planets.Models";
+
+    /// <summary>The framework's model store, whose manifest and archive format the model's files carry.</summary>
+    public const string ModelStore = "src/Pipeline.Models";
 
     /// <summary>The package versions it is built with (TorchSharp's among them, which decides the numerics).</summary>
     public const string PackageVersions = "Directory.Packages.props";
 
     /// <summary>The program, as the pipeline builds it: every file the build reads is a source.</summary>
-    public static StageProgram Program { get; } = DotNetProgram.Release("Planets.Ml", $"{Source}/Planets.Ml.csproj", [Source, ModelStore], ["Planets.Ml", "Planets.ModelStore"]);
+    public static StageProgram Program { get; } = DotNetProgram.Release("Planets.Ml", $"{Source}/Planets.Ml.csproj", [Source, Models, ModelStore], ["Planets.Ml", "Planets.Models", "Pipeline.Models"]);
 
     /// <summary>The command line that runs <paramref name="command"/> of the program.</summary>
     public static CommandLine Run(string command, params string[] arguments) =>

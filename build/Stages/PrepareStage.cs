@@ -19,7 +19,7 @@ internal sealed class PrepareStage(string rawData, string? annotated) : IStage
         : MlProgram.Run("prepare", rawData, Prepared, "--extra-train", annotated))
     {
         Program = MlProgram.Program,
-        Dependencies = [rawData, .. annotated is null ? [] : new[] { annotated }, .. MlProgram.Shared("Data", "Imaging", "Commands/PrepareCommand.cs"), $"{MlProgram.ModelStore}/Preprocessing", $"{MlProgram.ModelStore}/Planets.ModelStore.csproj"],
+        Dependencies = [rawData, .. annotated is null ? [] : new[] { annotated }, .. MlProgram.Shared("Data", "Imaging", "Commands/PrepareCommand.cs"), $"{MlProgram.Models}/Preprocessing", $"{MlProgram.Models}/Planets.Models.csproj"],
         Parameters = ["prepare"],
         Outputs = [Prepared],
     };

@@ -15,7 +15,7 @@ internal sealed class TrainStage : IStage
     public StageDefinition Definition { get; } = new("train", MlProgram.Run("train", PrepareStage.Prepared, Model))
     {
         Program = MlProgram.Program,
-        Dependencies = [PrepareStage.Prepared, .. MlProgram.Shared("Data", "Training", "Commands/TrainCommand.cs"), MlProgram.ModelStore],
+        Dependencies = [PrepareStage.Prepared, .. MlProgram.Shared("Data", "Training", "Commands/TrainCommand.cs"), MlProgram.Models, MlProgram.ModelStore],
         Parameters = ["train"],
         Outputs = [Model],
     };

@@ -1,15 +1,14 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Cake.Common;
 using Cake.Common.Diagnostics;
 using Cake.Common.Tools.DotNet;
 using Cake.Common.Tools.DotNet.MSBuild;
 using Cake.Common.Tools.DotNet.Publish;
 using Cake.Core;
-using Cake.Core.IO;
 using Pipeline.Cake;
 using Pipeline.Containers;
 using Pipeline.Core.Execution;
+using Pipeline.Models;
 using Planets.Build.Packaging;
 using Planets.Build.Stages;
 using Path = System.IO.Path;
@@ -53,7 +52,7 @@ internal static class ContainerTargets
                 Publish(context, "src/Planets.Serving/Planets.Serving.csproj", app);
             }
 
-            var model = await ImportModelAsync(context, Path.Combine(app, ServiceBundle.EntryAssembly), archive, Path.Combine(staging, ServiceBundle.ModelsFolder), cancellationToken);
+            var model = await ImportModelAsync(archive, Path.Combine(staging, ServiceBundle.ModelsFolder), cancellationToken);
             File.Copy(archive, Path.Combine(staging, ServiceBundle.ArchiveFile));
             var manifest = new BundleManifest(
                 ServiceBundle.Name,
@@ -163,19 +162,22 @@ internal static class ContainerTargets
         return real;
     }
 
-    // The service's own import checks every file of the archive; the tag it stores the model as is the archive's.
-    private static async Task<string> ImportModelAsync(ICakeContext context, string service, string archive, string store, CancellationToken cancellationToken)
+    // The store's import checks every file of the archive against its manifest; the tag it stores the model as is the archive's.
+    private static async Task<string> ImportModelAsync(string archive, string store, CancellationToken cancellationToken)
     {
         if (!File.Exists(archive))
         {
             throw new CakeException($"{ModelArchive} not found: train the model first (--target=Repro, or --target=Pull)");
         }
 
-        var arguments = new ProcessArgumentBuilder().AppendQuoted(service).Append("models import").AppendQuoted(archive).Append("--store").AppendQuoted(store);
-        var exitCode = context.StartProcess("dotnet", new ProcessSettings { Arguments = arguments, RedirectStandardOutput = true }, out _);
-        return exitCode == 0
-            ? await ModelArchiveTag.ReadAsync(archive, cancellationToken)
-            : throw new CakeException($"{ModelArchive}: the service could not import the model (exit code {exitCode})");
+        try
+        {
+            return (await new ModelStore(store).ImportAsync(archive, cancellationToken)).Tag.ToString();
+        }
+        catch (ModelStoreException e)
+        {
+            throw new CakeException($"{ModelArchive}: {e.Message}");
+        }
     }
 
     private static string RuntimeVersion(string runtimeConfig)

@@ -4,6 +4,7 @@ using System.Reflection.PortableExecutable;
 using System.Xml.Linq;
 using CliWrap;
 using CliWrap.Buffered;
+using Pipeline.Models;
 
 namespace Planets.Build.Tests;
 
@@ -117,6 +118,14 @@ public sealed class PackageTests(PackageTests.Feed feed) : IClassFixture<Package
         Assert.Contains("Stage 'evaluate' didn't change, skipping", first, StringComparison.Ordinal);
         Assert.Equal(await File.ReadAllTextAsync(Path.Combine(sample, "pipeline.lock")), TestGit.Run(repo, "show", "HEAD:pipeline.lock"));
         Assert.Equal(await File.ReadAllTextAsync(Path.Combine(sample, "metrics.json")), TestGit.Run(repo, "show", "HEAD:metrics.json"));
+
+        // Its own model store entry, through the framework's store: the model the clone trained after the edit, under
+        // the sample's name, with its parameters and the schema its callers need.
+        var clone = Path.Combine(work, "clone");
+        var stored = await new ModelStore(Path.Combine(clone, ModelStore.DefaultRoot)).GetAsync(ModelTag.Parse("churn"), CancellationToken.None);
+        Assert.Equal(("ml.net", "0.5"), (stored.Manifest.Framework, stored.Manifest.Params["l2"]));
+        Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(clone, "model", "churn.zip")), await File.ReadAllBytesAsync(stored.PathOf("churn.zip")));
+        Assert.Contains("\"label\": \"Label\"", await File.ReadAllTextAsync(Path.Combine(stored.Directory, ModelManifest.FileName)), StringComparison.Ordinal);
     });
 
     private static async Task InWorkFolderAsync(Func<string, Task> test)

@@ -70,7 +70,7 @@ public sealed class CpuNumericsTests(DatasetFixture data) : IClassFixture<Datase
         var yaml = TestParams.Write(dir, TestParams.Yaml());
         await Cli.RunOkAsync("train", data.Prepared, dir["model"], "--params", yaml, "--store", dir["store"]);
 
-        var numerics = Manifest(dir["model/planets-classifier.zip"]).GetProperty("numerics");
+        var numerics = Manifest(dir["model/planets-classifier.zip"]).GetProperty("metadata").GetProperty("numerics");
 
         Assert.Equal(
             """{"aten_cpu_capability":"default","deterministic_algorithms":"on","mkl_cbwr":"COMPATIBLE","mkldnn":"off","mode":"reproducible","nnpack":"off","onednn_max_cpu_isa":"SSE41","threads":"1"}""",

@@ -12,8 +12,8 @@ public sealed class BatcherTests(ServiceFixture service)
     [Fact]
     public async Task A_full_queue_refuses_at_once_instead_of_growing()
     {
-        using var classifier = OnnxClassifier.Load(service.Model, threads: 1);
-        var batcher = new PredictionBatcher(classifier, service.Model.Manifest.Labels, new ServingOptions { QueueCapacity = 2 });
+        using var classifier = OnnxClassifier.Load(service.Model, service.Classifier, threads: 1);
+        var batcher = new PredictionBatcher(classifier, service.Classifier.Labels, new ServingOptions { QueueCapacity = 2 });
         var image = new float[classifier.ImageLength];
 
         // The batch loop is not running yet: two images fill the queue, the third is refused.
@@ -33,8 +33,8 @@ public sealed class BatcherTests(ServiceFixture service)
     [Fact]
     public async Task A_request_cancelled_while_queued_gets_no_forward_pass()
     {
-        using var classifier = OnnxClassifier.Load(service.Model, threads: 1);
-        var batcher = new PredictionBatcher(classifier, service.Model.Manifest.Labels, new ServingOptions());
+        using var classifier = OnnxClassifier.Load(service.Model, service.Classifier, threads: 1);
+        var batcher = new PredictionBatcher(classifier, service.Classifier.Labels, new ServingOptions());
         using var cancel = new CancellationTokenSource();
         var pending = batcher.PredictAsync(new float[classifier.ImageLength], null, cancel.Token);
         await cancel.CancelAsync();
@@ -58,9 +58,9 @@ public sealed class BatcherTests(ServiceFixture service)
         }
 
         Assert.Equal(HealthStatus.Healthy, (await host.CheckHealthAsync(new HealthCheckContext())).Status);
-        var pixels = new ImagePreprocessor(service.Model.Manifest.Preprocessing).Preprocess(await File.ReadAllBytesAsync(service.SampleImages[0]));
+        var pixels = new ImagePreprocessor(service.Classifier.Preprocessing).Preprocess(await File.ReadAllBytesAsync(service.SampleImages[0]));
         var prediction = await host.Current!.Batcher.PredictAsync(pixels, null, CancellationToken.None);
-        Assert.Contains(prediction.Label, service.Model.Manifest.Labels);
+        Assert.Contains(prediction.Label, service.Classifier.Labels);
         await host.StopAsync(CancellationToken.None);
         Assert.Null(host.Current);
     }

@@ -50,7 +50,7 @@ public sealed class BrowserTests(ServiceFixture service)
 
         Assert.Equal(expected.Prediction, browser.FindElement(By.Id("prediction")).Text);
         var rows = browser.FindElements(By.CssSelector("#probabilities tbody tr"));
-        Assert.Equal(service.Model.Manifest.Labels.Length, rows.Count);
+        Assert.Equal(service.Classifier.Labels.Length, rows.Count);
         Assert.Equal(expected.Prediction, rows[0].GetAttribute("data-label"));
         var best = expected.Probabilities.Single(p => p.Key == expected.Prediction).Value;
         Assert.Equal($"{best * 100:F1} %", rows[0].FindElement(By.CssSelector("td.probability")).Text);

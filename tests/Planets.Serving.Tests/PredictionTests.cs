@@ -15,7 +15,7 @@ public sealed class PredictionTests(ServiceFixture service)
         using var response = await Http.PostImageAsync(service.Client, await File.ReadAllBytesAsync(service.SampleImages[0]), "image/jpeg");
         var answer = await Http.ReadAnswerAsync(response);
 
-        Assert.Equal(service.Model.Manifest.Labels, answer.Probabilities.Select(p => p.Key));
+        Assert.Equal(service.Classifier.Labels, answer.Probabilities.Select(p => p.Key));
         Assert.Equal(1.0, answer.Probabilities.Sum(p => p.Value), 4);
         Assert.Equal(answer.Probabilities.MaxBy(p => p.Value).Key, answer.Prediction);
     }
@@ -31,7 +31,7 @@ public sealed class PredictionTests(ServiceFixture service)
             var answer = await Http.ReadAnswerAsync(response);
             var expected = offline.Probabilities(bytes);
 
-            Assert.Equal(service.Model.Manifest.Labels[Array.IndexOf(expected, expected.Max())], answer.Prediction);
+            Assert.Equal(service.Classifier.Labels[Array.IndexOf(expected, expected.Max())], answer.Prediction);
             for (var i = 0; i < expected.Length; i++)
             {
                 Assert.Equal(expected[i], answer.Probabilities[i].Value, 1e-5f);
@@ -170,7 +170,7 @@ internal sealed class OfflineModel(PlanetNet net, ModelInfo info, ImagePreproces
         TorchRuntime.Initialize(seed: 0, DeviceChoice.Cpu, reproducible: true);
         var (net, info) = await ModelFiles.LoadAsync(service.Model.Directory, CancellationToken.None);
         net.eval();
-        return new OfflineModel(net, info, new ImagePreprocessor(service.Model.Manifest.Preprocessing));
+        return new OfflineModel(net, info, new ImagePreprocessor(service.Classifier.Preprocessing));
     }
 
     public float[] Probabilities(byte[] image)

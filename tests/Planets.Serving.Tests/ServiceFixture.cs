@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Pipeline.Models;
 using Planets.Models;
 
 namespace Planets.Serving.Tests;
@@ -23,6 +24,9 @@ public sealed class ServiceFixture : IAsyncLifetime
 
     public StoredModel Model { get; private set; } = null!;
 
+    /// <summary>The model's classes, preprocessing and tensors, as the store keeps them.</summary>
+    public ClassifierMetadata Classifier { get; private set; } = null!;
+
     public WebApplication Service { get; private set; } = null!;
 
     public HttpClient Client { get; private set; } = null!;
@@ -41,6 +45,7 @@ public sealed class ServiceFixture : IAsyncLifetime
         await Ml.RunOkAsync("prepare", Raw, Dir["prepared"], "--params", paramsFile);
         await Ml.RunOkAsync("train", Dir["prepared"], ModelDir, "--params", paramsFile, "--store", Store);
         Model = await new ModelStore(Store).GetAsync(ModelTag.Parse("latest", "planets-classifier"), CancellationToken.None);
+        Classifier = ClassifierMetadata.Of(Model);
 
         Service = ServingApp.Build(
             ["--store", Store, "--model", "latest", "--urls", "http://127.0.0.1:0", "--max-image-bytes", MaxImageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Planets.Ml.Config;
 using Planets.Ml.Training;
+using Pipeline.Models;
 using Planets.Models;
 using Planets.Models.Preprocessing;
 using Planets.Serving.Inference;
@@ -32,7 +33,7 @@ switch (command)
         Engines.Run(model, TimeSpan.FromSeconds(Seconds(args.ElementAtOrDefault(2), 3)));
         break;
     case "prelabel":
-        await PreLabelling.RunAsync(args[1], args[2], Seconds(args.ElementAtOrDefault(3), 5), model.Manifest.Labels);
+        await PreLabelling.RunAsync(args[1], args[2], Seconds(args.ElementAtOrDefault(3), 5), ClassifierMetadata.Of(model).Labels);
         break;
     default:
         Console.Error.WriteLine("usage: Serving.Benchmarks inprocess <store> <images-dir> [seconds] | engines <store> [seconds] | prelabel <store> <images-dir> [rounds]");
@@ -111,9 +112,10 @@ internal static class InProcess
     private static async Task<T> WithBatcherAsync<T>(StoredModel model, Func<PredictionBatcher, ImagePreprocessor, Task<T>> work)
     {
         var options = new ServingOptions();
-        using var classifier = OnnxClassifier.Load(model, options.InferenceThreads);
-        var batcher = new PredictionBatcher(classifier, model.Manifest.Labels, options);
-        var preprocessor = new ImagePreprocessor(model.Manifest.Preprocessing);
+        var metadata = ClassifierMetadata.Of(model);
+        using var classifier = OnnxClassifier.Load(model, metadata, options.InferenceThreads);
+        var batcher = new PredictionBatcher(classifier, metadata.Labels, options);
+        var preprocessor = new ImagePreprocessor(metadata.Preprocessing);
         using var stop = new CancellationTokenSource();
         var loop = batcher.RunAsync(stop.Token);
         var result = await work(batcher, preprocessor);
@@ -125,7 +127,7 @@ internal static class InProcess
     /// <summary>Decode and preprocess alone, one thread: the per-image cost every request pays before the model.</summary>
     public static void Preprocessing(StoredModel model, byte[][] images, TimeSpan duration)
     {
-        var preprocessor = new ImagePreprocessor(model.Manifest.Preprocessing);
+        var preprocessor = new ImagePreprocessor(ClassifierMetadata.Of(model).Preprocessing);
         var watch = Stopwatch.StartNew();
         var count = 0;
         while (watch.Elapsed < duration)
@@ -148,7 +150,7 @@ internal static class Engines
         TorchRuntime.Initialize(seed: 0, DeviceChoice.Cpu, reproducible: true);
         var (net, info) = ModelFiles.LoadAsync(model.Directory, CancellationToken.None).GetAwaiter().GetResult();
         net.eval();
-        using var classifier = OnnxClassifier.Load(model, threads: 1);
+        using var classifier = OnnxClassifier.Load(model, ClassifierMetadata.Of(model), threads: 1);
         var random = new Random(1);
         foreach (var batch in new[] { 1, 8, 32 })
         {

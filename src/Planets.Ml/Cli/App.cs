@@ -23,7 +23,7 @@ internal static class App
         "  prepare <raw-dir> <prepared-dir>\n" +
         "  train <prepared-dir> <model-dir> [--store DIR] [--name NAME]\n" +
         "  evaluate <model-dir> <prepared-dir> [--out evaluation] [--store DIR]\n" +
-        "  (the model store is --store, else $PLANETS_MODEL_STORE, else .pipeline/models)";
+        "  (the model store is --store, else $PIPELINE_MODEL_STORE, else .pipeline/models)";
 
     /// <summary>Runs the command named by <c>args[0]</c> and returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
@@ -42,7 +42,7 @@ internal static class App
             await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return UserError;
         }
-        catch (Planets.Models.ModelStoreException ex)
+        catch (Pipeline.Models.ModelStoreException ex)
         {
             await stderr.WriteLineAsync($"error: {ex.Message}").ConfigureAwait(false);
             return UserError;

@@ -6,7 +6,7 @@ using Planets.Ml.Data;
 using Planets.Ml.Evaluation;
 using Planets.Ml.Imaging;
 using Planets.Ml.Training;
-using Planets.Models;
+using Pipeline.Models;
 using static TorchSharp.torch;
 using Planets.Models.Preprocessing;
 

@@ -4,7 +4,7 @@ using Planets.Ml.Common;
 using Planets.Ml.Config;
 using Planets.Ml.Data;
 using Planets.Ml.Training;
-using Planets.Models;
+using Pipeline.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using Planets.Ml.Cli;
 using Planets.Ml.Config;
+using Pipeline.Models;
 using Planets.Models;
 using Planets.Models.Onnx;
 using Planets.Models.Preprocessing;
@@ -41,26 +42,23 @@ internal static class ModelPackaging
             var weights = model.Weights(info);
             var onnx = Path.Combine(files.FullName, OnnxExporter.FileName);
             await File.WriteAllBytesAsync(onnx, OnnxExporter.Export(weights, typeof(ModelPackaging).Assembly.GetName().Version?.ToString() ?? "0"), cancellationToken).ConfigureAwait(false);
-            var source = await SourceRevision.DetectAsync(cancellationToken).ConfigureAwait(false);
+            var source = await ModelProvenance.DetectAsync(cancellationToken).ConfigureAwait(false);
             var draft = new ModelDraft(
                 name,
                 Framework,
                 source.CreatedAt,
                 source.Revision,
-                [.. info.Labels],
-                new PreprocessOptions(info.ImageWidth, info.ImageHeight, info.Grayscale),
                 Params(mlParams),
                 Metrics(last),
-                OnnxExporter.Signature(weights),
                 ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, new Dictionary<string, string>
                 {
                     [ModelInfo.WeightsFile] = Path.Combine(files.FullName, ModelInfo.WeightsFile),
                     [ModelInfo.InfoFile] = Path.Combine(files.FullName, ModelInfo.InfoFile),
                     [OnnxExporter.FileName] = onnx,
                 }))
-            {
-                Numerics = numerics,
-            };
+                .WithMetadata(ClassifierMetadata.Key, new ClassifierMetadata(
+                    [.. info.Labels], new PreprocessOptions(info.ImageWidth, info.ImageHeight, info.Grayscale), OnnxExporter.Signature(weights)))
+                .WithMetadata(ClassifierMetadata.NumericsKey, numerics);
             return await store.SaveAsync(draft, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -86,15 +84,7 @@ internal static class ModelPackaging
 
         try
         {
-            var manifest = await ModelArchive.ReadManifestAsync(archives[0], cancellationToken).ConfigureAwait(false);
-            try
-            {
-                return await store.GetAsync(manifest.Tag, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ModelNotFoundException)
-            {
-                return await store.ImportAsync(archives[0], cancellationToken).ConfigureAwait(false);
-            }
+            return await store.GetOrImportAsync(archives[0], cancellationToken).ConfigureAwait(false);
         }
         catch (ModelStoreException ex)
         {

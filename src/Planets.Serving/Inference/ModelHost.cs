@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Pipeline.Models;
 using Planets.Models;
 using Planets.Models.Preprocessing;
 
@@ -7,9 +8,10 @@ namespace Planets.Serving.Inference;
 
 /// <summary>A model ready to answer: its store entry, the shared preprocessing and the batcher in front of ONNX Runtime.</summary>
 /// <param name="Model">The model as stored.</param>
+/// <param name="Classifier">Its classes, preprocessing and tensors, from the store's metadata.</param>
 /// <param name="Preprocessor">The preprocessing the model was trained with.</param>
 /// <param name="Batcher">Where predictions are queued.</param>
-public sealed record LoadedModel(StoredModel Model, ImagePreprocessor Preprocessor, PredictionBatcher Batcher);
+public sealed record LoadedModel(StoredModel Model, ClassifierMetadata Classifier, ImagePreprocessor Preprocessor, PredictionBatcher Batcher);
 
 /// <summary>
 /// Loads the configured model in the background (so <c>/livez</c> answers at once and <c>/readyz</c> says when the
@@ -38,11 +40,12 @@ public sealed partial class ModelHost(IOptions<ServingOptions> options, IHostApp
         {
             var model = await ModelStore.Open(settings.Store)
                 .GetAsync(ModelTag.Parse(settings.Model, settings.DefaultModelName), stoppingToken).ConfigureAwait(false);
-            classifier = OnnxClassifier.Load(model, settings.InferenceThreads);
-            var batcher = new PredictionBatcher(classifier, model.Manifest.Labels, settings);
-            _current = new LoadedModel(model, new ImagePreprocessor(model.Manifest.Preprocessing), batcher);
+            var metadata = ClassifierMetadata.Of(model);
+            classifier = OnnxClassifier.Load(model, metadata, settings.InferenceThreads);
+            var batcher = new PredictionBatcher(classifier, metadata.Labels, settings);
+            _current = new LoadedModel(model, metadata, new ImagePreprocessor(metadata.Preprocessing), batcher);
             ServingMetrics.ModelInfo.WithLabels(model.Manifest.Name, model.Manifest.Version).Set(1);
-            LogLoaded(logger, model.Tag, model.Manifest.Labels.Length);
+            LogLoaded(logger, model.Tag, metadata.Labels.Length);
             await batcher.RunAsync(stoppingToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is ModelStoreException or FormatException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)

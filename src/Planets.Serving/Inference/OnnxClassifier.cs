@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Pipeline.Models;
 using Planets.Models;
 using Planets.Models.Onnx;
 using SessionOptions = Microsoft.ML.OnnxRuntime.SessionOptions;
@@ -27,12 +28,14 @@ public sealed class OnnxClassifier : IDisposable
     /// <summary>Floats of one preprocessed image.</summary>
     public int ImageLength => (int)_imageShape.Aggregate(1L, (a, b) => a * b);
 
-    /// <summary>Opens the ONNX file of <paramref name="model"/> with <paramref name="threads"/> intra-op threads.</summary>
-    /// <exception cref="ModelStoreException">The model has no ONNX export.</exception>
-    public static OnnxClassifier Load(StoredModel model, int threads)
+    /// <summary>Opens the ONNX file of <paramref name="model"/>, described by <paramref name="metadata"/>, with <paramref name="threads"/> intra-op threads.</summary>
+    /// <exception cref="ModelStoreException">The model has no ONNX export, or its signature no image input.</exception>
+    public static OnnxClassifier Load(StoredModel model, ClassifierMetadata metadata, int threads)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var input = model.Manifest.Signature.Inputs.Single(i => i.Name == OnnxExporter.InputName);
+        ArgumentNullException.ThrowIfNull(metadata);
+        var input = metadata.Signature.Inputs.SingleOrDefault(i => i.Name == OnnxExporter.InputName)
+            ?? throw new ModelStoreException($"model '{model.Tag}': its signature has no '{OnnxExporter.InputName}' input");
         using var options = new SessionOptions
         {
             IntraOpNumThreads = threads,
@@ -41,7 +44,7 @@ public sealed class OnnxClassifier : IDisposable
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
         var session = new InferenceSession(model.PathOf(OnnxExporter.FileName), options);
-        return new OnnxClassifier(session, [.. input.Shape.Skip(1)], model.Manifest.Labels.Length);
+        return new OnnxClassifier(session, [.. input.Shape.Skip(1)], metadata.Labels.Length);
     }
 
     /// <summary>

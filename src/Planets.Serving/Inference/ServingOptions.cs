@@ -12,7 +12,7 @@ public sealed record ServingOptions
     /// <summary>The name <c>latest</c> refers to.</summary>
     public string DefaultModelName { get; init; } = "planets-classifier";
 
-    /// <summary>The model store's folder; null for <c>$PLANETS_MODEL_STORE</c> or <c>.pipeline/models</c>.</summary>
+    /// <summary>The model store's folder; null for <c>$PIPELINE_MODEL_STORE</c> or <c>.pipeline/models</c>.</summary>
     public string? Store { get; init; }
 
     /// <summary>Most images one forward pass takes.</summary>

@@ -49,7 +49,7 @@ internal static class LabelStudioEndpoints
         var body = await ReadObjectAsync(request, cancellationToken).ConfigureAwait(false);
         var model = host.Current ?? throw RequestProblemException.NotReady();
         var project = Text(body, "project") ?? throw new RequestProblemException("project: missing (Label Studio sends \"<id>.<timestamp>\")");
-        var config = LabelConfig.Parse(Text(body, "schema"), model.Model.Manifest.Labels);
+        var config = LabelConfig.Parse(Text(body, "schema"), model.Classifier.Labels);
         projects.Remember(project, new ProjectSetup(config, Hostname(Text(body, "hostname")), NonEmpty(Text(body, "access_token"))));
         return TypedResults.Ok(new SetupAnswer(model.Model.Tag.ToString()));
     }
@@ -61,7 +61,7 @@ internal static class LabelStudioEndpoints
         var model = host.Current ?? throw RequestProblemException.NotReady();
         var setup = projects.Find(Text(body, "project"));
         var config = NonEmpty(Text(body, "label_config")) is { } xml
-            ? LabelConfig.Parse(xml, model.Model.Manifest.Labels)
+            ? LabelConfig.Parse(xml, model.Classifier.Labels)
             : setup?.Config ?? throw new RequestProblemException("label_config: missing, and the project has not been set up (POST /setup)");
         var tasks = body["tasks"] as JsonArray ?? throw new RequestProblemException("tasks: expected a list of tasks");
         var predictor = new TaskPredictor(model, config, setup, images, options.Value.FetchConcurrency);

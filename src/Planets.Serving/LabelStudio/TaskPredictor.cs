@@ -27,7 +27,7 @@ internal sealed class TaskPredictor(LoadedModel model, LabelConfig config, Proje
         for (var i = 0; i < answers.Length; i++)
         {
             answers[i] = pending[i] is { } prediction
-                ? config.PreLabel(await prediction.ConfigureAwait(false), model.Model.Manifest.Labels, _version)
+                ? config.PreLabel(await prediction.ConfigureAwait(false), model.Classifier.Labels, _version)
                 : Failed(decoded[i].Error!);
         }
 

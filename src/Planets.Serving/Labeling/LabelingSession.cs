@@ -76,7 +76,7 @@ public sealed partial class LabelingSession(ModelHost host, IOptions<LabelingOpt
         }
 
         var settings = options.Value;
-        var labels = model.Model.Manifest.Labels;
+        var labels = model.Classifier.Labels;
         var xml = LabelConfig.ForLabels(labels);
         _config = LabelConfig.Parse(xml, labels);
         _exports = new LabelingExports(settings, _config);
@@ -122,7 +122,7 @@ public sealed partial class LabelingSession(ModelHost host, IOptions<LabelingOpt
         })).ConfigureAwait(false);
         var pending = pixels.Select(p => p is null ? null : model.Batcher.PredictAsync(p, null, cancellationToken)).ToArray();
         var version = model.Model.Tag.ToString();
-        var labels = model.Model.Manifest.Labels;
+        var labels = model.Classifier.Labels;
         var answers = new TaskPrediction?[paths.Count];
         for (var i = 0; i < answers.Length; i++)
         {

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
@@ -21,6 +22,9 @@ internal sealed class Parameters(string section, IReadOnlyDictionary<string, str
             throw new InvalidDataException($"{file}: {e.Message}", e);
         }
     }
+
+    /// <summary>Every key of the section with its text, as the model store records a model's parameters.</summary>
+    public ImmutableSortedDictionary<string, string> All => values.ToImmutableSortedDictionary(StringComparer.Ordinal);
 
     public int Integer(string key, int minimum = 1) =>
         int.TryParse(Text(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= minimum

@@ -1,6 +1,13 @@
 using Churn;
+using Pipeline.Models;
 
 // One command per stage; each reads params.yaml, its inputs, and writes its outputs. Bad input: one line, exit 1.
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancellation.Cancel();
+};
 try
 {
     switch (args)
@@ -9,7 +16,7 @@ try
             Featurize.Run(Parameters.Section("featurize"), output);
             return 0;
         case ["train", var features, var model]:
-            Train.Run(Parameters.Section("train"), features, model);
+            await Train.RunAsync(Parameters.Section("train"), features, model, cancellation.Token);
             return 0;
         case ["evaluate", var features, var model, var metrics]:
             Evaluate.Run(features, model, metrics);
@@ -19,8 +26,13 @@ try
             return 2;
     }
 }
-catch (InvalidDataException e)
+catch (Exception e) when (e is InvalidDataException or ModelStoreException)
 {
     Console.Error.WriteLine($"Error: {e.Message}");
     return 1;
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("Error: cancelled");
+    return 130;
 }

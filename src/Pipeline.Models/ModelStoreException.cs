@@ -1,4 +1,4 @@
-namespace Planets.Models;
+namespace Pipeline.Models;
 
 /// <summary>A model that is not in the store, a broken manifest or archive: a user's problem, shown as one line.</summary>
 public class ModelStoreException : Exception

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Planets.Models;
+namespace Pipeline.Models;
 
 /// <summary>
 /// A local model store, as BentoML's: models by <c>name:version</c> in <c>&lt;root&gt;/&lt;name&gt;/&lt;version&gt;/</c>, each
@@ -18,7 +18,7 @@ public sealed class ModelStore
     public const string DefaultRoot = ".pipeline/models";
 
     /// <summary>The environment variable that overrides <see cref="DefaultRoot"/>.</summary>
-    public const string RootVariable = "PLANETS_MODEL_STORE";
+    public const string RootVariable = "PIPELINE_MODEL_STORE";
 
     private const string LatestFile = "latest";
 
@@ -32,7 +32,7 @@ public sealed class ModelStore
     /// <summary>The store's folder.</summary>
     public string Root { get; }
 
-    /// <summary>The store at <paramref name="root"/>, else at <c>$PLANETS_MODEL_STORE</c>, else at <see cref="DefaultRoot"/>.</summary>
+    /// <summary>The store at <paramref name="root"/>, else at <c>$PIPELINE_MODEL_STORE</c>, else at <see cref="DefaultRoot"/>.</summary>
     public static ModelStore Open(string? root = null)
     {
         var configured = string.IsNullOrWhiteSpace(root) ? Environment.GetEnvironmentVariable(RootVariable) : root;
@@ -150,6 +150,23 @@ public sealed class ModelStore
         }
     }
 
+    /// <summary>
+    /// The model in the archive at <paramref name="archivePath"/>: the stored version when the store has it, else
+    /// imported from the archive (a fresh clone whose archive came from the pipeline's cache, not from a training).
+    /// </summary>
+    public async Task<StoredModel> GetOrImportAsync(string archivePath, CancellationToken cancellationToken)
+    {
+        var manifest = await ModelArchive.ReadManifestAsync(archivePath, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await GetAsync(manifest.Tag, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ModelNotFoundException)
+        {
+            return await ImportAsync(archivePath, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     private async Task<StoredModel> CommitAsync(string staging, ModelManifest manifest, CancellationToken cancellationToken)
     {
         var final = VersionDirectory(manifest.Name, manifest.Version);
@@ -183,15 +200,10 @@ public sealed class ModelStore
             draft.Framework,
             TruncateToSeconds(draft.CreatedAt),
             draft.GitRevision,
-            draft.Labels,
-            draft.Preprocessing,
             draft.Params,
             draft.Metrics,
-            draft.Signature,
-            [.. files.OrderBy(f => f.Name, StringComparer.Ordinal)])
-        {
-            Numerics = draft.Numerics,
-        };
+            draft.Metadata,
+            [.. files.OrderBy(f => f.Name, StringComparer.Ordinal)]);
         return manifest with { Version = ModelVersion.Of(manifest) };
     }
 

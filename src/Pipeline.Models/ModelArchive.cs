@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 
-namespace Planets.Models;
+namespace Pipeline.Models;
 
 /// <summary>
 /// One model in one zip file: <c>manifest.json</c> first, then the model's files in name order. Entries carry a fixed

@@ -57,7 +57,7 @@ public static class OnnxExporter
         graph.Message(12, ValueInfo(ProbabilitiesName, "batch", weights.Classes));
         return new ProtoWriter()
             .Int(1, IrVersion)
-            .String(2, "Planets.ModelStore")
+            .String(2, "Planets.Models")
             .String(3, producerVersion)
             .Message(7, graph)
             .Message(8, new ProtoWriter().String(1, string.Empty).Int(2, OpsetVersion))

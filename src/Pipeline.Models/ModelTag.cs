@@ -1,12 +1,12 @@
 using System.Text.RegularExpressions;
 
-namespace Planets.Models;
+namespace Pipeline.Models;
 
 /// <summary>
 /// Names one model in the store as <c>name:version</c>, BentoML's tag. The version <c>latest</c> (or no version at
 /// all) means the version that was saved or imported last.
 /// </summary>
-/// <param name="Name">The model's name, e.g. <c>planets-classifier</c>.</param>
+/// <param name="Name">The model's name, e.g. <c>churn-classifier</c>.</param>
 /// <param name="Version">A stored version, or <see cref="Latest"/>.</param>
 public sealed partial record ModelTag(string Name, string Version)
 {
@@ -18,16 +18,17 @@ public sealed partial record ModelTag(string Name, string Version)
 
     /// <summary>
     /// Parses <c>name:version</c>, <c>name</c> (its latest version) or a bare <c>latest</c>, which means
-    /// <paramref name="defaultName"/>'s latest version.
+    /// <paramref name="defaultName"/>'s latest version (and is refused when there is no default name).
     /// </summary>
     /// <exception cref="FormatException">The text is not a valid tag.</exception>
-    public static ModelTag Parse(string text, string defaultName)
+    public static ModelTag Parse(string text, string? defaultName = null)
     {
         ArgumentNullException.ThrowIfNull(text);
         var parts = text.Split(':');
         var tag = parts switch
         {
-            [Latest] => new ModelTag(defaultName, Latest),
+            [Latest] when defaultName is not null => new ModelTag(defaultName, Latest),
+            [Latest] => throw new FormatException($"'{Latest}' alone names no model here (expected name:version or name)"),
             [var name] => new ModelTag(name, Latest),
             [var name, var version] => new ModelTag(name, version),
             _ => throw new FormatException($"'{text}' is not a model tag (expected name:version, name or latest)"),

@@ -1,7 +1,8 @@
 using System.Collections.Immutable;
-using Planets.Models.Preprocessing;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 
-namespace Planets.Models;
+namespace Pipeline.Models;
 
 /// <summary>
 /// Everything the store knows about one model version, saved as <c>manifest.json</c> beside its files and at the
@@ -12,11 +13,12 @@ namespace Planets.Models;
 /// <param name="Framework">What produced the weights, e.g. <c>torchsharp</c>.</param>
 /// <param name="CreatedAt">When the model was trained (UTC, whole seconds).</param>
 /// <param name="GitRevision">The source revision it was trained from, when known.</param>
-/// <param name="Labels">Class names in output order.</param>
-/// <param name="Preprocessing">How an image becomes the model's input.</param>
 /// <param name="Params">The training parameters, as text, sorted by key.</param>
 /// <param name="Metrics">Metrics measured at training time, sorted by key.</param>
-/// <param name="Signature">The model's input and output tensors.</param>
+/// <param name="Metadata">
+/// What else a user of the model needs, by key, as the code that saved it wrote it: labels, input preprocessing,
+/// tensor signature, a schema (see <see cref="GetMetadata{T}"/>). Part of the version, like every other field.
+/// </param>
 /// <param name="Files">The stored files with their SHA-256, sorted by name.</param>
 public sealed record ModelManifest(
     string Name,
@@ -24,24 +26,38 @@ public sealed record ModelManifest(
     string Framework,
     DateTimeOffset CreatedAt,
     string? GitRevision,
-    ImmutableArray<string> Labels,
-    PreprocessOptions Preprocessing,
     ImmutableSortedDictionary<string, string> Params,
     ImmutableSortedDictionary<string, double> Metrics,
-    ModelSignature Signature,
+    ImmutableSortedDictionary<string, JsonElement> Metadata,
     ImmutableArray<ModelFile> Files)
 {
-    /// <summary>
-    /// How the weights were computed (numerics mode, pinned kernel choices, threads): what a second training must
-    /// match to give the same weights. Empty for models saved before it was recorded.
-    /// </summary>
-    public ImmutableSortedDictionary<string, string> Numerics { get; init; } = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
-
     /// <summary>The manifest's file name in a model folder and in an archive.</summary>
     public const string FileName = "manifest.json";
 
     /// <summary>This model's tag.</summary>
+    [JsonIgnore]
     public ModelTag Tag => new(Name, Version);
+
+    /// <summary>Reads the metadata under <paramref name="key"/> as a <typeparamref name="T"/>, written by <see cref="ModelDraft.WithMetadata{T}"/>.</summary>
+    /// <exception cref="ModelStoreException">The model has no such metadata, or it does not have the shape of a <typeparamref name="T"/>.</exception>
+    public T GetMetadata<T>(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (!Metadata.TryGetValue(key, out var element))
+        {
+            throw new ModelStoreException($"model '{Tag}' has no metadata '{key}'");
+        }
+
+        try
+        {
+            return element.Deserialize<T>(StoreJson.Options)
+                ?? throw new ModelStoreException($"model '{Tag}': metadata '{key}' is null");
+        }
+        catch (JsonException ex)
+        {
+            throw new ModelStoreException($"model '{Tag}': metadata '{key}' is not a {typeof(T).Name} ({ex.Message})", ex);
+        }
+    }
 }
 
 /// <summary>One file of a stored model.</summary>
@@ -49,14 +65,3 @@ public sealed record ModelManifest(
 /// <param name="Size">Length in bytes.</param>
 /// <param name="Sha256">Lowercase hex SHA-256 of the content.</param>
 public sealed record ModelFile(string Name, long Size, string Sha256);
-
-/// <summary>The tensors a model takes and returns.</summary>
-/// <param name="Inputs">Input tensors.</param>
-/// <param name="Outputs">Output tensors.</param>
-public sealed record ModelSignature(ImmutableArray<TensorSpec> Inputs, ImmutableArray<TensorSpec> Outputs);
-
-/// <summary>One named tensor of a signature.</summary>
-/// <param name="Name">The tensor's name in the model graph.</param>
-/// <param name="DataType">Element type, e.g. <c>float32</c>.</param>
-/// <param name="Shape">Dimensions; -1 is a dimension of any size (the batch).</param>
-public sealed record TensorSpec(string Name, string DataType, ImmutableArray<long> Shape);

@@ -1,4 +1,4 @@
-namespace Planets.Models;
+namespace Pipeline.Models;
 
 /// <summary>A model version in the store: its manifest and the folder holding its files.</summary>
 /// <param name="Manifest">The model's metadata.</param>

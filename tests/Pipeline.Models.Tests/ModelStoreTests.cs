@@ -1,23 +1,21 @@
 using System.Collections.Immutable;
 using System.IO.Compression;
-using Planets.Models;
-using Planets.Models.Preprocessing;
 
-namespace Planets.Serving.Tests;
+namespace Pipeline.Models.Tests;
 
 public sealed class ModelStoreTests : IDisposable
 {
-    private readonly TempDir _dir = new();
+    private readonly TempFolder _dir = new();
 
     public void Dispose() => _dir.Dispose();
 
     [Theory]
-    [InlineData("planets:abc", "planets", "abc")]
-    [InlineData("planets", "planets", "latest")]
-    [InlineData("latest", "planets-classifier", "latest")]
-    [InlineData("planets:latest", "planets", "latest")]
+    [InlineData("churn:abc", "churn", "abc")]
+    [InlineData("churn", "churn", "latest")]
+    [InlineData("latest", "churn-model", "latest")]
+    [InlineData("churn:latest", "churn", "latest")]
     public void Tags_parse_as_name_and_version(string text, string name, string version) =>
-        Assert.Equal(new ModelTag(name, version), ModelTag.Parse(text, "planets-classifier"));
+        Assert.Equal(new ModelTag(name, version), ModelTag.Parse(text, "churn-model"));
 
     [Theory]
     [InlineData("a:b:c")]
@@ -25,7 +23,7 @@ public sealed class ModelStoreTests : IDisposable
     [InlineData("x:")]
     [InlineData("")]
     public void Malformed_tags_are_refused(string text) =>
-        Assert.Throws<FormatException>(() => ModelTag.Parse(text, "planets-classifier"));
+        Assert.Throws<FormatException>(() => ModelTag.Parse(text, "churn-model"));
 
     [Fact]
     public async Task Version_is_the_content_hash_so_saving_the_same_model_twice_gives_one_version()
@@ -80,20 +78,37 @@ public sealed class ModelStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Metadata_and_signature_survive_the_store()
+    public async Task Provenance_params_metrics_and_typed_metadata_survive_the_store_and_its_archive()
     {
         var store = new ModelStore(_dir["store"]);
         var saved = await store.SaveAsync(Draft("w", createdAt: 1_700_000_000), CancellationToken.None);
         var read = await store.GetAsync(saved.Tag, CancellationToken.None);
+        await store.ExportAsync(saved.Tag, _dir["w.zip"], CancellationToken.None);
+        var imported = await new ModelStore(_dir["other"]).ImportAsync(_dir["w.zip"], CancellationToken.None);
 
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_700_000_000), read.Manifest.CreatedAt);
         Assert.Equal("0123abcd", read.Manifest.GitRevision);
-        Assert.Equal(["Earth", "Mars"], read.Manifest.Labels.ToArray());
-        Assert.Equal(new PreprocessOptions(32, 32, true), read.Manifest.Preprocessing);
         Assert.Equal("0.001", read.Manifest.Params["lr"]);
         Assert.Equal(0.5, read.Manifest.Metrics["val_accuracy"]);
-        Assert.Equal([-1L, 1, 32, 32], read.Manifest.Signature.Inputs.Single().Shape.ToArray());
         Assert.Equal("test-framework", read.Manifest.Framework);
+        Assert.Equal(Schema, read.Manifest.GetMetadata<InputSchema>("schema"));
+        Assert.Equal(Schema, imported.Manifest.GetMetadata<InputSchema>("schema"));
+        // Written as the manifest's own JSON, so a reader in any language finds it.
+        Assert.Contains("\"column_names\": [", await File.ReadAllTextAsync(Path.Combine(read.Directory, ModelManifest.FileName)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metadata_is_part_of_the_version_and_a_wrong_key_or_shape_is_a_one_line_error()
+    {
+        var store = new ModelStore(_dir["store"]);
+        var saved = await store.SaveAsync(Draft("w", createdAt: 1), CancellationToken.None);
+        var other = await store.SaveAsync(Draft("w", createdAt: 1).WithMetadata("schema", Schema with { Label = "Exited" }), CancellationToken.None);
+
+        Assert.NotEqual(saved.Tag, other.Tag);
+        var missing = Assert.Throws<ModelStoreException>(() => saved.Manifest.GetMetadata<InputSchema>("labels"));
+        Assert.Equal($"model '{saved.Tag}' has no metadata 'labels'", missing.Message);
+        var wrong = Assert.Throws<ModelStoreException>(() => saved.Manifest.GetMetadata<int>("schema"));
+        Assert.StartsWith($"model '{saved.Tag}': metadata 'schema' is not a Int32", wrong.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -153,17 +168,24 @@ public sealed class ModelStoreTests : IDisposable
     {
         var path = _dir[$"{weights}.bin"];
         File.WriteAllText(path, weights);
-        TensorSpec Spec(string name, params long[] shape) => new(name, "float32", [.. shape]);
         return new ModelDraft(
             "test-model",
             "test-framework",
             DateTimeOffset.FromUnixTimeSeconds(createdAt),
             "0123abcd",
-            ["Earth", "Mars"],
-            new PreprocessOptions(32, 32, true),
             ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("lr", "0.001")]),
             ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("val_accuracy", 0.5)]),
-            new ModelSignature([Spec("image", -1, 1, 32, 32)], [Spec("probabilities", -1, 2)]),
-            ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("model.bin", path)]));
+            ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [KeyValuePair.Create("model.bin", path)]))
+            .WithMetadata("schema", Schema);
+    }
+
+    private static readonly InputSchema Schema = new(["tenure", "monthly_charges"], "Churned");
+
+    /// <summary>Metadata of a tabular model, as a sample would keep it: any record the store's JSON can write.</summary>
+    private sealed record InputSchema(ImmutableArray<string> ColumnNames, string Label)
+    {
+        public bool Equals(InputSchema? other) => other is not null && ColumnNames.SequenceEqual(other.ColumnNames) && Label == other.Label;
+
+        public override int GetHashCode() => Label.GetHashCode(StringComparison.Ordinal);
     }
 }

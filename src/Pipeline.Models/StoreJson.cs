@@ -1,8 +1,8 @@
 using System.Text.Json;
 
-namespace Planets.Models;
+namespace Pipeline.Models;
 
-/// <summary>The JSON style of manifests: snake_case keys, indented, LF endings (the ML program's style).</summary>
+/// <summary>The JSON style of manifests: snake_case keys, indented, LF endings (the style of the pipeline's own JSON files).</summary>
 internal static class StoreJson
 {
     /// <summary>Options for every manifest written or read.</summary>
@@ -35,6 +35,6 @@ internal static class StoreJson
 
     // The serializer leaves missing members null or default; a manifest without them cannot describe a model.
     private static bool IsComplete(ModelManifest m) =>
-        m.Name is not null && m.Version is not null && m.Framework is not null && !m.Labels.IsDefault && m.Preprocessing is not null
-        && m.Params is not null && m.Metrics is not null && m.Signature is { Inputs.IsDefault: false, Outputs.IsDefault: false } && !m.Files.IsDefault;
+        m.Name is not null && m.Version is not null && m.Framework is not null
+        && m.Params is not null && m.Metrics is not null && m.Metadata is not null && !m.Files.IsDefault;
 }

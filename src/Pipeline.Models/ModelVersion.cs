@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Planets.Models;
+namespace Pipeline.Models;
 
 /// <summary>
 /// Derives a model's version from its content, so training the same data with the same parameters gives the same
