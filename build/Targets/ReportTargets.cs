@@ -8,7 +8,10 @@ namespace Planets.Build.Targets;
 /// <summary>Where this repository publishes its experiment report: the pull request a GitHub workflow runs for.</summary>
 internal static class ReportTargets
 {
-    /// <summary>The pull request from the runner's environment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_REF), or <c>--pr=N</c>.</summary>
+    /// <summary>
+    /// The pull request from the runner's environment (GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_REF), or <c>--pr=N</c>;
+    /// the job summary for a pull request from a fork, whose token may not comment.
+    /// </summary>
     public static IReportPublisher GitHubPullRequest(ICakeContext context) =>
-        ReportPublisher.Create(GitHubTarget.FromEnvironment(Environment.GetEnvironmentVariable, new TargetOptions(context).Text("pr")));
+        WorkflowReportPublisher.Choose(Environment.GetEnvironmentVariable, new TargetOptions(context).Text("pr"), new CakePipelineLog(context.Log));
 }

