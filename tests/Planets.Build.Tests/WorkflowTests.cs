@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using CliWrap;
 using CliWrap.Buffered;
+using Planets.Build.Tests.Workflows;
 using YamlDotNet.RepresentationModel;
 
 namespace Planets.Build.Tests;
@@ -69,48 +70,11 @@ public sealed partial class WorkflowTests
     }
 
     [Fact]
-    public void The_pull_request_workflow_tests_trains_in_a_pod_when_a_cluster_is_configured_reproduces_pushes_commits_the_lock_and_reports()
-    {
-        var commands = RunSteps(Path.Combine(RepositoryPaths.Root, ".github", "workflows", "pull-request.yml")).Select(r => r.Command).ToList();
-
-        Assert.Equal(
-            [
-                .. SetUpAndTest,
-                "./build.sh --target=ContainerizeTraining",
-                "./build.sh --target=PushImage --image=training --registry=\"$IMAGE_REGISTRY\"",
-                "./build.sh --target=TrainRemote --pull --namespace=\"$TRAINING_NAMESPACE\"",
-                "./build.sh --target=Repro --pull",
-                "./build.sh --target=Repro",
-                "./build.sh --target=Push",
-                "./build.sh --target=CommitLock --push --author=\"github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>\"",
-                "./build.sh --target=Report --rev=origin/main --publish",
-            ],
-            commands);
-    }
-
-    [Fact]
-    public void The_main_workflow_reproduces_then_builds_pushes_and_deploys_the_service_image()
-    {
-        var commands = RunSteps(Path.Combine(RepositoryPaths.Root, ".github", "workflows", "main.yml")).Select(r => r.Command).ToList();
-
-        Assert.Equal(
-            [
-                .. SetUpAndTest,
-                "./build.sh --target=Repro --pull",
-                "./build.sh --target=Push",
-                "./build.sh --target=Containerize",
-                "./build.sh --target=PushImage --registry=\"$IMAGE_REGISTRY\"",
-                "./build.sh --target=Deploy --namespace=\"$DEPLOY_NAMESPACE\"",
-            ],
-            commands);
-    }
-
-    [Fact]
     public void Every_job_asks_for_its_own_permissions_and_secrets_reach_only_the_steps_that_use_them()
     {
         foreach (var path in Workflows)
         {
-            var workflow = Load(path);
+            var workflow = WorkflowPlan.Load(path);
             var name = Path.GetFileName(path);
             Assert.True(workflow.Children.TryGetValue("permissions", out var top) && top is YamlMappingNode { Children.Count: 0 }, $"{name}: 'permissions: {{}}' at the top, each job asking for its own");
             Assert.DoesNotContain("secrets.", Text(workflow.Children.TryGetValue("env", out var env) ? env : null), StringComparison.Ordinal);
@@ -122,41 +86,13 @@ public sealed partial class WorkflowTests
         }
     }
 
-    [Fact]
-    public void A_pull_request_from_a_fork_runs_no_step_that_needs_a_secret_and_still_reproduces_and_reports()
-    {
-        var workflow = Load(Path.Combine(RepositoryPaths.Root, ".github", "workflows", "pull-request.yml"));
-        var steps = Jobs(workflow).SelectMany(j => Steps(j.Job)).ToList();
-
-        foreach (var step in steps.Where(s => Text(s).Contains("secrets.", StringComparison.Ordinal) || Field(s, "run").Contains("CommitLock", StringComparison.Ordinal)))
-        {
-            Assert.StartsWith("env.SAME_REPOSITORY == 'true'", Field(step, "if"), StringComparison.Ordinal);
-        }
-
-        Assert.Contains(steps, s => Field(s, "run") == "./build.sh --target=Repro" && Field(s, "if") == "env.SAME_REPOSITORY != 'true'");
-        Assert.Contains(steps, s => Field(s, "run").Contains("--target=Report", StringComparison.Ordinal) && Field(s, "if").Length == 0);
-    }
-
     // The README's set-up and test commands, as a hosted runner runs them (as a user with sudo).
     private static readonly string[] SetUpAndTest = ["bash scripts/setup-native.sh && bash scripts/setup-test-tools.sh", "bash scripts/test.sh"];
-
-    private static YamlMappingNode Load(string path)
-    {
-        var yaml = new YamlStream();
-        using (var reader = File.OpenText(path))
-        {
-            yaml.Load(reader);
-        }
-
-        return (YamlMappingNode)yaml.Documents[0].RootNode;
-    }
 
     private static IEnumerable<(string Name, YamlMappingNode Job)> Jobs(YamlMappingNode workflow) =>
         ((YamlMappingNode)workflow["jobs"]).Children.Select(kv => (((YamlScalarNode)kv.Key).Value!, (YamlMappingNode)kv.Value));
 
     private static IEnumerable<YamlMappingNode> Steps(YamlMappingNode job) => ((YamlSequenceNode)job["steps"]).Children.Cast<YamlMappingNode>();
-
-    private static string Field(YamlMappingNode node, string key) => Text(node.Children.TryGetValue(key, out var value) ? value : null);
 
     // A node's text: a scalar's value, or every key and value below it, one per line; empty for no node.
     private static string Text(YamlNode? node) => node switch
@@ -168,7 +104,7 @@ public sealed partial class WorkflowTests
     };
 
     private static IEnumerable<(string Workflow, string Command)> RunSteps(string path) =>
-        Jobs(Load(path)).SelectMany(j => Steps(j.Job))
+        Jobs(WorkflowPlan.Load(path)).SelectMany(j => Steps(j.Job))
             .Where(step => step.Children.ContainsKey("run"))
             .SelectMany(step => ((YamlScalarNode)step["run"]).Value!.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             .Select(command => (Path.GetFileName(path), command));

@@ -1,0 +1,135 @@
+using System.Text.Json.Nodes;
+
+namespace Planets.Build.Tests.Workflows;
+
+/// <summary>
+/// What a GitHub-hosted runner would run of each workflow, evaluated as the runner evaluates it: for the repository's
+/// own pull request, a fork's (no secrets), one with a training cluster, and a push to main.
+/// </summary>
+public sealed class WorkflowPlanTests
+{
+    private static readonly string PullRequestWorkflow = Path.Combine(RepositoryPaths.Root, ".github", "workflows", "pull-request.yml");
+    private static readonly string MainWorkflow = Path.Combine(RepositoryPaths.Root, ".github", "workflows", "main.yml");
+    private static readonly string[] Secrets = ["AKIA-TEST", "s3cret-key", "registry-user", "registry-password", "kubeconfig-text"];
+
+    [Fact]
+    public void The_repositorys_own_pull_request_reproduces_with_the_remote_pushes_commits_the_lock_to_its_branch_and_comments()
+    {
+        var steps = WorkflowPlan.For(PullRequestWorkflow, "experiment", Contexts(fork: false), RepositoryPaths.Root);
+
+        Assert.Equal(
+            ["actions/checkout@v4", "actions/setup-dotnet@v4", "actions/cache@v4", "actions/cache@v4", .. SetUpAndTest,
+             "./build.sh --target=Repro --pull", "./build.sh --target=Push",
+             "./build.sh --target=CommitLock --push --author=\"github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>\"",
+             "./build.sh --target=Report --rev=origin/main --publish"],
+            steps.Select(s => s.Uses ?? s.Run!));
+        Assert.Equal("feature", steps[0].With["ref"]);
+        Assert.Equal("0", steps[0].With["fetch-depth"]);
+        Assert.Equal("pipeline-cache-pr7-42", steps[3].With["key"]);
+        Assert.Matches("^nuget-Linux-[0-9a-f]{64}$", steps[2].With["key"]);
+        Assert.Equal(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"], SecretsIn(steps.Single(s => s.Run == "./build.sh --target=Repro --pull")));
+        Assert.Equal(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"], SecretsIn(steps.Single(s => s.Run == "./build.sh --target=Push")));
+        Assert.All(steps.Where(s => s.Run is { } run && !run.Contains("--target=Repro", StringComparison.Ordinal) && !run.Contains("--target=Push", StringComparison.Ordinal)),
+            step => Assert.Empty(SecretsIn(step)));
+        Assert.Equal("ghs_workflow_token", steps[^1].Environment["GITHUB_TOKEN"]);
+    }
+
+    [Fact]
+    public void A_forks_pull_request_gets_no_secret_tests_reproduces_from_the_cache_and_still_reports_on_its_merge_commit()
+    {
+        var steps = WorkflowPlan.For(PullRequestWorkflow, "experiment", Contexts(fork: true), RepositoryPaths.Root);
+
+        Assert.Equal(
+            ["actions/checkout@v4", "actions/setup-dotnet@v4", "actions/cache@v4", "actions/cache@v4", .. SetUpAndTest,
+             "./build.sh --target=Repro", "./build.sh --target=Report --rev=origin/main --publish"],
+            steps.Select(s => s.Uses ?? s.Run!));
+        Assert.Equal(string.Empty, steps[0].With["ref"]);
+        Assert.All(steps, step => Assert.DoesNotContain(step.Environment, kv => kv.Key.StartsWith("AWS_", StringComparison.Ordinal) && kv.Value.Length > 0));
+    }
+
+    [Fact]
+    public void With_a_training_cluster_train_runs_in_a_pod_from_this_pull_requests_image_and_unset_variables_pass_empty_options()
+    {
+        var steps = WorkflowPlan.For(PullRequestWorkflow, "experiment", Contexts(fork: false, trainingCluster: true), RepositoryPaths.Root);
+
+        var cluster = steps.SkipWhile(s => s.Uses != "azure/k8s-set-context@v4").Take(4).ToList();
+        Assert.Equal("kubeconfig-text", cluster[0].With["kubeconfig"]);
+        Assert.Equal(
+            ["./build.sh --target=ContainerizeTraining", "./build.sh --target=PushImage --image=training --registry=\"$IMAGE_REGISTRY\"", "./build.sh --target=TrainRemote --pull --namespace=\"$TRAINING_NAMESPACE\""],
+            cluster.Skip(1).Select(s => s.Run));
+        Assert.Equal(string.Empty, cluster[2].Environment["IMAGE_REGISTRY"]);
+        Assert.Equal(["REGISTRY_PASSWORD", "REGISTRY_USERNAME"], SecretsIn(cluster[2]));
+        Assert.Equal(string.Empty, cluster[3].Environment["TRAINING_NAMESPACE"]);
+        Assert.DoesNotContain(steps.Single(s => s.Run == "./build.sh --target=ContainerizeTraining").Environment.Values, Secrets.Contains);
+    }
+
+    [Fact]
+    public void Main_reproduces_pushes_and_deploys_with_each_secret_on_its_own_steps_only()
+    {
+        var contexts = Contexts(fork: false);
+        contexts["github"]!["event_name"] = "push";
+        contexts["github"]!["ref"] = "refs/heads/main";
+
+        var steps = WorkflowPlan.For(MainWorkflow, "reproduce", contexts, RepositoryPaths.Root);
+
+        Assert.Equal(
+            ["actions/checkout@v4", "actions/setup-dotnet@v4", "actions/cache@v4", "actions/cache@v4", .. SetUpAndTest,
+             "./build.sh --target=Repro --pull", "./build.sh --target=Push", "./build.sh --target=Containerize",
+             "./build.sh --target=PushImage --registry=\"$IMAGE_REGISTRY\"", "azure/k8s-set-context@v4", "./build.sh --target=Deploy --namespace=\"$DEPLOY_NAMESPACE\""],
+            steps.Select(s => s.Uses ?? s.Run!));
+        Assert.Equal("pipeline-cache-main-abc123", steps[3].With["key"]);
+        Assert.Empty(SecretsIn(steps.Single(s => s.Run == "./build.sh --target=Containerize")));
+        Assert.Empty(SecretsIn(steps[^1]));
+        Assert.Equal(string.Empty, steps[^1].Environment["DEPLOY_NAMESPACE"]);
+    }
+
+    [Theory]
+    [InlineData("'' || 'fallback'", "fallback")]
+    [InlineData("'a' && 'b'", "b")]
+    [InlineData("'' && 'b'", "")]
+    [InlineData("'TRUE' == 'true'", "true")]
+    [InlineData("github.event.pull_request.missing.deeper", "")]
+    [InlineData("!(github.event.number == 7)", "false")]
+    [InlineData("github.event.number == '7'", "true")]
+    public void Expressions_follow_the_runners_rules(string expression, string expected) =>
+        Assert.Equal(expected, WorkflowExpression.AsText(new WorkflowExpression(Contexts(fork: false), RepositoryPaths.Root).Evaluate(expression)));
+
+    private static readonly string[] SetUpAndTest = ["bash scripts/setup-native.sh && bash scripts/setup-test-tools.sh", "bash scripts/test.sh"];
+
+    private static string[] SecretsIn(PlannedStep step) =>
+        [.. step.Environment.Where(kv => Secrets.Contains(kv.Value)).Select(kv => kv.Key).Order(StringComparer.Ordinal)];
+
+    // The contexts a hosted runner has for pull request 7 of octo/planets, from a branch of its own or of a fork,
+    // which gets no secrets (its GITHUB_TOKEN is read-only); no variables are set but TRAINING_CLUSTER when asked.
+    private static JsonObject Contexts(bool fork, bool trainingCluster = false) => new()
+    {
+        ["github"] = new JsonObject
+        {
+            ["event_name"] = "pull_request",
+            ["repository"] = "octo/planets",
+            ["head_ref"] = "feature",
+            ["sha"] = "abc123",
+            ["run_id"] = "42",
+            ["token"] = "ghs_workflow_token",
+            ["event"] = new JsonObject
+            {
+                ["number"] = 7,
+                ["pull_request"] = new JsonObject
+                {
+                    ["number"] = 7,
+                    ["head"] = new JsonObject { ["ref"] = "feature", ["repo"] = new JsonObject { ["full_name"] = fork ? "someone/planets" : "octo/planets" } },
+                },
+            },
+        },
+        ["vars"] = trainingCluster ? new JsonObject { ["TRAINING_CLUSTER"] = "true" } : new JsonObject(),
+        ["secrets"] = fork ? new JsonObject() : new JsonObject
+        {
+            ["AWS_ACCESS_KEY_ID"] = "AKIA-TEST",
+            ["AWS_SECRET_ACCESS_KEY"] = "s3cret-key",
+            ["REGISTRY_USERNAME"] = "registry-user",
+            ["REGISTRY_PASSWORD"] = "registry-password",
+            ["KUBECONFIG"] = "kubeconfig-text",
+        },
+        ["runner"] = new JsonObject { ["os"] = "Linux" },
+    };
+}
