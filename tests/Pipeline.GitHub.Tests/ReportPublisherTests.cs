@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Pipeline.Core;
 using Pipeline.Core.Diffs;
 using Pipeline.Reports;
+using Pipeline.Testing.GitHub;
 
 namespace Pipeline.GitHub.Tests;
 

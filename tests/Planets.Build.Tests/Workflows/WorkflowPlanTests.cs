@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Planets.Build.Tests.Workflows;
 
 /// <summary>
@@ -15,7 +13,7 @@ public sealed class WorkflowPlanTests
     [Fact]
     public void The_repositorys_own_pull_request_reproduces_with_the_remote_pushes_commits_the_lock_to_its_branch_and_comments()
     {
-        var steps = WorkflowPlan.For(PullRequestWorkflow, "experiment", Contexts(fork: false), RepositoryPaths.Root);
+        var steps = WorkflowPlan.For(PullRequestWorkflow, "experiment", RunnerContexts.PullRequest(fork: false), RepositoryPaths.Root);
 
         Assert.Equal(
             ["actions/checkout@v4", "actions/setup-dotnet@v4", "actions/cache@v4", "actions/cache@v4", .. SetUpAndTest,
@@ -37,7 +35,7 @@ public sealed class WorkflowPlanTests
     [Fact]
     public void A_forks_pull_request_gets_no_secret_tests_reproduces_from_the_cache_and_still_reports_on_its_merge_commit()
     {
-        var steps = WorkflowPlan.For(PullRequestWorkflow, "experiment", Contexts(fork: true), RepositoryPaths.Root);
+        var steps = WorkflowPlan.For(PullRequestWorkflow, "experiment", RunnerContexts.PullRequest(fork: true), RepositoryPaths.Root);
 
         Assert.Equal(
             ["actions/checkout@v4", "actions/setup-dotnet@v4", "actions/cache@v4", "actions/cache@v4", .. SetUpAndTest,
@@ -50,7 +48,7 @@ public sealed class WorkflowPlanTests
     [Fact]
     public void With_a_training_cluster_train_runs_in_a_pod_from_this_pull_requests_image_and_unset_variables_pass_empty_options()
     {
-        var steps = WorkflowPlan.For(PullRequestWorkflow, "experiment", Contexts(fork: false, trainingCluster: true), RepositoryPaths.Root);
+        var steps = WorkflowPlan.For(PullRequestWorkflow, "experiment", RunnerContexts.PullRequest(fork: false, trainingCluster: true), RepositoryPaths.Root);
 
         var cluster = steps.SkipWhile(s => s.Uses != "azure/k8s-set-context@v4").Take(4).ToList();
         Assert.Equal("kubeconfig-text", cluster[0].With["kubeconfig"]);
@@ -66,7 +64,7 @@ public sealed class WorkflowPlanTests
     [Fact]
     public void Main_reproduces_pushes_and_deploys_with_each_secret_on_its_own_steps_only()
     {
-        var contexts = Contexts(fork: false);
+        var contexts = RunnerContexts.PullRequest(fork: false);
         contexts["github"]!["event_name"] = "push";
         contexts["github"]!["ref"] = "refs/heads/main";
 
@@ -92,44 +90,10 @@ public sealed class WorkflowPlanTests
     [InlineData("!(github.event.number == 7)", "false")]
     [InlineData("github.event.number == '7'", "true")]
     public void Expressions_follow_the_runners_rules(string expression, string expected) =>
-        Assert.Equal(expected, WorkflowExpression.AsText(new WorkflowExpression(Contexts(fork: false), RepositoryPaths.Root).Evaluate(expression)));
+        Assert.Equal(expected, WorkflowExpression.AsText(new WorkflowExpression(RunnerContexts.PullRequest(fork: false), RepositoryPaths.Root).Evaluate(expression)));
 
     private static readonly string[] SetUpAndTest = ["bash scripts/setup-native.sh && bash scripts/setup-test-tools.sh", "bash scripts/test.sh"];
 
     private static string[] SecretsIn(PlannedStep step) =>
         [.. step.Environment.Where(kv => Secrets.Contains(kv.Value)).Select(kv => kv.Key).Order(StringComparer.Ordinal)];
-
-    // The contexts a hosted runner has for pull request 7 of octo/planets, from a branch of its own or of a fork,
-    // which gets no secrets (its GITHUB_TOKEN is read-only); no variables are set but TRAINING_CLUSTER when asked.
-    private static JsonObject Contexts(bool fork, bool trainingCluster = false) => new()
-    {
-        ["github"] = new JsonObject
-        {
-            ["event_name"] = "pull_request",
-            ["repository"] = "octo/planets",
-            ["head_ref"] = "feature",
-            ["sha"] = "abc123",
-            ["run_id"] = "42",
-            ["token"] = "ghs_workflow_token",
-            ["event"] = new JsonObject
-            {
-                ["number"] = 7,
-                ["pull_request"] = new JsonObject
-                {
-                    ["number"] = 7,
-                    ["head"] = new JsonObject { ["ref"] = "feature", ["repo"] = new JsonObject { ["full_name"] = fork ? "someone/planets" : "octo/planets" } },
-                },
-            },
-        },
-        ["vars"] = trainingCluster ? new JsonObject { ["TRAINING_CLUSTER"] = "true" } : new JsonObject(),
-        ["secrets"] = fork ? new JsonObject() : new JsonObject
-        {
-            ["AWS_ACCESS_KEY_ID"] = "AKIA-TEST",
-            ["AWS_SECRET_ACCESS_KEY"] = "s3cret-key",
-            ["REGISTRY_USERNAME"] = "registry-user",
-            ["REGISTRY_PASSWORD"] = "registry-password",
-            ["KUBECONFIG"] = "kubeconfig-text",
-        },
-        ["runner"] = new JsonObject { ["os"] = "Linux" },
-    };
 }

@@ -12,14 +12,14 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Pipeline.GitHub.Tests;
+namespace Pipeline.Testing.GitHub;
 
 /// <summary>
 /// A local stand-in for the GitHub REST endpoints the report publisher uses, on the paths and JSON shapes of the real
 /// API (as GitHub Enterprise serves them, under /api/v3): issue comments (list, create, update) and the Git Data API
 /// (blobs, trees, commits, references). It checks the token like GitHub does and keeps what was written.
 /// </summary>
-public sealed class GitHubEmulator : IAsyncDisposable
+internal sealed class GitHubEmulator : IAsyncDisposable
 {
     private readonly WebApplication app;
     private long nextId = 1000;

@@ -1,0 +1,123 @@
+using System.Text.Json.Nodes;
+using Amazon.Runtime;
+using Amazon.S3;
+using Pipeline.Reports;
+using Pipeline.Testing.GitHub;
+using Pipeline.Testing.S3;
+
+namespace Planets.Build.Tests.Workflows;
+
+/// <summary>
+/// The pull-request workflow run end to end as a GitHub-hosted runner runs it: its steps in order, as an unprivileged
+/// user with passwordless sudo, in a fresh clone of an origin that holds this repository and pull request 7 (a change
+/// of the training seed); the data remote is a real S3-compatible server, the GitHub API the emulator.
+/// </summary>
+/// <remarks>
+/// The test step runs one small test class (<c>scripts/test.sh --filter</c>) after building everything as the
+/// workflow does: the whole suite is what runs this test.
+/// </remarks>
+public sealed class HostedRunnerTests : IDisposable
+{
+    private const string Bucket = "planets-pipeline-cache";
+    private readonly string folder = Path.Combine(Path.GetTempPath(), "hosted-runner-tests", Guid.NewGuid().ToString("N"));
+
+    private string Origin => Path.Combine(folder, "origin.git");
+
+    private string CacheStore => Path.Combine(folder, "actions-cache");
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    [Fact]
+    public async Task A_pull_request_from_a_fork_runs_green_with_no_secret_and_reports_into_the_job_summary_pushing_nothing()
+    {
+        using var runner = await HostedRunner.StartAsync(CacheStore);
+        var merge = await OriginWithPullRequestAsync();
+        var refsBefore = OriginGit("for-each-ref");
+        var contexts = RunnerContexts.PullRequest(fork: true);
+        contexts["github"]!["sha"] = merge;
+
+        var succeeded = await RunPullRequestWorkflowAsync(runner, contexts, RunnerMachine.Plain);
+
+        Assert.True(succeeded, runner.Log);
+        Assert.Contains("::notice title=Experiment report::this pull request comes from the fork someone/planets, whose token may not comment; the report is in the job summary", runner.Log, StringComparison.Ordinal);
+        var summary = await File.ReadAllTextAsync(runner.Summary);
+        Assert.StartsWith(MarkdownReport.Marker, summary, StringComparison.Ordinal);
+        Assert.Contains("| params.yaml | train.seed | 77 | 78 |", summary, StringComparison.Ordinal);
+        Assert.Equal(refsBefore, OriginGit("for-each-ref"));
+        Assert.Equal(merge, (await runner.AsUserAsync("git rev-parse HEAD")).Output.Trim());
+    }
+
+    [Fact]
+    public async Task The_repositorys_own_pull_request_pushes_commits_its_lock_to_the_branch_and_comments_and_the_next_run_commits_nothing()
+    {
+        using var first = await HostedRunner.StartAsync(CacheStore);
+        var head = await OriginWithPullRequestAsync();
+        using var s3 = await S3Server.StartFauxqsAsync();
+        using var bucket = new AmazonS3Client(new BasicAWSCredentials("test", "test"), new AmazonS3Config { ServiceURL = s3.Endpoint, ForcePathStyle = true });
+        await bucket.PutBucketAsync(Bucket);
+
+        await using var github = await GitHubEmulator.StartAsync();
+        var machine = new RunnerMachine(
+            new Dictionary<string, string> { ["GITHUB_API_URL"] = github.Url.ToString() },
+            new Dictionary<string, string> { [".pipeline/config.local"] = $"remotes:\n  storage:\n    endpoint: {s3.Endpoint}\n    path-style: true\n" });
+        var contexts = Secrets(RunnerContexts.PullRequest(fork: false), github.Token);
+        contexts["github"]!["sha"] = head;
+
+        var succeeded = await RunPullRequestWorkflowAsync(first, contexts, machine);
+
+        Assert.True(succeeded, first.Log);
+        var committed = OriginGit("rev-parse", "refs/heads/feature").Trim();
+        Assert.Equal(head, OriginGit("rev-parse", $"{committed}^").Trim());
+        Assert.Equal("github-actions[bot]", OriginGit("log", "-1", "--format=%an", committed).Trim());
+        Assert.Equal(["evaluation/metrics.json", "pipeline.lock"], OriginGit("show", "--name-only", "--format=", committed).Trim().Split('\n').Order(StringComparer.Ordinal));
+        Assert.NotEmpty((await bucket.ListObjectsV2Async(new() { BucketName = Bucket, Prefix = "cache/" })).S3Objects ?? []);
+        var report = Assert.Single(github.Comments.Values, c => c.StartsWith(MarkdownReport.Marker, StringComparison.Ordinal));
+        Assert.Contains("| params.yaml | train.seed | 77 | 78 |", report, StringComparison.Ordinal);
+
+        // The next run, on the commit the first pushed (a push with the workflow's own token starts none on GitHub).
+        using var second = await HostedRunner.StartAsync(CacheStore);
+        contexts["github"]!["sha"] = committed;
+        contexts["github"]!["run_id"] = "43";
+        Assert.True(await RunPullRequestWorkflowAsync(second, contexts, machine), second.Log);
+        Assert.Contains("nothing to commit", second.Log, StringComparison.Ordinal);
+        Assert.Equal(committed, OriginGit("rev-parse", "refs/heads/feature").Trim());
+        Assert.Single(github.Comments.Values, c => c.StartsWith(MarkdownReport.Marker, StringComparison.Ordinal));
+    }
+
+    private async Task<bool> RunPullRequestWorkflowAsync(HostedRunner runner, JsonObject contexts, RunnerMachine machine)
+    {
+        var steps = WorkflowPlan.For(Path.Combine(RepositoryPaths.Root, ".github", "workflows", "pull-request.yml"), "experiment", contexts, RepositoryPaths.Root);
+        return await runner.RunAsync(steps, (JsonObject)contexts["github"]!, Origin, machine,
+            step => step.Run == "bash scripts/test.sh" ? "bash scripts/test.sh --filter FullyQualifiedName~Planets.Build.Tests.ArchitectureTests" : null);
+    }
+
+    // The secrets a repository's own pull request gets: any keys do for the test server; the workflow's token is the emulator's.
+    private static JsonObject Secrets(JsonObject contexts, string token)
+    {
+        contexts["secrets"]!["AWS_ACCESS_KEY_ID"] = "test";
+        contexts["secrets"]!["AWS_SECRET_ACCESS_KEY"] = "test";
+        contexts["github"]!["token"] = token;
+        return contexts;
+    }
+
+    // A bare origin with this repository's HEAD as main, and pull request 7 (one change of params.yaml) as GitHub keeps
+    // it: the branch feature, refs/pull/7/head and refs/pull/7/merge; it belongs to the runner's user, as a remote
+    // repository is nobody's on the runner (git refuses to read another user's).
+    private async Task<string> OriginWithPullRequestAsync()
+    {
+        TestGit.Run(Path.GetTempPath(), "clone", "--quiet", "--bare", "--branch", "main", RepositoryPaths.Root, Origin);
+        var work = Path.Combine(folder, "work");
+        TestGit.Run(Path.GetTempPath(), "clone", "--quiet", Origin, work);
+        var parameters = Path.Combine(work, "params.yaml");
+        var before = await File.ReadAllTextAsync(parameters);
+        Assert.Contains("train:\n  seed: 77", before, StringComparison.Ordinal);
+        await File.WriteAllTextAsync(parameters, before.Replace("train:\n  seed: 77", "train:\n  seed: 78", StringComparison.Ordinal));
+        TestGit.Commit(work, "A change of the training seed", "params.yaml");
+        TestGit.Run(work, "push", "--quiet", "origin", "HEAD:refs/heads/feature", "HEAD:refs/pull/7/head", "HEAD:refs/pull/7/merge");
+        var head = TestGit.Run(work, "rev-parse", "HEAD").Trim();
+        await HostedRunner.GiveToUserAsync(Origin);
+        return head;
+    }
+
+    private string OriginGit(params string[] arguments) => TestGit.Run(Origin, ["-c", "safe.directory=*", .. arguments]);
+}
