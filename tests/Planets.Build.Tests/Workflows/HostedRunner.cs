@@ -9,7 +9,7 @@ namespace Planets.Build.Tests.Workflows;
 /// each <c>run:</c> step in <c>bash --noprofile --norc -eo pipefail</c> in a fresh checkout, with the runner's
 /// variables (GITHUB_*, an event file, a step summary file). The <c>uses:</c> steps are replaced by what they do on a
 /// runner: checkout clones the origin at the step's depth and ref (a pull request's merge ref by default),
-/// setup-dotnet is the installed SDK, cache restores and saves a folder, k8s-set-context writes the kubeconfig.
+/// setup-dotnet is the installed SDK, cache restores and saves a folder; any other action is refused.
 /// </summary>
 /// <remarks>Needs root: it creates the user and its sudoers entry, as the hosted image has them.</remarks>
 internal sealed class HostedRunner : IDisposable
