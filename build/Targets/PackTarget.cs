@@ -1,6 +1,9 @@
+using Cake.Common;
 using Cake.Common.Tools.DotNet;
+using Cake.Common.Tools.DotNet.MSBuild;
 using Cake.Common.Tools.DotNet.Pack;
 using Cake.Core;
+using Cake.Core.IO;
 using Pipeline.Cake;
 
 namespace Planets.Build.Targets;
@@ -14,18 +17,36 @@ internal static class PackTarget
     /// <summary>Where the packages go unless <c>--package-output</c> says otherwise.</summary>
     public const string DefaultOutput = "artifacts/packages";
 
+    // Any project of the repository gives the repository's version; this one has no dependencies to restore.
+    private const string VersionProject = "src/Pipeline.Storage/Pipeline.Storage.csproj";
+
     public static void Register(Func<string, CakeTaskBuilder> task) =>
         task("Pack")
             .Description($"Packs the framework's NuGet packages into {DefaultOutput} (--package-output=DIR; --no-build packs what the last Release build made)")
             .Does(context =>
             {
                 var options = new TargetOptions(context);
+                // One version, asked of MinVer once and given to every project: a package and the versions its
+                // dependencies on the others name can then never differ (each project asking git itself, in parallel
+                // and on reused build nodes, once left a dependency at the SDK's default 1.0.0).
+                var version = RepositoryVersion(context);
                 context.DotNetPack("Pipeline.sln", new DotNetPackSettings
                 {
                     Configuration = "Release",
                     OutputDirectory = options.Text("package-output", null, DefaultOutput)!,
                     NoBuild = options.Flag("no-build"),
                     NoLogo = true,
+                    MSBuildSettings = new DotNetMSBuildSettings { NodeReuse = false }.WithProperty("MinVerSkip", "true").WithProperty("Version", version),
                 });
             });
+
+    private static string RepositoryVersion(ICakeContext context)
+    {
+        var arguments = new ProcessArgumentBuilder().Append("msbuild").AppendQuoted(VersionProject).Append("-nologo -t:MinVer -getProperty:MinVerVersion -p:Configuration=Release");
+        var exitCode = context.StartProcess("dotnet", new ProcessSettings { Arguments = arguments, RedirectStandardOutput = true }, out var output);
+        var version = output.LastOrDefault(line => line.Trim().Length > 0)?.Trim();
+        return exitCode == 0 && version is { Length: > 0 }
+            ? version
+            : throw new CakeException($"Pack: MinVer gave no version for {VersionProject} (exit code {exitCode})");
+    }
 }

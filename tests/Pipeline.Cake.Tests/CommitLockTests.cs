@@ -40,6 +40,21 @@ public sealed class CommitLockTests : IDisposable
     }
 
     [Fact]
+    public async Task Before_any_stage_ran_there_is_nothing_to_commit_even_with_other_changes_staged()
+    {
+        CloneOfRemote();
+        repo.Write("raw/c.txt", "staged by the user");
+        repo.Git("add", "raw/c.txt");
+        var head = repo.Git("rev-parse", "HEAD").Trim();
+
+        var result = await repo.CakeAsync("--target=CommitLock", $"--author={Bot}");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains("No pipeline.lock yet (no stage has run): nothing to commit.", result.Output, StringComparison.Ordinal);
+        Assert.Equal(head, repo.Git("rev-parse", "HEAD").Trim());
+    }
+
+    [Fact]
     public async Task A_detached_head_or_a_malformed_author_is_one_line_and_commits_nothing()
     {
         CloneOfRemote();

@@ -36,6 +36,12 @@ public static class LockAliases
                     ?? throw new PipelineException("CommitLock --push: HEAD is detached; check out the branch to commit to (in a workflow: actions/checkout with ref: github.head_ref) or pass --branch")
                 : null;
             List<string> files = [.. new[] { workspace.Settings.LockFile }.Concat(graph.Stages.SelectMany(s => s.Metrics)).Distinct().Where(f => File.Exists(workspace.Resolve(f)))];
+            if (files.Count == 0)
+            {
+                log.Information($"No {workspace.Settings.LockFile} yet (no stage has run): nothing to commit.");
+                return null;
+            }
+
             var commit = await git.CommitChangesAsync(files, settings.Message, settings.Author, RunStopping.Token);
             if (commit is null)
             {
