@@ -2,6 +2,7 @@ using Cake.Common;
 using Cake.Common.Tools.DotNet;
 using Cake.Common.Tools.DotNet.MSBuild;
 using Cake.Common.Tools.DotNet.Pack;
+using Cake.Common.Tools.DotNet.Restore;
 using Cake.Core;
 using Cake.Core.IO;
 using Pipeline.Cake;
@@ -26,9 +27,11 @@ internal static class PackTarget
             .Does(context =>
             {
                 var options = new TargetOptions(context);
-                // One version, asked of MinVer once and given to every project: a package and the versions its
-                // dependencies on the others name can then never differ (each project asking git itself, in parallel
-                // and on reused build nodes, once left a dependency at the SDK's default 1.0.0).
+                // Restored first even for --no-build: pack reads a project's references from its restore state, and a
+                // build of another copy of the sources into the same artifacts folder (a repository copy that shares
+                // it) leaves that state naming the copy's projects, whose versions pack then cannot find (it wrote the
+                // SDK's default 1.0.0 for them). One version, asked of MinVer once, goes to every project.
+                context.DotNetRestore("Pipeline.sln", new DotNetRestoreSettings { MSBuildSettings = new DotNetMSBuildSettings { NodeReuse = false } });
                 var version = RepositoryVersion(context);
                 context.DotNetPack("Pipeline.sln", new DotNetPackSettings
                 {
