@@ -1,10 +1,7 @@
-using Cake.Common;
 using Cake.Common.Tools.DotNet;
-using Cake.Common.Tools.DotNet.MSBuild;
 using Cake.Common.Tools.DotNet.Pack;
 using Cake.Common.Tools.DotNet.Restore;
 using Cake.Core;
-using Cake.Core.IO;
 using Pipeline.Cake;
 
 namespace Planets.Build.Targets;
@@ -18,9 +15,6 @@ internal static class PackTarget
     /// <summary>Where the packages go unless <c>--package-output</c> says otherwise.</summary>
     public const string DefaultOutput = "artifacts/packages";
 
-    // Any project of the repository gives the repository's version; this one has no dependencies to restore.
-    private const string VersionProject = "src/Pipeline.Storage/Pipeline.Storage.csproj";
-
     public static void Register(Func<string, CakeTaskBuilder> task) =>
         task("Pack")
             .Description($"Packs the framework's NuGet packages into {DefaultOutput} (--package-output=DIR; --no-build packs what the last Release build made)")
@@ -30,26 +24,14 @@ internal static class PackTarget
                 // Restored first even for --no-build: pack reads a project's references from its restore state, and a
                 // build of another copy of the sources into the same artifacts folder (a repository copy that shares
                 // it) leaves that state naming the copy's projects, whose versions pack then cannot find (it wrote the
-                // SDK's default 1.0.0 for them). One version, asked of MinVer once, goes to every project.
-                context.DotNetRestore("Pipeline.sln", new DotNetRestoreSettings { MSBuildSettings = new DotNetMSBuildSettings { NodeReuse = false } });
-                var version = RepositoryVersion(context);
+                // SDK's default 1.0.0 for them).
+                context.DotNetRestore("Pipeline.sln", new DotNetRestoreSettings());
                 context.DotNetPack("Pipeline.sln", new DotNetPackSettings
                 {
                     Configuration = "Release",
                     OutputDirectory = options.Text("package-output", null, DefaultOutput)!,
                     NoBuild = options.Flag("no-build"),
                     NoLogo = true,
-                    MSBuildSettings = new DotNetMSBuildSettings { NodeReuse = false }.WithProperty("MinVerSkip", "true").WithProperty("Version", version),
                 });
             });
-
-    private static string RepositoryVersion(ICakeContext context)
-    {
-        var arguments = new ProcessArgumentBuilder().Append("msbuild").AppendQuoted(VersionProject).Append("-nologo -t:MinVer -getProperty:MinVerVersion -p:Configuration=Release");
-        var exitCode = context.StartProcess("dotnet", new ProcessSettings { Arguments = arguments, RedirectStandardOutput = true }, out var output);
-        var version = output.LastOrDefault(line => line.Trim().Length > 0)?.Trim();
-        return exitCode == 0 && version is { Length: > 0 }
-            ? version
-            : throw new CakeException($"Pack: MinVer gave no version for {VersionProject} (exit code {exitCode})");
-    }
 }

@@ -49,16 +49,8 @@ internal static class ModelCommands
         return new Command("models", "The model store") { store, repository, list, get, delete, export, import };
     }
 
-    private static ModelStore OpenStore(DirectoryInfo? store, DirectoryInfo? repository)
-    {
-        if (store is not null)
-        {
-            return new ModelStore(store.FullName);
-        }
-
-        var configured = Environment.GetEnvironmentVariable(ModelStore.RootVariable);
-        return new ModelStore(string.IsNullOrWhiteSpace(configured) ? Path.Combine(Commands.RootOf(repository), ModelStore.DefaultRoot) : configured);
-    }
+    private static ModelStore OpenStore(DirectoryInfo? store, DirectoryInfo? repository) =>
+        store is not null ? new ModelStore(store.FullName) : ModelStore.Open(null, Commands.RootOf(repository));
 
     private static string Table(IReadOnlyList<StoredModel> models)
     {

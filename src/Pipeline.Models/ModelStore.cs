@@ -33,10 +33,16 @@ public sealed class ModelStore
     public string Root { get; }
 
     /// <summary>The store at <paramref name="root"/>, else at <c>$PIPELINE_MODEL_STORE</c>, else at <see cref="DefaultRoot"/>.</summary>
-    public static ModelStore Open(string? root = null)
+    public static ModelStore Open(string? root = null) => Open(root, Environment.CurrentDirectory);
+
+    /// <summary>
+    /// The store at <paramref name="root"/>, else at <c>$PIPELINE_MODEL_STORE</c>, else at <see cref="DefaultRoot"/> in
+    /// <paramref name="repository"/> (a command run from a folder inside it still finds its store).
+    /// </summary>
+    public static ModelStore Open(string? root, string repository)
     {
         var configured = string.IsNullOrWhiteSpace(root) ? Environment.GetEnvironmentVariable(RootVariable) : root;
-        return new ModelStore(string.IsNullOrWhiteSpace(configured) ? DefaultRoot : configured);
+        return new ModelStore(string.IsNullOrWhiteSpace(configured) ? Path.Combine(repository, DefaultRoot) : configured);
     }
 
     /// <summary>Copies the draft's files into the store, gives it its content version and makes it the name's latest.</summary>
