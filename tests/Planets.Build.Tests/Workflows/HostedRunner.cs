@@ -9,9 +9,13 @@ namespace Planets.Build.Tests.Workflows;
 /// each <c>run:</c> step in <c>bash --noprofile --norc -eo pipefail</c> in a fresh checkout, with the runner's
 /// variables (GITHUB_*, an event file, a step summary file). The <c>uses:</c> steps are replaced by what they do on a
 /// runner: checkout clones the origin at the step's depth and ref (a pull request's merge ref by default),
-/// setup-dotnet is the installed SDK, cache restores and saves a folder; any other action is refused.
+/// setup-dotnet is the installed SDK, cache restores and saves a folder, k8s-set-context writes the kubeconfig and
+/// points KUBECONFIG at it for the later steps; any other action is refused.
 /// </summary>
-/// <remarks>Needs root: it creates the user and its sudoers entry, as the hosted image has them.</remarks>
+/// <remarks>
+/// Needs root: it creates the user, its sudoers entry and its membership of the <c>docker</c> group (whose members
+/// may use a Docker engine's socket), as the hosted image has them.
+/// </remarks>
 internal sealed class HostedRunner : IDisposable
 {
     /// <summary>The runner's user, as the hosted image's <c>runner</c>.</summary>
@@ -54,6 +58,12 @@ internal sealed class HostedRunner : IDisposable
             await RunCheckedAsync("useradd", ["--create-home", "--shell", "/bin/bash", User]);
         }
 
+        if ((await ExecAsync("getent", ["group", "docker"])).ExitCode != 0)
+        {
+            await RunCheckedAsync("groupadd", ["--system", "docker"]);
+        }
+
+        await RunCheckedAsync("usermod", ["--append", "--groups", "docker", User]);
         await File.WriteAllTextAsync($"/etc/sudoers.d/{User}", $"{User} ALL=(ALL) NOPASSWD:ALL\n");
         File.SetUnixFileMode($"/etc/sudoers.d/{User}", UnixFileMode.UserRead | UnixFileMode.GroupRead);
         // A hosted runner starts with an empty home: what an earlier job left (packages, the SDK's state) is gone.
@@ -111,6 +121,7 @@ internal sealed class HostedRunner : IDisposable
                 var uses when uses.StartsWith("actions/checkout@", StringComparison.Ordinal) => await CheckoutAsync(step, origin, github) && await WriteFilesAsync(machine.Files),
                 var uses when uses.StartsWith("actions/setup-dotnet@", StringComparison.Ordinal) => true,
                 var uses when uses.StartsWith("actions/cache@", StringComparison.Ordinal) => await RestoreCacheAsync(step, saves),
+                var uses when uses.StartsWith("azure/k8s-set-context@", StringComparison.Ordinal) => await SetKubernetesContextAsync(step, variables),
                 var uses => throw new NotSupportedException($"no local equivalent of {uses}"),
             };
             if (!ok)
@@ -158,12 +169,31 @@ internal sealed class HostedRunner : IDisposable
         var depth = step.With.GetValueOrDefault("fetch-depth", "1");
         var reference = step.With.GetValueOrDefault("ref") is { Length: > 0 } named ? named : (string)github["ref"]!;
         var shallow = depth == "0" ? string.Empty : $"--depth {depth} ";
-        var checkout = reference.StartsWith("refs/", StringComparison.Ordinal)
-            ? $"git fetch --quiet {shallow}origin '{reference}' && git checkout --quiet --detach FETCH_HEAD"
-            : $"git checkout --quiet -B '{reference}' 'origin/{reference}'";
+        var branch = reference.StartsWith("refs/heads/", StringComparison.Ordinal) ? reference["refs/heads/".Length..] : reference;
+        var checkout = branch.StartsWith("refs/", StringComparison.Ordinal)
+            ? $"git fetch --quiet {shallow}origin '{branch}' && git checkout --quiet --detach FETCH_HEAD"
+            : $"git checkout --quiet -B '{branch}' 'origin/{branch}'";
         var (exitCode, _) = await AsUserAsync(
             $"git clone --quiet --no-checkout {shallow}'{origin}' '{Workspace}' && cd '{Workspace}' && {checkout}", Home, NoVariables);
         return exitCode == 0;
+    }
+
+    // azure/k8s-set-context with method kubeconfig: the secret's text in a file of the runner's temp folder, and
+    // KUBECONFIG naming it in the environment of every later step (the action exports it through GITHUB_ENV).
+    private async Task<bool> SetKubernetesContextAsync(PlannedStep step, Dictionary<string, string> variables)
+    {
+        if (step.With.GetValueOrDefault("method", "kubeconfig") != "kubeconfig" || step.With.GetValueOrDefault("kubeconfig") is not { Length: > 0 } text)
+        {
+            log.Append("k8s-set-context: only method kubeconfig with a kubeconfig is replaced here\n");
+            return false;
+        }
+
+        var file = Path.Combine(Temp, $"kubeconfig_{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}");
+        await File.WriteAllTextAsync(file, text);
+        await RunCheckedAsync("chown", [$"{User}:{User}", file]);
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        variables["KUBECONFIG"] = file;
+        return true;
     }
 
     private async Task<bool> WriteFilesAsync(IReadOnlyDictionary<string, string> files)

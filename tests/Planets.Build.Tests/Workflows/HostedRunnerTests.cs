@@ -1,16 +1,15 @@
 using System.Text.Json.Nodes;
-using Amazon.Runtime;
-using Amazon.S3;
 using Pipeline.Reports;
 using Pipeline.Testing.GitHub;
-using Pipeline.Testing.S3;
+using Pipeline.Testing.Containers;
 
 namespace Planets.Build.Tests.Workflows;
 
 /// <summary>
-/// The pull-request workflow run end to end as a GitHub-hosted runner runs it: its steps in order, as an unprivileged
-/// user with passwordless sudo, in a fresh clone of an origin that holds this repository and pull request 7 (a change
-/// of the training seed); the data remote is a real S3-compatible server, the GitHub API the emulator.
+/// Both workflows run end to end as a GitHub-hosted runner runs them: their steps in order, as an unprivileged user
+/// with passwordless sudo in the docker group, in a fresh clone of an origin that holds this repository and pull
+/// request 7 (a change of the training seed); the data remote is a real S3-compatible server, images go to a real
+/// registry through a real Docker engine, the cluster and the GitHub API are the emulators.
 /// </summary>
 /// <remarks>
 /// The test step runs one small test class (<c>scripts/test.sh --filter</c>) after building everything as the
@@ -18,7 +17,6 @@ namespace Planets.Build.Tests.Workflows;
 /// </remarks>
 public sealed class HostedRunnerTests : IDisposable
 {
-    private const string Bucket = "planets-pipeline-cache";
     private readonly string folder = Path.Combine(Path.GetTempPath(), "hosted-runner-tests", Guid.NewGuid().ToString("N"));
 
     private string Origin => Path.Combine(folder, "origin.git");
@@ -48,57 +46,82 @@ public sealed class HostedRunnerTests : IDisposable
     }
 
     [Fact]
-    public async Task The_repositorys_own_pull_request_pushes_commits_its_lock_to_the_branch_and_comments_and_the_next_run_commits_nothing()
+    public async Task The_repositorys_own_pull_request_trains_in_a_pod_pushes_commits_its_lock_to_the_branch_and_comments_and_the_next_run_commits_nothing()
     {
         using var first = await HostedRunner.StartAsync(CacheStore);
         var head = await OriginWithPullRequestAsync();
-        using var s3 = await S3Server.StartFauxqsAsync();
-        using var bucket = new AmazonS3Client(new BasicAWSCredentials("test", "test"), new AmazonS3Config { ServiceURL = s3.Endpoint, ForcePathStyle = true });
-        await bucket.PutBucketAsync(Bucket);
-
+        await using var services = await RunnerServices.StartAsync(podsInDocker: true);
         await using var github = await GitHubEmulator.StartAsync();
-        var machine = new RunnerMachine(
-            new Dictionary<string, string> { ["GITHUB_API_URL"] = github.Url.ToString() },
-            new Dictionary<string, string> { [".pipeline/config.local"] = $"remotes:\n  storage:\n    endpoint: {s3.Endpoint}\n    path-style: true\n" });
-        var contexts = Secrets(RunnerContexts.PullRequest(fork: false), github.Token);
+        var machine = services.Machine(new Dictionary<string, string>
+        {
+            ["GITHUB_API_URL"] = github.Url.ToString(),
+            ["CAKE_CONTAINERS_TRAININGBASEIMAGE"] = DockerServers.BaseImage,
+        });
+        var contexts = services.Secrets(RunnerContexts.PullRequest(fork: false, trainingCluster: true));
+        contexts["github"]!["token"] = github.Token;
         contexts["github"]!["sha"] = head;
 
         var succeeded = await RunPullRequestWorkflowAsync(first, contexts, machine);
 
         Assert.True(succeeded, first.Log);
+        Assert.Matches(@"Stage 'train' ran in pod train-[\w-]+; its outputs are checked out and recorded in pipeline.lock", first.Log);
+        Assert.Contains("Stage 'train' didn't change, skipping", first.Log, StringComparison.Ordinal);
+        Assert.Single(services.Cluster.DeletedPods);
         var committed = OriginGit("rev-parse", "refs/heads/feature").Trim();
         Assert.Equal(head, OriginGit("rev-parse", $"{committed}^").Trim());
         Assert.Equal("github-actions[bot]", OriginGit("log", "-1", "--format=%an", committed).Trim());
         Assert.Equal(["evaluation/metrics.json", "pipeline.lock"], OriginGit("show", "--name-only", "--format=", committed).Trim().Split('\n').Order(StringComparer.Ordinal));
-        Assert.NotEmpty((await bucket.ListObjectsV2Async(new() { BucketName = Bucket, Prefix = "cache/" })).S3Objects ?? []);
+        Assert.NotEmpty(await services.CachedObjectsAsync());
         var report = Assert.Single(github.Comments.Values, c => c.StartsWith(MarkdownReport.Marker, StringComparison.Ordinal));
         Assert.Contains("| params.yaml | train.seed | 77 | 78 |", report, StringComparison.Ordinal);
 
-        // The next run, on the commit the first pushed (a push with the workflow's own token starts none on GitHub).
+        // The next run, on the commit the first pushed (a push with the workflow's own token starts none on GitHub):
+        // nothing trains again, nothing is committed, the comment is updated in place.
         using var second = await HostedRunner.StartAsync(CacheStore);
         contexts["github"]!["sha"] = committed;
         contexts["github"]!["run_id"] = "43";
         Assert.True(await RunPullRequestWorkflowAsync(second, contexts, machine), second.Log);
         Assert.Contains("nothing to commit", second.Log, StringComparison.Ordinal);
+        Assert.Single(services.Cluster.DeletedPods);
         Assert.Equal(committed, OriginGit("rev-parse", "refs/heads/feature").Trim());
         Assert.Single(github.Comments.Values, c => c.StartsWith(MarkdownReport.Marker, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Main_reproduces_pushes_its_outputs_builds_and_pushes_the_service_image_and_deploys_it_pinned_to_the_registrys_digest()
+    {
+        using var runner = await HostedRunner.StartAsync(CacheStore);
+        TestGit.Run(Path.GetTempPath(), "clone", "--quiet", "--bare", "--branch", "main", RepositoryPaths.Root, Origin);
+        await HostedRunner.GiveToUserAsync(Origin);
+        var main = OriginGit("rev-parse", "main").Trim();
+        await using var services = await RunnerServices.StartAsync(podsInDocker: false);
+        var machine = services.Machine(new Dictionary<string, string> { ["CAKE_CONTAINERS_BASEIMAGE"] = DockerServers.BaseImage });
+        var contexts = services.Secrets(RunnerContexts.PushToMain());
+        contexts["github"]!["sha"] = main;
+
+        var steps = WorkflowPlan.For(Path.Combine(RepositoryPaths.Root, ".github", "workflows", "main.yml"), "reproduce", contexts, RepositoryPaths.Root);
+        var succeeded = await runner.RunAsync(steps, (JsonObject)contexts["github"]!, Origin, machine, SmallTestRun);
+
+        Assert.True(succeeded, runner.Log);
+        Assert.NotEmpty(await services.CachedObjectsAsync());
+        var digest = await services.DigestAsync("planets-service", main[..12]);
+        var image = $"{services.Registry}/planets-service@{digest}";
+        Assert.Contains($"Deployed {image} to namespace default: revision 1", runner.Log, StringComparison.Ordinal);
+        var deployment = Assert.Single(services.Cluster.List("deployments", "default"));
+        Assert.Equal(image, (string?)deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["image"]);
+        // The job reproduced main's commit: the lock file it wrote is the committed one, and nothing else changed.
+        Assert.Equal(string.Empty, (await runner.AsUserAsync("git status --porcelain")).Output);
     }
 
     private async Task<bool> RunPullRequestWorkflowAsync(HostedRunner runner, JsonObject contexts, RunnerMachine machine)
     {
         var steps = WorkflowPlan.For(Path.Combine(RepositoryPaths.Root, ".github", "workflows", "pull-request.yml"), "experiment", contexts, RepositoryPaths.Root);
-        return await runner.RunAsync(steps, (JsonObject)contexts["github"]!, Origin, machine,
-            step => step.Run == "bash scripts/test.sh" ? "bash scripts/test.sh --filter FullyQualifiedName~Planets.Build.Tests.ArchitectureTests" : null);
+        return await runner.RunAsync(steps, (JsonObject)contexts["github"]!, Origin, machine, SmallTestRun);
     }
 
-    // The secrets a repository's own pull request gets: any keys do for the test server; the workflow's token is the emulator's.
-    private static JsonObject Secrets(JsonObject contexts, string token)
-    {
-        contexts["secrets"]!["AWS_ACCESS_KEY_ID"] = "test";
-        contexts["secrets"]!["AWS_SECRET_ACCESS_KEY"] = "test";
-        contexts["github"]!["token"] = token;
-        return contexts;
-    }
+    // The whole suite is what runs these tests: the test step runs one small class, after building everything.
+    private static string? SmallTestRun(PlannedStep step) =>
+        step.Run == "bash scripts/test.sh" ? "bash scripts/test.sh --filter FullyQualifiedName~Planets.Build.Tests.ArchitectureTests" : null;
 
     // A bare origin with this repository's HEAD as main, and pull request 7 (one change of params.yaml) as GitHub keeps
     // it: the branch feature, refs/pull/7/head and refs/pull/7/merge; it belongs to the runner's user, as a remote

@@ -41,4 +41,18 @@ internal static class RunnerContexts
         },
         ["runner"] = new JsonObject { ["os"] = "Linux" },
     };
+
+    /// <summary>
+    /// The contexts of a push to main of octo/planets: the repository's secrets (test values) and no variables set.
+    /// </summary>
+    public static JsonObject PushToMain()
+    {
+        var contexts = PullRequest(fork: false);
+        var github = (JsonObject)contexts["github"]!;
+        github["event_name"] = "push";
+        github["ref"] = "refs/heads/main";
+        github.Remove("head_ref");
+        github["event"] = new JsonObject { ["ref"] = "refs/heads/main" };
+        return contexts;
+    }
 }

@@ -53,7 +53,7 @@ public sealed class WorkflowPlanTests
         var cluster = steps.SkipWhile(s => s.Uses != "azure/k8s-set-context@v4").Take(4).ToList();
         Assert.Equal("kubeconfig-text", cluster[0].With["kubeconfig"]);
         Assert.Equal(
-            ["./build.sh --target=ContainerizeTraining", "./build.sh --target=PushImage --image=training --registry=\"$IMAGE_REGISTRY\"", "./build.sh --target=TrainRemote --pull --namespace=\"$TRAINING_NAMESPACE\""],
+            ["./build.sh --target=ContainerizeTraining", "./build.sh --target=PushImage --image=training ${IMAGE_REGISTRY:+--registry=\"$IMAGE_REGISTRY\"}", "./build.sh --target=TrainRemote --pull ${TRAINING_NAMESPACE:+--namespace=\"$TRAINING_NAMESPACE\"}"],
             cluster.Skip(1).Select(s => s.Run));
         Assert.Equal(string.Empty, cluster[2].Environment["IMAGE_REGISTRY"]);
         Assert.Equal(["REGISTRY_PASSWORD", "REGISTRY_USERNAME"], SecretsIn(cluster[2]));
@@ -64,16 +64,12 @@ public sealed class WorkflowPlanTests
     [Fact]
     public void Main_reproduces_pushes_and_deploys_with_each_secret_on_its_own_steps_only()
     {
-        var contexts = RunnerContexts.PullRequest(fork: false);
-        contexts["github"]!["event_name"] = "push";
-        contexts["github"]!["ref"] = "refs/heads/main";
-
-        var steps = WorkflowPlan.For(MainWorkflow, "reproduce", contexts, RepositoryPaths.Root);
+        var steps = WorkflowPlan.For(MainWorkflow, "reproduce", RunnerContexts.PushToMain(), RepositoryPaths.Root);
 
         Assert.Equal(
             ["actions/checkout@v4", "actions/setup-dotnet@v4", "actions/cache@v4", "actions/cache@v4", .. SetUpAndTest,
              "./build.sh --target=Repro --pull", "./build.sh --target=Push", "./build.sh --target=Containerize",
-             "./build.sh --target=PushImage --registry=\"$IMAGE_REGISTRY\"", "azure/k8s-set-context@v4", "./build.sh --target=Deploy --namespace=\"$DEPLOY_NAMESPACE\""],
+             "./build.sh --target=PushImage ${IMAGE_REGISTRY:+--registry=\"$IMAGE_REGISTRY\"}", "azure/k8s-set-context@v4", "./build.sh --target=Deploy ${DEPLOY_NAMESPACE:+--namespace=\"$DEPLOY_NAMESPACE\"}"],
             steps.Select(s => s.Uses ?? s.Run!));
         Assert.Equal("pipeline-cache-main-abc123", steps[3].With["key"]);
         Assert.Empty(SecretsIn(steps.Single(s => s.Run == "./build.sh --target=Containerize")));
