@@ -126,7 +126,8 @@ public sealed partial class WorkflowTests
         return [.. ConsoleText.Plain(result.StandardOutput).Split('\n').Select(line => TaskLine().Match(line)).Where(m => m.Success).Select(m => m.Groups["name"].Value)];
     }
 
-    [GeneratedRegex(@"^(\./build\.sh|dotnet cake)(\s+--target=(?<target>\S+))?(\s+--[\w-]+(=(""[^""]*""|\S+))?)*$")]
+    // Options, each given or (${VAR:+--name="$VAR"}) given only when its variable is set.
+    [GeneratedRegex(@"^(\./build\.sh|dotnet cake)(\s+--target=(?<target>\S+))?(\s+(--[\w-]+(=(""[^""]*""|\S+))?|\$\{(?<variable>\w+):\+--[\w-]+=""\$\k<variable>""\}))*$")]
     private static partial Regex CakeCall();
 
     [GeneratedRegex(@"^  (?<name>[A-Za-z][\w-]*)\s{2,}")]
