@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Cake.Core.Diagnostics;
+using Pipeline.Core;
 using Pipeline.Storage.Hashing;
 
 namespace Pipeline.Cake;
@@ -37,6 +38,6 @@ public sealed class HashingProgressLog(ICakeLog log) : IProgress<HashingProgress
             nextReport = clock.Elapsed + Interval;
         }
 
-        log.Information("Hashing {0}: {1:N0} of {2:N0} files read ({3:N1} MB)", value.Folder, value.FilesRead, value.Files, value.BytesRead / 1e6);
+        log.Information("Hashing {0}: {1:N0} of {2:N0} files read ({3})", value.Folder, value.FilesRead, value.Files, ByteSize.Format(value.BytesRead));
     }
 }

@@ -2,12 +2,11 @@ using System.CommandLine;
 using System.Text;
 using Pipeline.Core;
 using Pipeline.Core.Workspace;
-using Pipeline.Models;
 using Pipeline.Storage;
 
 namespace Pipeline.Tool;
 
-/// <summary>What every command shares: finding the repository, writing the result, turning failures into one line.</summary>
+/// <summary>What every command shares: finding the repository, writing the result.</summary>
 internal static class Commands
 {
     /// <summary>The <c>--out</c> option of a command that prints data.</summary>
@@ -17,21 +16,6 @@ internal static class Commands
     /// <summary>The <c>--repository</c> option: where the pipeline is.</summary>
     public static Option<DirectoryInfo?> RepositoryOption() =>
         new("--repository", "-C") { Description = "The repository (default: the nearest folder up from here with a .pipeline folder)" };
-
-    /// <summary>Runs <paramref name="command"/>; a user's error is one line on stderr and exit code 1.</summary>
-    public static async Task<int> RunAsync(Func<Task> command)
-    {
-        try
-        {
-            await command();
-            return 0;
-        }
-        catch (Exception e) when (e is PipelineException or ModelStoreException or FormatException)
-        {
-            await Console.Error.WriteLineAsync($"Error: {e.Message}");
-            return 1;
-        }
-    }
 
     /// <summary><paramref name="given"/>, or the nearest folder up from the current one holding a <c>.pipeline</c> folder, or the current one.</summary>
     public static string RootOf(DirectoryInfo? given)

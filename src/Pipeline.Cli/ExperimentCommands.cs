@@ -23,13 +23,13 @@ internal static class ExperimentCommands
         {
             all, sortBy, sortOrder, format, output, repository,
         };
-        show.SetAction((parse, cancellationToken) => Commands.RunAsync(async () =>
+        show.SetAction(async (parse, cancellationToken) =>
         {
             var root = Commands.RootOf(parse.GetValue(repository));
             var records = await ExperimentStore.In(root, new PipelineSettings()).ListAsync(cancellationToken);
             var text = ExperimentTable.Show(records, parse.GetValue(format)!, parse.GetValue(all), parse.GetValue(sortBy), parse.GetValue(sortOrder) == "desc");
             await Commands.WriteAsync(text, parse.GetValue(output), cancellationToken);
-        }));
+        });
         return new Command("exp", "Experiments") { show };
     }
 }

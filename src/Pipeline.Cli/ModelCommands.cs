@@ -22,29 +22,29 @@ internal static class ModelCommands
 
         var name = new Argument<string?>("name") { Description = "Only this model's versions", Arity = ArgumentArity.ZeroOrOne };
         var list = new Command("list", "Every stored version, newest first: tag, framework, creation time, training metrics") { name };
-        list.SetAction((parse, ct) => Commands.RunAsync(async () =>
-            await Console.Out.WriteAsync(Table(await Store(parse).ListAsync(parse.GetValue(name), ct).ConfigureAwait(false)).AsMemory(), ct).ConfigureAwait(false)));
+        list.SetAction(async (parse, ct) =>
+            await Console.Out.WriteAsync(Table(await Store(parse).ListAsync(parse.GetValue(name), ct).ConfigureAwait(false)).AsMemory(), ct).ConfigureAwait(false));
 
         var tag = new Argument<string>("tag") { Description = "name:version, or name for its latest version" };
         var get = new Command("get", "One version's manifest (provenance, params, metrics, metadata, files), as stored") { tag };
-        get.SetAction((parse, ct) => Commands.RunAsync(async () =>
+        get.SetAction(async (parse, ct) =>
         {
             var model = await Store(parse).GetAsync(ModelTag.Parse(parse.GetValue(tag)!), ct).ConfigureAwait(false);
             await Console.Out.WriteAsync(await File.ReadAllTextAsync(Path.Combine(model.Directory, ModelManifest.FileName), ct).ConfigureAwait(false)).ConfigureAwait(false);
-        }));
+        });
 
         var delete = new Command("delete", "Removes one version; the newest remaining one becomes the latest") { tag };
-        delete.SetAction((parse, ct) => Commands.RunAsync(async () =>
-            await Report("deleted", await Store(parse).DeleteAsync(ModelTag.Parse(parse.GetValue(tag)!), ct).ConfigureAwait(false)).ConfigureAwait(false)));
+        delete.SetAction(async (parse, ct) =>
+            await Report("deleted", await Store(parse).DeleteAsync(ModelTag.Parse(parse.GetValue(tag)!), ct).ConfigureAwait(false)).ConfigureAwait(false));
 
         var archive = new Argument<FileInfo>("archive") { Description = "The archive file (.zip)" };
         var export = new Command("export", "Writes one version to an archive: the same model always gives the same bytes") { tag, archive };
-        export.SetAction((parse, ct) => Commands.RunAsync(async () =>
-            await Report("exported", await Store(parse).ExportAsync(ModelTag.Parse(parse.GetValue(tag)!), parse.GetValue(archive)!.FullName, ct).ConfigureAwait(false)).ConfigureAwait(false)));
+        export.SetAction(async (parse, ct) =>
+            await Report("exported", await Store(parse).ExportAsync(ModelTag.Parse(parse.GetValue(tag)!), parse.GetValue(archive)!.FullName, ct).ConfigureAwait(false)).ConfigureAwait(false));
 
         var import = new Command("import", "Adds the version in an archive, checking every file against its manifest") { archive };
-        import.SetAction((parse, ct) => Commands.RunAsync(async () =>
-            await Report("imported", await Store(parse).ImportAsync(parse.GetValue(archive)!.FullName, ct).ConfigureAwait(false)).ConfigureAwait(false)));
+        import.SetAction(async (parse, ct) =>
+            await Report("imported", await Store(parse).ImportAsync(parse.GetValue(archive)!.FullName, ct).ConfigureAwait(false)).ConfigureAwait(false));
 
         return new Command("models", "The model store") { store, repository, list, get, delete, export, import };
     }

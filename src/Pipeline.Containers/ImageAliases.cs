@@ -1,6 +1,7 @@
 using Cake.Core;
 using Cake.Core.Annotations;
 using Cake.Core.Diagnostics;
+using Pipeline.Core;
 using Pipeline.Core.Execution;
 
 namespace Pipeline.Containers;
@@ -46,7 +47,7 @@ public static class ImageAliases
         var log = new CakeLog(context.Log);
         log.Information($"Building {settings.Tags[0]} from {settings.Dockerfile.BaseImage} ({settings.Context.Entries.Count} files)");
         var image = await new ImageBuilder(engine).BuildAsync(settings, log, RunStopping.Token);
-        log.Information($"Built {string.Join(", ", image.Tags)}: {image.Id[..19]}, {image.Size / 1e6:F1} MB, {image.Layers.Count} layers, {image.CachedSteps} steps from cache");
+        log.Information($"Built {string.Join(", ", image.Tags)}: {image.Id[..19]}, {ByteSize.Format(image.Size)}, {image.Layers.Count} layers, {image.CachedSteps} steps from cache");
         return image;
     }
 

@@ -30,11 +30,11 @@ try
 }
 catch (Exception e) when (e is PipelineException or IOException or UnauthorizedAccessException)
 {
-    await Console.Error.WriteLineAsync($"error: {e.Message}");
+    await Console.Error.WriteLineAsync($"Error: {e.Message}");
     return 1;
 }
 catch (OperationCanceledException)
 {
-    await Console.Error.WriteLineAsync("error: stopped");
+    await Console.Error.WriteLineAsync("Error: stopped");
     return 130;
 }

@@ -16,25 +16,25 @@ public static class ServingApp
     /// <summary>The address the service listens on when no <c>--urls</c> is given: port 3000, as the reference.</summary>
     public const string DefaultUrls = "http://localhost:3000";
 
-    /// <summary>Command-line switches and the configuration keys they set.</summary>
-    public static readonly IReadOnlyDictionary<string, string> Switches = new Dictionary<string, string>
-    {
-        ["--model"] = "Serving:Model",
-        ["--store"] = "Serving:Store",
-        ["--max-batch-size"] = "Serving:MaxBatchSize",
-        ["--max-batch-wait-ms"] = "Serving:MaxBatchWaitMilliseconds",
-        ["--queue-capacity"] = "Serving:QueueCapacity",
-        ["--max-image-bytes"] = "Serving:MaxImageBytes",
-        ["--max-batch-request-bytes"] = "Serving:MaxBatchRequestBytes",
-        ["--max-images-per-request"] = "Serving:MaxImagesPerRequest",
-        ["--inference-threads"] = "Serving:InferenceThreads",
-        ["--label-studio-host"] = "LabelStudio:Hostname",
-        ["--label-studio-local-files"] = "LabelStudio:LocalFilesRoot",
-        ["--label-studio-allowed-hosts"] = "LabelStudio:AllowedHosts",
-        ["--images"] = "Labeling:Images",
-        ["--out"] = "Labeling:Export",
-        ["--editor"] = "Labeling:Editor",
-    };
+    /// <summary>The command-line switches, the configuration keys they set and what they mean.</summary>
+    public static readonly IReadOnlyList<ServingSwitch> Switches =
+    [
+        new("--model", "Serving:Model", "The model: name:version, name (its latest version) or latest"),
+        new("--store", "Serving:Store", "The model store (default: $PIPELINE_MODEL_STORE, else .pipeline/models)"),
+        new("--max-batch-size", "Serving:MaxBatchSize", "Images per inference batch at most"),
+        new("--max-batch-wait-ms", "Serving:MaxBatchWaitMilliseconds", "How long a batch waits to fill, in milliseconds"),
+        new("--queue-capacity", "Serving:QueueCapacity", "Images waiting for inference at most; beyond, requests get 503"),
+        new("--max-image-bytes", "Serving:MaxImageBytes", "The largest image accepted, in bytes"),
+        new("--max-batch-request-bytes", "Serving:MaxBatchRequestBytes", "The largest batch request accepted, in bytes"),
+        new("--max-images-per-request", "Serving:MaxImagesPerRequest", "Images in one batch request at most"),
+        new("--inference-threads", "Serving:InferenceThreads", "ONNX Runtime's threads per inference"),
+        new("--label-studio-host", "LabelStudio:Hostname", "The Label Studio server whose task images the ML backend fetches"),
+        new("--label-studio-local-files", "LabelStudio:LocalFilesRoot", "The folder Label Studio's local-files URLs point into"),
+        new("--label-studio-allowed-hosts", "LabelStudio:AllowedHosts", "Other hosts task images may come from, comma-separated"),
+        new("--images", "Labeling:Images", "The images to label, pre-labelled by the model, least confident first", Labeling: true),
+        new("--out", "Labeling:Export", "The annotations file each submit rewrites (default labeling/annotations.json)", Labeling: true),
+        new("--editor", "Labeling:Editor", "The Label Studio editor's files (default: the ones scripts/setup-labeling.sh installs)", Labeling: true),
+    ];
 
     /// <summary>Builds the application from command-line arguments (see <see cref="Switches"/>, plus ASP.NET Core's own such as <c>--urls</c>).</summary>
     public static WebApplication Build(string[] args)
@@ -47,7 +47,7 @@ public static class ServingApp
             ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         });
         builder.Configuration.AddEnvironmentVariables("PLANETS_SERVING_");
-        builder.Configuration.AddCommandLine(args, Switches.ToDictionary());
+        builder.Configuration.AddCommandLine(args, Switches.ToDictionary(s => s.Name, s => s.Key));
         var options = builder.Configuration.GetSection(ServingOptions.Section).Get<ServingOptions>() ?? new ServingOptions();
         options.Validate();
         var labelStudio = builder.Configuration.GetSection(LabelStudioOptions.Section).Get<LabelStudioOptions>() ?? new LabelStudioOptions();

@@ -68,7 +68,7 @@ public sealed class ModelCommandsTests : IDisposable
         var result = await PipelineAsync(_repository.Path, "models", "list", "--store");
 
         Assert.Equal(1, result.Code);
-        Assert.Contains("--store", result.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("Error: Required argument missing for option: '--store' (see pipeline models list --help)", result.Stderr, StringComparison.Ordinal);
     }
 
     private ModelDraft Draft(string name, string weights, long createdAt, double accuracy) =>

@@ -49,11 +49,57 @@ public sealed class ParamsAndCliTests
         Cli.AssertUserError(result, $"{dir["none.yaml"]}: file not found");
     }
 
-    [Fact]
-    public async Task Unknown_command_and_option_are_rejected()
+    [Theory]
+    [InlineData("Unrecognized command or argument 'fly'", "fly")]
+    [InlineData("Unrecognized command or argument '--fast' (see Planets.Ml prepare --help)", "prepare", "a", "b", "--fast")]
+    [InlineData("Required argument 'model-dir' missing for command: 'train' (see Planets.Ml train --help)", "train", "only-one")]
+    [InlineData("Required argument missing for option: '--store'", "evaluate", "m", "p", "--store")]
+    [InlineData("--per-class must be a positive integer, got 'many'", "generate", "raw", "--per-class", "many")]
+    [InlineData("--per-class must be a positive integer, got '0'", "generate", "raw", "--per-class=0")]
+    public async Task A_wrong_command_line_is_one_error_line_naming_what_is_wrong(string expected, params string[] args)
     {
-        Cli.AssertUserError(await Cli.RunAsync("fly"), "unknown command 'fly'");
-        Cli.AssertUserError(await Cli.RunAsync("prepare", "a", "b", "--fast", "1"), "prepare: unknown option '--fast'");
-        Cli.AssertUserError(await Cli.RunAsync("train", "only-one"), "usage: train <prepared-dir> <model-dir>");
+        // In-process, the program's name is the test host's.
+        var run = await Cli.RunAsync(args);
+        var result = run with { Stderr = run.Stderr.Replace("testhost", "Planets.Ml", StringComparison.Ordinal) };
+
+        Cli.AssertUserError(result, expected);
+        Assert.StartsWith("Error: ", result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(result.Stdout);
+    }
+
+    [Theory]
+    [InlineData("--help", "Usage:\n  Planets.Ml [command] [options]")]
+    [InlineData("-h", "train <prepared-dir> <model-dir>")]
+    public async Task Help_goes_to_stdout_and_exits_0(string option, string expected)
+    {
+        var result = await Cli.RunOkAsync(option);
+
+        Assert.Contains(expected, result.Stdout.Replace("testhost", "Planets.Ml", StringComparison.Ordinal).ReplaceLineEndings("\n"), StringComparison.Ordinal);
+        Assert.Empty(result.Stderr);
+    }
+
+    [Fact]
+    public async Task A_commands_help_lists_its_options_with_their_defaults()
+    {
+        var result = await Cli.RunOkAsync("train", "--help");
+
+        Assert.Contains("--params <file>", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("[default: params.yaml]", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--store <dir>", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Completion_suggests_the_commands_and_a_commands_options()
+    {
+        Assert.Equal("train", (await Cli.RunOkAsync("[suggest:2]", "tr")).Stdout.Trim());
+        Assert.Equal(["--help", "--name", "--params", "--store"], (await Cli.RunOkAsync("[suggest:8]", "train --")).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
+    public async Task Version_prints_the_programs_version_and_exits_0()
+    {
+        var result = await Cli.RunOkAsync("--version");
+
+        Assert.Matches(@"^\d+\.\d+\.\d+", result.Stdout);
     }
 }

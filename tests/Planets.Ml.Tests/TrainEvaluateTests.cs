@@ -1,3 +1,4 @@
+using Pipeline.CommandLine;
 using System.Text.Json;
 using Planets.Ml.Cli;
 using Planets.Ml.Config;
@@ -67,8 +68,8 @@ public sealed class TrainEvaluateTests(DatasetFixture data) : IClassFixture<Data
 
         var code = await App.RunAsync(["train", data.Prepared, dir["model"], "--params", yaml], stdout, stderr, cancellation.Token);
 
-        Assert.Equal(App.Cancelled, code);
-        Assert.Contains("cancelled", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Cancelled, code);
+        Assert.Equal("Error: cancelled", stderr.ToString().Trim());
         Assert.DoesNotContain("epoch 2/3", stdout.ToString(), StringComparison.Ordinal);
         Assert.True(!Directory.Exists(dir["model"]) || Directory.GetFiles(dir["model"]).Length == 0);
     }

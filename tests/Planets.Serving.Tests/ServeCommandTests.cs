@@ -13,7 +13,44 @@ public sealed class ServeCommandTests(ServiceFixture service)
         var (code, _, stderr) = await RunAsync("serve", "--store", dir["store"], "--model", "planets-classifier:nope", "--urls", "http://127.0.0.1:0");
 
         Assert.Equal(1, code);
-        Assert.Equal("error: model 'planets-classifier:nope' is not in the store", stderr.Trim());
+        Assert.Equal("Error: model 'planets-classifier:nope' is not in the store", stderr.Trim());
+    }
+
+    [Theory]
+    [InlineData("Error: Required argument missing for option: '--store' (see ", "serve", "--store")]
+    [InlineData("Error: Option '--images' is required (see ", "label", "--urls", "http://127.0.0.1:0")]
+    [InlineData("Error: Unrecognized command or argument '--port=3000' (see ", "--port=3000")]
+    [InlineData("Error: probe: 'localhost:3000' is not an http:// or https:// address (see ", "probe", "localhost:3000")]
+    public async Task A_wrong_command_line_is_one_error_line_and_exit_code_1(string expected, params string[] args)
+    {
+        var (code, stdout, stderr) = await RunAsync(args);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith(expected, stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Empty(stdout);
+    }
+
+    [Fact]
+    public async Task Help_lists_the_commands_and_the_services_switches_and_exits_0()
+    {
+        var (code, stdout, stderr) = await RunAsync("--help");
+
+        Assert.Equal(0, code);
+        Assert.Empty(stderr);
+        foreach (var expected in new[] { "serve", "label", "probe", "--max-batch-size", "--urls", "--version" })
+        {
+            Assert.Contains(expected, stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Probe_of_an_address_that_does_not_answer_fails_with_one_line()
+    {
+        var (code, _, stderr) = await RunAsync("probe", "http://127.0.0.1:1/readyz");
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("Error: probe: http://127.0.0.1:1/readyz: ", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

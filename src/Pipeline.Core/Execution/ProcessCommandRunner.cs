@@ -6,7 +6,8 @@ namespace Pipeline.Core.Execution;
 
 /// <summary>
 /// Runs commands through CliWrap. By default their output passes through byte for byte, so progress bars that redraw
-/// a line still work; the child learns through <c>PIPELINE_INTERACTIVE=1</c> that a person is watching a terminal.
+/// a line still work; the child learns through <c>PIPELINE_INTERACTIVE=1</c> that a person is watching a terminal,
+/// and through <c>COLUMNS</c> how wide it is (its own output is a pipe, which has no width).
 /// Commands running at once (<see cref="ToConsoleLines"/>) print whole lines, each prefixed with whose it is.
 /// </summary>
 public sealed class ProcessCommandRunner : ICommandRunner
@@ -38,6 +39,11 @@ public sealed class ProcessCommandRunner : ICommandRunner
     public static ProcessCommandRunner ToConsoleLines(string name) =>
         new(PipeTarget.ToDelegate(line => Console.Out.WriteLine($"[{name}] {line}")), PipeTarget.ToDelegate(line => Console.Error.WriteLine($"[{name}] {line}")), passedThrough: false);
 
+    private static CliWrap.Builders.EnvironmentVariablesBuilder Interactive(CliWrap.Builders.EnvironmentVariablesBuilder environment, bool interactive) =>
+        interactive && Console.WindowWidth > 0
+            ? environment.Set("PIPELINE_INTERACTIVE", "1").Set("COLUMNS", Console.WindowWidth.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : environment.Set("PIPELINE_INTERACTIVE", interactive ? "1" : "0");
+
     /// <inheritdoc />
     public async Task<int> RunAsync(CommandLine command, string workingDirectory, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
     {
@@ -46,7 +52,7 @@ public sealed class ProcessCommandRunner : ICommandRunner
         var process = Cli.Wrap(command.Executable)
             .WithArguments(command.Arguments)
             .WithWorkingDirectory(workingDirectory)
-            .WithEnvironmentVariables(env => env.Set(environment.ToDictionary(v => v.Key, string? (v) => v.Value)).Set("PIPELINE_INTERACTIVE", interactive ? "1" : "0"))
+            .WithEnvironmentVariables(env => Interactive(env.Set(environment.ToDictionary(v => v.Key, string? (v) => v.Value)), interactive))
             .WithValidation(CommandResultValidation.None)
             .WithStandardOutputPipe(output)
             .WithStandardErrorPipe(error);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Pipeline.Core;
 using Pipeline.Storage.Objects;
 
 namespace Pipeline.Remotes.Progress;
@@ -97,7 +98,7 @@ public sealed class ConsoleProgress : ITransferProgress, IDisposable
         var bytes = Interlocked.Read(ref doneBytes);
         var seconds = Math.Max(clock.Elapsed.TotalSeconds, 0.001);
         return string.Create(CultureInfo.InvariantCulture,
-            $"{operation}: {files}/{totalFiles} files, {Megabytes(bytes)}/{Megabytes(Math.Max(bytes, totalBytes))} MB, {Megabytes((long)(bytes / seconds))} MB/s");
+            $"{operation}: {files}/{totalFiles} files, {ByteSize.Megabytes(bytes)}/{ByteSize.Megabytes(Math.Max(bytes, totalBytes))} MB, {ByteSize.Megabytes((long)(bytes / seconds))} MB/s");
     }
 
     private void Draw(bool final)
@@ -118,5 +119,4 @@ public sealed class ConsoleProgress : ITransferProgress, IDisposable
         }
     }
 
-    private static string Megabytes(long bytes) => (bytes / 1e6).ToString("0.0", CultureInfo.InvariantCulture);
 }

@@ -27,7 +27,7 @@ public static class TrialEnvironments
         var json = JsonSerializer.Serialize(trials);
         return json.Length <= MaximumLength
             ? json
-            : throw new PipelineException($"{trials.Count} trials need {json.Length / 1024} KiB of environment, more than one variable holds ({MaximumLength / 1024} KiB); run fewer at once");
+            : throw new PipelineException($"{trials.Count} trials need {ByteSize.Format(json.Length)} of environment, more than one variable holds ({ByteSize.Format(MaximumLength)}); run fewer at once");
     }
 
     /// <summary>The entry of the trial <paramref name="index"/> names, or null outside a trial (<paramref name="json"/> unset).</summary>

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Planets.Ml.Cli;
 using Planets.Ml.Common;
@@ -17,28 +18,35 @@ namespace Planets.Ml.Commands;
 /// archive in the model folder from the model store (importing it when missing), scores the test split and writes
 /// <c>metrics.json</c> and the plots <c>training_history.png</c>, <c>pred_preview.png</c>, <c>confusion_matrix.png</c>.
 /// </summary>
-internal sealed class EvaluateCommand : ICommand
+internal static class EvaluateCommand
 {
-    private const string Usage = "evaluate <model-dir> <prepared-dir> [--out evaluation] [--store DIR]";
     private const int BatchSize = 256;
 
     // ML.NET and torch compute accuracy independently; they count the same predictions, so any
     // difference beyond float rounding means the two disagree about labels or predictions.
     private const double AccuracyTolerance = 1e-9;
 
-    /// <inheritdoc />
-    public async Task RunAsync(IReadOnlyList<string> args, TextWriter stdout, CancellationToken cancellationToken)
+    /// <summary>The <c>evaluate</c> command.</summary>
+    public static Command Create()
     {
-        var parsed = ParsedArgs.Parse("evaluate", args, ["out", "store"]);
-        parsed.ExpectPositionals(Usage, 2);
-        var (modelDir, preparedDir) = (parsed.Positionals[0], parsed.Positionals[1]);
-        var outDir = parsed.Option("out", "evaluation");
+        var modelDir = MlOptions.Folder("model-dir", "The folder holding the model's archive and history.json");
+        var preparedDir = MlOptions.Folder("prepared-dir", "The prepared sets");
+        var outDir = new Option<string>("--out") { Description = "Where metrics.json and the plots go", DefaultValueFactory = _ => "evaluation", HelpName = "dir" };
+        var store = MlOptions.Store();
+        var command = new Command("evaluate", "Scores the test set: metrics.json and the plots") { modelDir, preparedDir, outDir, store };
+        command.SetAction((parse, ct) => RunAsync(
+            parse.GetValue(modelDir)!, parse.GetValue(preparedDir)!, parse.GetValue(outDir)!, parse.GetValue(store), parse.InvocationConfiguration.Output, ct));
+        return command;
+    }
+
+    private static async Task RunAsync(string modelDir, string preparedDir, string outDir, string? storeRoot, TextWriter stdout, CancellationToken cancellationToken)
+    {
 
         var data = await PreparedData.LoadAsync(preparedDir, cancellationToken).ConfigureAwait(false);
         var history = await Json.ReadAsync<EpochMetrics[]>(Path.Combine(modelDir, TrainCommand.HistoryFile), cancellationToken).ConfigureAwait(false);
         // Always pinned: the metrics are recorded in the lock file, so they must not depend on the CPU either.
         TorchRuntime.Initialize(seed: 0, DeviceChoice.Cpu, reproducible: true);
-        var stored = await ModelPackaging.FromArchiveAsync(ModelStore.Open(parsed.Options.GetValueOrDefault("store")), modelDir, cancellationToken).ConfigureAwait(false);
+        var stored = await ModelPackaging.FromArchiveAsync(ModelStore.Open(storeRoot), modelDir, cancellationToken).ConfigureAwait(false);
         var (model, info) = await ModelFiles.LoadAsync(stored.Directory, cancellationToken).ConfigureAwait(false);
         using (model)
         {

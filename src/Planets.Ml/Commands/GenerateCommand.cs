@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Planets.Ml.Cli;
 using Planets.Ml.Common;
@@ -6,7 +7,7 @@ using Planets.Ml.Synthetic;
 namespace Planets.Ml.Commands;
 
 /// <summary><c>generate &lt;raw-dir&gt; [--per-class N]</c>: writes a small synthetic dataset.</summary>
-internal sealed class GenerateCommand : ICommand
+internal static class GenerateCommand
 {
     /// <summary>
     /// Images per class when <c>--per-class</c> is not given: as many as the real dataset has, so the default
@@ -14,15 +15,32 @@ internal sealed class GenerateCommand : ICommand
     /// </summary>
     public const int DefaultPerClass = 146;
 
-    private const string Usage = "generate <raw-dir> [--per-class N]";
-
-    /// <inheritdoc />
-    public async Task RunAsync(IReadOnlyList<string> args, TextWriter stdout, CancellationToken cancellationToken)
+    /// <summary>The <c>generate</c> command.</summary>
+    public static Command Create()
     {
-        var parsed = ParsedArgs.Parse("generate", args, ["per-class"]);
-        parsed.ExpectPositionals(Usage, 1);
-        var rawDir = parsed.Positionals[0];
-        var perClass = parsed.PositiveIntOption("generate", "per-class", DefaultPerClass);
+        var rawDir = MlOptions.Folder("raw-dir", "Where the images go, a folder per class");
+        var perClass = new Option<int>("--per-class")
+        {
+            Description = "Images per class",
+            DefaultValueFactory = _ => DefaultPerClass,
+            HelpName = "n",
+            CustomParser = result => int.TryParse(result.Tokens[^1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+                ? n
+                : Invalid(result, $"--per-class must be a positive integer, got '{result.Tokens[^1].Value}'"),
+        };
+        var command = new Command("generate", "Writes a synthetic dataset of planet and moon images") { rawDir, perClass };
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(rawDir)!, parse.GetValue(perClass), parse.InvocationConfiguration.Output, ct));
+        return command;
+    }
+
+    private static int Invalid(System.CommandLine.Parsing.ArgumentResult result, string message)
+    {
+        result.AddError(message);
+        return 0;
+    }
+
+    private static async Task RunAsync(string rawDir, int perClass, TextWriter stdout, CancellationToken cancellationToken)
+    {
         foreach (var className in PlanetPainter.Classes)
         {
             var classDir = Path.Combine(rawDir, className);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Planets.Ml.Cli;
 using Planets.Ml.Common;
@@ -14,20 +15,27 @@ namespace Planets.Ml.Commands;
 /// <c>--extra-train DIR</c> (annotated images, <c>DIR/&lt;Class&gt;/*.jpg</c>) adds images to the training set only:
 /// the test set stays the raw data's, so metrics before and after new data compare on the same images.
 /// </summary>
-internal sealed class PrepareCommand : ICommand
+internal static class PrepareCommand
 {
     /// <summary>Name of the label list written next to the sets (a JSON array of class names in label order).</summary>
     public const string LabelsFile = "labels.json";
 
-    private const string Usage = "prepare <raw-dir> <prepared-dir> [--extra-train DIR] [--params params.yaml]";
-
-    /// <inheritdoc />
-    public async Task RunAsync(IReadOnlyList<string> args, TextWriter stdout, CancellationToken cancellationToken)
+    /// <summary>The <c>prepare</c> command.</summary>
+    public static Command Create()
     {
-        var parsed = ParsedArgs.Parse("prepare", args, ["params", "extra-train"]);
-        parsed.ExpectPositionals(Usage, 2);
-        var (rawDir, outDir) = (parsed.Positionals[0], parsed.Positionals[1]);
-        var mlParams = await ParamsLoader.LoadAsync(parsed.Option("params", ParamsLoader.DefaultPath), cancellationToken).ConfigureAwait(false);
+        var rawDir = MlOptions.Folder("raw-dir", "The raw images, a folder per class");
+        var outDir = MlOptions.Folder("prepared-dir", "Where the prepared sets go");
+        var parameters = MlOptions.Params();
+        var extraTrain = new Option<string?>("--extra-train") { Description = "Annotated images (a folder per class) added to the training set only", HelpName = "dir" };
+        var command = new Command("prepare", "Preprocesses, shuffles and splits the raw images into train and test sets") { rawDir, outDir, parameters, extraTrain };
+        command.SetAction((parse, ct) => RunAsync(
+            parse.GetValue(rawDir)!, parse.GetValue(outDir)!, parse.GetValue(parameters)!, parse.GetValue(extraTrain), parse.InvocationConfiguration.Output, ct));
+        return command;
+    }
+
+    private static async Task RunAsync(string rawDir, string outDir, string parameters, string? extraDir, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        var mlParams = await ParamsLoader.LoadAsync(parameters, cancellationToken).ConfigureAwait(false);
         var dataset = RawDataset.Scan(rawDir);
         CheckClassCount(mlParams, dataset, rawDir);
 
@@ -35,7 +43,7 @@ internal sealed class PrepareCommand : ICommand
         var preprocessor = new ImagePreprocessor(new PreprocessOptions(p.ImageWidth, p.ImageHeight, p.Grayscale));
         var pixels = await PreprocessAllAsync(dataset, preprocessor, cancellationToken).ConfigureAwait(false);
         var (train, test) = Split(mlParams, dataset, pixels, preprocessor.Options);
-        var extra = parsed.Options.TryGetValue("extra-train", out var extraDir) ? RawDataset.ScanExtra(extraDir, dataset.Classes) : null;
+        var extra = extraDir is null ? null : RawDataset.ScanExtra(extraDir, dataset.Classes);
         if (extra is not null)
         {
             train = train.Append(await PreprocessAllAsync(extra, preprocessor, cancellationToken).ConfigureAwait(false), [.. extra.Images.Select(i => i.Label)]);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using Planets.Ml.Cli;
 using Planets.Ml.Common;
@@ -15,21 +16,32 @@ namespace Planets.Ml.Commands;
 /// model store (weights, description, ONNX export and metadata) and writes the model's archive
 /// <c>&lt;name&gt;.zip</c> and <c>history.json</c> to the model folder. Nothing is written until all epochs are done.
 /// </summary>
-internal sealed class TrainCommand : ICommand
+internal static class TrainCommand
 {
     /// <summary>Name of the per-epoch metrics file in the model folder.</summary>
     public const string HistoryFile = "history.json";
 
-    private const string Usage = "train <prepared-dir> <model-dir> [--params params.yaml] [--store DIR] [--name NAME]";
-
-    /// <inheritdoc />
-    public async Task RunAsync(IReadOnlyList<string> args, TextWriter stdout, CancellationToken cancellationToken)
+    /// <summary>The <c>train</c> command.</summary>
+    public static Command Create()
     {
-        var parsed = ParsedArgs.Parse("train", args, ["params", "store", "name"]);
-        parsed.ExpectPositionals(Usage, 2);
-        var (preparedDir, modelDir) = (parsed.Positionals[0], parsed.Positionals[1]);
-        var name = ModelName(parsed.Option("name", ModelPackaging.DefaultName));
-        var mlParams = await ParamsLoader.LoadAsync(parsed.Option("params", ParamsLoader.DefaultPath), cancellationToken).ConfigureAwait(false);
+        var preparedDir = MlOptions.Folder("prepared-dir", "The prepared sets");
+        var modelDir = MlOptions.Folder("model-dir", "Where the model's archive and history.json go");
+        var parameters = MlOptions.Params();
+        var store = MlOptions.Store();
+        var name = new Option<string>("--name") { Description = "The model's name in the store", DefaultValueFactory = _ => ModelPackaging.DefaultName };
+        var command = new Command("train", "Trains the classifier and saves it into the model store and an archive") { preparedDir, modelDir, parameters, store, name };
+        command.SetAction((parse, ct) => RunAsync(
+            new(parse.GetValue(preparedDir)!, parse.GetValue(modelDir)!, parse.GetValue(parameters)!, parse.GetValue(store), parse.GetValue(name)!),
+            parse.InvocationConfiguration.Output,
+            ct));
+        return command;
+    }
+
+    private static async Task RunAsync(TrainArguments arguments, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        var (preparedDir, modelDir) = (arguments.PreparedDir, arguments.ModelDir);
+        var name = ModelName(arguments.Name);
+        var mlParams = await ParamsLoader.LoadAsync(arguments.Params, cancellationToken).ConfigureAwait(false);
         var data = await PreparedData.LoadAsync(preparedDir, cancellationToken).ConfigureAwait(false);
         var info = Describe(mlParams, data);
 
@@ -41,13 +53,13 @@ internal sealed class TrainCommand : ICommand
         await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"train: {data.Train.Count} train / {data.Test.Count} test images, {info.OutputClasses} classes, {p.Epochs} epochs, batch {p.BatchSize}, lr {p.LearningRate}, device {device.type}, {numerics["mode"]} numerics ({numerics["threads"]} {(numerics["threads"] == "1" ? "thread" : "threads")})")).ConfigureAwait(false);
 
-        var progress = new TrainingProgress(stdout, TrainingProgress.IsInteractive(stdout), p.Epochs);
+        var progress = new TrainingProgress(stdout, TrainingProgress.IsInteractive(stdout), p.Epochs, TrainingProgress.TerminalWidth());
         var history = Trainer.Train(model, data.Train, data.Test, p, device, progress, cancellationToken);
 
         cancellationToken.ThrowIfCancellationRequested();
         model.to(CPU);
         var rounded = history.Select(h => h.Rounded()).ToArray();
-        var store = ModelStore.Open(parsed.Options.GetValueOrDefault("store"));
+        var store = ModelStore.Open(arguments.Store);
         var stored = await ModelPackaging.SaveAsync(store, name, model, info, mlParams, rounded[^1], numerics, cancellationToken).ConfigureAwait(false);
         var archive = Path.Combine(modelDir, ModelPackaging.ArchiveFile(name));
         await store.ExportAsync(stored.Tag, archive, cancellationToken).ConfigureAwait(false);
@@ -79,3 +91,11 @@ internal sealed class TrainCommand : ICommand
         return info;
     }
 }
+
+/// <summary>What <c>train</c> is given.</summary>
+/// <param name="PreparedDir">The prepared sets.</param>
+/// <param name="ModelDir">Where the archive and history go.</param>
+/// <param name="Params">The parameters file.</param>
+/// <param name="Store">The model store, or null for the default.</param>
+/// <param name="Name">The model's name.</param>
+internal sealed record TrainArguments(string PreparedDir, string ModelDir, string Params, string? Store, string Name);
