@@ -100,21 +100,23 @@ internal static class EvaluateCommand
         await AtomicFile.WriteAllTextAsync(Path.Combine(outDir, "metrics.json"), Json.Serialize(metrics), cancellationToken).ConfigureAwait(false);
         await SavePlotAsync(Path.Combine(plots, "training_history.png"), p => EvaluationCharts.SaveHistory(p, history), cancellationToken).ConfigureAwait(false);
         await SavePlotAsync(Path.Combine(plots, "confusion_matrix.png"), p => EvaluationCharts.SaveConfusionMatrix(p, report.ConfusionCounts, data.Labels), cancellationToken).ConfigureAwait(false);
-        var tiles = PreviewTiles(data, probabilities);
-        await SavePlotAsync(Path.Combine(plots, "pred_preview.png"), p => EvaluationCharts.SavePredictionPreview(p, tiles), cancellationToken).ConfigureAwait(false);
+        var sections = PreviewSections(data, probabilities);
+        await SavePlotAsync(Path.Combine(plots, "pred_preview.png"), p => EvaluationCharts.SavePredictionPreview(p, sections), cancellationToken).ConfigureAwait(false);
     }
 
-    private static GridTile[] PreviewTiles(PreparedData data, float[][] probabilities)
+    private static GridSection[] PreviewSections(PreparedData data, float[][] probabilities)
     {
         var test = data.Test;
         var options = new PreprocessOptions(test.Width, test.Height, test.Channels == 1);
-        return Enumerable.Range(0, Math.Min(10, test.Count)).Select(i =>
+        var (perClass, mistakes) = EvaluationCharts.PreviewChoice(test.Labels, probabilities, data.Labels.Count);
+        GridTile[] Tiles(int[] chosen) => [.. chosen.Select(i =>
         {
             var predicted = ClassificationReport.ArgMax(probabilities[i]);
-            var right = predicted == test.Labels[i];
-            var caption = $"true: {data.Labels[test.Labels[i]]}\npred: {data.Labels[predicted]}";
-            return new GridTile(test.Image(i).ToArray(), options, caption, right ? ScottPlot.Colors.Green : ScottPlot.Colors.Red);
-        }).ToArray();
+            return EvaluationCharts.PreviewTile(test.Image(i).ToArray(), options, data.Labels[test.Labels[i]], data.Labels[predicted], probabilities[i][predicted]);
+        })];
+        return mistakes.Length == 0
+            ? [new GridSection("One test image of each class", Tiles(perClass))]
+            : [new GridSection("One test image of each class", Tiles(perClass)), new GridSection("The most confident mistakes", Tiles(mistakes))];
     }
 
     private static Task SavePlotAsync(string path, Action<string> save, CancellationToken cancellationToken) =>

@@ -124,7 +124,7 @@ internal static class PrepareCommand
     private static Task SavePreview(string path, PreparedSet train, IReadOnlyList<string> classes, PreprocessOptions options)
     {
         var tiles = Enumerable.Range(0, Math.Min(10, train.Count))
-            .Select(i => new GridTile(train.Image(i).ToArray(), options, classes[train.Labels[i]], null))
+            .Select(i => new GridTile(train.Image(i).ToArray(), options, classes[train.Labels[i]], Border: null))
             .ToArray();
         ImageGridChart.Save(path, "Prepared samples", tiles, 5);
         return Task.CompletedTask;

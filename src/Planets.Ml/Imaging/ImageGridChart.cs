@@ -8,8 +8,18 @@ namespace Planets.Ml.Imaging;
 /// <param name="Pixels">C x H x W pixels.</param>
 /// <param name="Options">Shape of <paramref name="Pixels"/>.</param>
 /// <param name="Caption">Text under the image (may hold a line break).</param>
-/// <param name="Border">Border colour, or null for none.</param>
-internal sealed record GridTile(float[] Pixels, PreprocessOptions Options, string Caption, Color? Border);
+/// <param name="Border">The border, or null for none.</param>
+internal sealed record GridTile(float[] Pixels, PreprocessOptions Options, string Caption, TileBorder? Border);
+
+/// <summary>A tile's border: a colour and, so it reads without colour too, solid or dashed.</summary>
+/// <param name="Color">The border's colour.</param>
+/// <param name="Dashed">Dashed rather than solid.</param>
+internal sealed record TileBorder(Color Color, bool Dashed);
+
+/// <summary>A run of tiles starting on a new row, under an optional heading.</summary>
+/// <param name="Heading">The heading, or null for none.</param>
+/// <param name="Tiles">The tiles, row by row.</param>
+internal sealed record GridSection(string? Heading, IReadOnlyList<GridTile> Tiles);
 
 /// <summary>Renders captioned images in a grid as a ScottPlot figure (preview and prediction preview).</summary>
 internal static class ImageGridChart
@@ -17,30 +27,48 @@ internal static class ImageGridChart
     private const int Upscale = 4;
     private const double TileHeight = 1.65;
     private const double TileWidth = 1.25;
+    private const double HeadingHeight = 0.4;
     private const double PixelsPerUnit = 120;
     private const int TitleHeight = 40;
 
     /// <summary>Saves <paramref name="tiles"/> as a PNG grid with <paramref name="columns"/> columns.</summary>
-    public static void Save(string path, string title, IReadOnlyList<GridTile> tiles, int columns)
+    public static void Save(string path, string title, IReadOnlyList<GridTile> tiles, int columns) =>
+        Save(path, title, [new GridSection(null, tiles)], columns);
+
+    /// <summary>Saves <paramref name="sections"/> as a PNG grid with <paramref name="columns"/> columns, each section from a new row.</summary>
+    public static void Save(string path, string title, IReadOnlyList<GridSection> sections, int columns)
     {
-        ArgumentNullException.ThrowIfNull(tiles);
-        ChartFonts.EnsureRegistered();
-        var plot = new Plot();
-        for (var i = 0; i < tiles.Count; i++)
+        ArgumentNullException.ThrowIfNull(sections);
+        var plot = ChartStyle.NewPlot(title);
+        var top = 0.0;
+        foreach (var section in sections)
         {
-            AddTile(plot, tiles[i], i % columns * TileWidth, -(i / columns) * TileHeight);
+            if (section.Heading is { } heading)
+            {
+                top -= HeadingHeight;
+                var text = plot.Add.Text(heading, -0.1, top + 1.08);
+                text.LabelAlignment = Alignment.LowerLeft;
+                text.LabelFontSize = 14;
+                text.LabelBold = true;
+                text.LabelFontColor = ChartStyle.Ink;
+            }
+
+            for (var i = 0; i < section.Tiles.Count; i++)
+            {
+                AddTile(plot, section.Tiles[i], i % columns * TileWidth, top - (i / columns * TileHeight));
+            }
+
+            top -= Math.Max(1, (section.Tiles.Count + columns - 1) / columns) * TileHeight;
         }
 
-        var rows = Math.Max(1, (tiles.Count + columns - 1) / columns);
         var (left, right) = (-0.15, (columns * TileWidth) - 0.1);
-        var (bottom, top) = (-((rows - 1) * TileHeight) - 0.6, 1.1);
+        var (bottom, upper) = (top + TileHeight - 0.6, sections[0].Heading is null ? 1.1 : 1.0);
         plot.Axes.Frameless();
         plot.Axes.Title.IsVisible = true;
-        plot.Title(title);
         plot.HideGrid();
-        plot.Axes.SetLimits(left, right, bottom, top);
+        plot.Axes.SetLimits(left, right, bottom, upper);
         // Same pixels per unit on both axes, so the images stay square.
-        plot.SavePng(path, (int)((right - left) * PixelsPerUnit), (int)((top - bottom) * PixelsPerUnit) + TitleHeight);
+        plot.SavePng(path, (int)((right - left) * PixelsPerUnit), (int)((upper - bottom) * PixelsPerUnit) + TitleHeight);
     }
 
     private static void AddTile(Plot plot, GridTile tile, double left, double bottom)
@@ -52,14 +80,15 @@ internal static class ImageGridChart
         {
             var rect = plot.Add.Rectangle(left, left + 1, bottom, bottom + 1);
             rect.FillStyle.Color = Colors.Transparent;
-            rect.LineStyle.Color = border;
+            rect.LineStyle.Color = border.Color;
             rect.LineStyle.Width = 5;
+            rect.LineStyle.Pattern = border.Dashed ? LinePattern.Dashed : LinePattern.Solid;
         }
 
         var caption = plot.Add.Text(tile.Caption, left + 0.5, bottom - 0.05);
         caption.LabelAlignment = Alignment.UpperCenter;
         caption.LabelFontSize = 13;
-        caption.LabelFontColor = tile.Border ?? Colors.Black;
+        caption.LabelFontColor = ChartStyle.Ink;
     }
 
     /// <summary>Makes an upscaled (nearest neighbour, so pixels stay visible) RGB bitmap of model-input pixels.</summary>
