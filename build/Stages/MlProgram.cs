@@ -20,14 +20,14 @@ internal static class MlProgram
     /// <summary>The framework's model store, whose manifest and archive format the model's files carry.</summary>
     public const string ModelStore = "src/Pipeline.Models";
 
-    /// <summary>The command line every pipeline program shares: parsing, help, errors and exit codes.</summary>
-    public const string CommandLineSource = "src/Pipeline.CommandLine";
+    /// <summary>The command line every pipeline program shares (Pipeline.Programs): parsing, help, errors and exit codes.</summary>
+    public const string Programs = "src/Pipeline.Programs";
 
     /// <summary>The package versions it is built with (TorchSharp's among them, which decides the numerics).</summary>
     public const string PackageVersions = "Directory.Packages.props";
 
     /// <summary>The program, as the pipeline builds it: every file the build reads is a source.</summary>
-    public static StageProgram Program { get; } = DotNetProgram.Release("Planets.Ml", $"{Source}/Planets.Ml.csproj", [Source, Models, ModelStore, CommandLineSource], ["Planets.Ml", "Planets.Models", "Pipeline.Models", "Pipeline.CommandLine"]);
+    public static StageProgram Program { get; } = DotNetProgram.Release("Planets.Ml", $"{Source}/Planets.Ml.csproj", [Source, Models, ModelStore, Programs], ["Planets.Ml", "Planets.Models", "Pipeline.Models", "Pipeline.Programs"]);
 
     /// <summary>The command line that runs <paramref name="command"/> of the program.</summary>
     public static CommandLine Run(string command, params string[] arguments) =>
@@ -37,5 +37,5 @@ internal static class MlProgram
 
     /// <summary>The source a command depends on: the folders every command uses plus <paramref name="paths"/>.</summary>
     public static string[] Shared(params string[] paths) =>
-        [.. Common.Concat(paths).Select(path => $"{Source}/{path}"), $"{Source}/Planets.Ml.csproj", $"{Source}/NativeAssets.targets", $"{Source}/Program.cs", CommandLineSource, PackageVersions];
+        [.. Common.Concat(paths).Select(path => $"{Source}/{path}"), $"{Source}/Planets.Ml.csproj", $"{Source}/NativeAssets.targets", $"{Source}/Program.cs", Programs, PackageVersions];
 }

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using System.Globalization;
 using System.Text;
 using Cake.Core;
 using Pipeline.Core;
@@ -13,10 +15,13 @@ namespace Pipeline.Cake;
 
 /// <summary>
 /// The targets besides <c>Repro</c>: status, data tracking, the graph, diffs against git and garbage collection, each a
-/// <see cref="WorkspaceAliases"/> alias with the command line's options, its tables written to the log or <c>--out</c>.
+/// <see cref="WorkspaceAliases"/> alias with the command line's options. Tables are data: written to stdout (whatever
+/// the verbosity, so <c>--verbosity=quiet</c> leaves only them) or to <c>--out</c>, as text, Markdown, CSV or JSON.
 /// </summary>
 internal static class PipelineCommands
 {
+    private const int SubjectWidth = 40;
+
     public static void Register(Func<string, CakeTaskBuilder> task, IReadOnlyList<IStage> stages, PipelineGraph graph, PipelineSession session)
     {
         task(PipelineTasks.Status).Description("Lists the stages that are not up to date, and tracked data that changed, and exactly why")
@@ -31,17 +36,17 @@ internal static class PipelineCommands
             .Does(context => context.CheckoutData());
         task("Dag").Description("Shows the stage graph (--format=text or mermaid)")
             .Does(context => ReportAsync(context, session, session.Options.FormatOf("text", "mermaid") == "mermaid" ? DagWriter.ToMermaid(graph) : DagWriter.ToText(graph)));
-        task("ParamsDiff").Description("Compares params.yaml with a git revision (--rev=REF, --all, --format=md, --out=FILE)")
+        task("ParamsDiff").Description("Compares params.yaml with a git revision (--rev=REF, --all, --format=md|csv|json, --out=FILE)")
             .Does(context => ReportDiffAsync(context, session, "parameter", () => context.ParamsDiff(session.Options.Revision)));
-        task("MetricsDiff").Description("Compares the metrics with a git revision (--rev=REF, --all, --format=md, --out=FILE)")
+        task("MetricsDiff").Description("Compares the metrics with a git revision (--rev=REF, --all, --format=md|csv|json, --out=FILE)")
             .Does(context => ReportDiffAsync(context, session, "metric", () => context.MetricsDiff(stages, session.Options.Revision)));
-        task("MetricsShow").Description("Shows the workspace's metrics (--format=md, --out=FILE)")
+        task("MetricsShow").Description("Shows the workspace's metrics, or with --all-commits / --all-branches / --all-tags every such revision's, newest first (--format=md|csv|json, --out=FILE)")
             .Does(context => MetricsShowAsync(context, stages, session));
         task("Exp").Description("Runs experiments: the pipeline with other parameters in a workspace of its own, recorded (--set=KEY=VALUE repeatable, KEY=a,b or KEY=range(5,20,5) sweep; --name; --queue)")
             .Does(context => context.RunExperiments(stages, ExperimentSettingsOf(context)));
         task("ExpRun").Description("Runs the queued experiments, --jobs=N at a time (default 1), each in its own workspace; --on=PLACE (such as kubernetes) runs their remote stage there as one batch, --parallelism=P at a time, --retries=R")
             .Does(context => RunQueue(context, stages));
-        task("ExpQueue").Description("Lists queued, running, succeeded and failed experiments with their logs (takes no lock: works while ExpRun runs)")
+        task("ExpQueue").Description("Lists queued, running, succeeded and failed experiments with their logs (takes no lock: works while ExpRun runs; --format=md|csv|json)")
             .Does(context => ExpQueueAsync(context, session));
         task("ExpApply").Description("Puts an experiment's parameters, lock file and outputs into the workspace from the cache, nothing rerun (--name=NAME; --force overwrites uncommitted params/lock changes)")
             .Does(context => context.ApplyExperiment(RequiredName(context, "ExpApply"), session.Options.Force));
@@ -59,19 +64,39 @@ internal static class PipelineCommands
             .Does(context => context.CollectGarbage(new GcOptions(session.Options.Scope, session.Options.DryRun)));
     }
 
-    private static Task ReportDiffAsync(ICakeContext context, PipelineSession session, string what, Func<IReadOnlyList<DiffRow>> diff)
-    {
-        var format = TableFormatOf(session);
-        return ReportAsync(context, session, DiffReport(diff(), session, what, format));
-    }
+    private static Task ReportDiffAsync(ICakeContext context, PipelineSession session, string what, Func<IReadOnlyList<DiffRow>> diff) =>
+        ReportAsync(context, session, DiffReport(diff(), session, what));
 
     private static Task MetricsShowAsync(ICakeContext context, IReadOnlyList<IStage> stages, PipelineSession session)
     {
-        var format = TableFormatOf(session);
+        if (session.Options.Scope.ReadsGit)
+        {
+            return MetricsHistoryAsync(context, stages, session);
+        }
+
         var metrics = context.MetricsShow(stages);
-        return ReportAsync(context, session, metrics.Count == 0
-            ? "No metrics in the workspace; run Repro to write them.\n"
-            : DiffTable.Format(["Path", "Key", "Value"], [.. metrics.Select(m => new[] { m.Path, m.Key, m.Value })], format));
+        return ReportAsync(context, session, Table(
+            session, ["Path", "Key", "Value"], [.. metrics.Select(m => new[] { m.Path, m.Key, m.Value })], "No metrics in the workspace; run Repro to write them."));
+    }
+
+    // One row per revision, newest first, after the workspace's; a column per metric any of them has.
+    private static Task MetricsHistoryAsync(ICakeContext context, IReadOnlyList<IStage> stages, PipelineSession session)
+    {
+        var history = context.MetricsHistory(stages, session.Options.Scope);
+        var workspace = context.MetricsShow(stages).ToImmutableSortedDictionary(m => $"{m.Path}:{m.Key}", m => m.Value, StringComparer.Ordinal);
+        var columns = history.SelectMany(h => h.Metrics.Keys).Concat(workspace.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        IReadOnlyList<string> header = ["Revision", "Committed", "Subject", .. columns];
+        // A terminal's table keeps a subject to a glance; a program's formats keep it whole.
+        var forReading = DiffTable.FormatNamed(session.Options.Format) is TableFormat.Text or TableFormat.Markdown;
+        var rows = history.Select(h => (IReadOnlyList<string>)
+        [
+            h.Commit.Sha[..Math.Min(7, h.Commit.Sha.Length)],
+            h.Commit.Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
+            forReading && h.Commit.Subject.Length > SubjectWidth ? h.Commit.Subject[..(SubjectWidth - 1)] + "…" : h.Commit.Subject,
+            .. columns.Select(c => h.Metrics.GetValueOrDefault(c, "-")),
+        ])
+            .Prepend(["workspace", "-", "-", .. columns.Select(c => workspace.GetValueOrDefault(c, "-"))]);
+        return ReportAsync(context, session, Table(session, header, [.. rows], "No metrics in the workspace or any revision."));
     }
 
     // The experiment's own Repro gets the options this run was given (such as --raw-data), but not the experiment's.
@@ -130,22 +155,27 @@ internal static class PipelineCommands
             .Concat(state.Recorded.Select(r => Row(r.Name, r.Status.ToString().ToLowerInvariant(), r.BaseCommit, r.Overrides.Select(o => $"{o.Key}={o.Value}"), state.Store.LogOf(r.Name))))
             .Concat(state.Unreadable.Select(u => Row(Path.GetFileNameWithoutExtension(u.File), "unreadable", "-", [u.Reason], u.File)))
             .ToList();
-        return ReportAsync(context, session, rows.Count == 0 ? "No experiments queued or recorded.\n" : DiffTable.Format(header, rows, TableFormatOf(session)));
+        return ReportAsync(context, session, Table(session, header, rows, "No experiments queued or recorded."));
 
         static IReadOnlyList<string> Row(string name, string state, string commit, IEnumerable<string> parameters, string log) =>
             [name, state, commit[..Math.Min(7, commit.Length)], string.Join(", ", parameters), log];
     }
 
-    private static string DiffReport(IReadOnlyList<DiffRow> rows, PipelineSession session, string what, TableFormat format)
+    private static string DiffReport(IReadOnlyList<DiffRow> rows, PipelineSession session, string what)
     {
         var shown = session.Options.ShowAll ? rows : [.. rows.Where(r => r.IsChanged)];
-        return shown.Count == 0
-            ? $"No {what} changes against {session.Options.Revision}.\n"
-            : DiffTable.Format(shown, format);
+        return Table(session, shown.Count, format => DiffTable.Format(shown, format), $"No {what} changes against {session.Options.Revision}.");
     }
 
-    private static TableFormat TableFormatOf(PipelineSession session) =>
-        session.Options.FormatOf("text", "md") == "md" ? TableFormat.Markdown : TableFormat.Text;
+    // An empty table is a sentence for a person, and for a program the same empty table as always (CSV's header, JSON's []).
+    private static string Table(PipelineSession session, int rows, Func<TableFormat, string> table, string empty)
+    {
+        var format = DiffTable.FormatNamed(session.Options.Format);
+        return rows == 0 && format is TableFormat.Text or TableFormat.Markdown ? empty + "\n" : table(format);
+    }
+
+    private static string Table(PipelineSession session, IReadOnlyList<string> header, List<IReadOnlyList<string>> rows, string empty) =>
+        Table(session, rows.Count, format => DiffTable.Format(header, rows, format), empty);
 
     private static async Task ReportAsync(ICakeContext context, PipelineSession session, string text)
     {
@@ -157,10 +187,7 @@ internal static class PipelineCommands
             return;
         }
 
-        var log = new CakePipelineLog(context.Log);
-        foreach (var line in text.TrimEnd('\n').Split('\n'))
-        {
-            log.Information(line);
-        }
+        await Console.Out.WriteAsync(text.AsMemory(), RunStopping.Token);
+        await Console.Out.FlushAsync(RunStopping.Token);
     }
 }

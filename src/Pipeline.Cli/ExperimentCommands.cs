@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Pipeline.Core.Diffs;
 using Pipeline.Core.Experiments;
 using Pipeline.Core.Workspace;
 
@@ -15,7 +16,7 @@ internal static class ExperimentCommands
         var sortOrder = new Option<string>("--sort-order") { Description = "asc or desc", DefaultValueFactory = _ => "asc" };
         sortOrder.AcceptOnlyFromAmong("asc", "desc");
         var format = new Option<string>("--format") { Description = "text, md, csv or json (every record whole)", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong([.. ExperimentTable.Formats]);
+        format.AcceptOnlyFromAmong([.. DiffTable.FormatNames]);
         var output = Commands.OutputOption();
         var repository = Commands.RepositoryOption();
 

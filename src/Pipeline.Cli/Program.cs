@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Pipeline.CommandLine;
+using Pipeline.Programs;
 using Pipeline.Core;
 using Pipeline.Models;
 using Pipeline.Tool;

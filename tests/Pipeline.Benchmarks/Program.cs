@@ -1,6 +1,6 @@
 using Pipeline.Benchmarks;
 
-// Usage (from the repository root): dotnet run -c Release --project tests/Pipeline.Benchmarks -- [hashing|status|cake|bootstrap|parallel|experiments|exp-show|all] [--dataset PATH] [--repeats N] [--rounds N] [--scale N]
+// Usage (from the repository root): dotnet run -c Release --project tests/Pipeline.Benchmarks -- [hashing|status|cake|bootstrap|parallel|experiments|exp-show|metrics-history|all] [--dataset PATH] [--repeats N] [--rounds N] [--scale N]
 var what = args.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "all";
 var dataset = Option("--dataset") ?? "../shared/datasets/planets-moons/raw";
 var repeats = int.Parse(Option("--repeats") ?? "7", System.Globalization.CultureInfo.InvariantCulture);
@@ -47,6 +47,11 @@ try
     if (what is "experiments" or "all")
     {
         await ExperimentsBenchmark.RunAsync(Directory.GetCurrentDirectory(), work, repeats, rounds);
+    }
+
+    if (what is "metrics-history" or "all")
+    {
+        await MetricsHistoryBenchmark.RunAsync(work, repeats, 1000 * scale);
     }
 
     if (what is "exp-show")

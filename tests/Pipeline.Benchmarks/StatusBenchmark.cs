@@ -61,19 +61,4 @@ internal static class StatusBenchmark
 
     private static long StatAll(string folder) =>
         new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
-
-    private sealed class SilentLog : IPipelineLog
-    {
-        public void Information(string message)
-        {
-        }
-
-        public void Warning(string message)
-        {
-        }
-
-        public void Verbose(string message)
-        {
-        }
-    }
 }

@@ -163,6 +163,58 @@ public sealed class CommandTargetTests
     }
 
     [Fact]
+    public async Task MetricsShow_across_commits_is_a_table_of_each_revisions_metrics_newest_first_printed_as_data()
+    {
+        using var repo = new CakeRepo(JsonMetricsStages);
+        await CommitFiveThenRunTenEpochsAsync(repo);
+        repo.Commit("epochs 10", "params.yaml", "pipeline.lock", "metrics.json");
+        var ten = await File.ReadAllTextAsync(repo["metrics.json"]);
+        repo.Git("checkout", "--quiet", "HEAD~1", "--", "params.yaml");
+        await repo.CakeAsync();
+        var five = await File.ReadAllTextAsync(repo["metrics.json"]);
+
+        var text = await repo.CakeAsync("--target=MetricsShow", "--all-commits", "--verbosity=quiet", "--no-report");
+        var json = await repo.CakeAsync("--target=MetricsShow", "--all-commits", "--format=json", "--verbosity=quiet", "--no-report");
+        var csv = await repo.CakeAsync("--target=MetricsShow", "--all-commits", "--format=csv", "--verbosity=quiet", "--no-report");
+
+        Assert.True(text.ExitCode == 0, text.Output);
+        var lines = text.Output.TrimEnd('\n').Split('\n');
+        Assert.True(lines.Length == 4, text.Output);
+        Assert.Matches(@"^Revision +Committed +Subject +metrics.json:val_acc +metrics.json:val_loss$", lines[0]);
+        Assert.StartsWith("workspace", lines[1], StringComparison.Ordinal);
+        Assert.Contains("epochs 10", lines[2], StringComparison.Ordinal);
+        Assert.Contains("epochs 5", lines[3], StringComparison.Ordinal);
+        using var rows = System.Text.Json.JsonDocument.Parse(json.Output);
+        Assert.Equal(["workspace", "epochs 10", "epochs 5"], rows.RootElement.EnumerateArray().Select(r => r.GetProperty("Subject").ValueKind == System.Text.Json.JsonValueKind.Null ? "workspace" : r.GetProperty("Subject").GetString()!));
+        Assert.Equal(System.Text.Json.JsonValueKind.Number, rows.RootElement[1].GetProperty("metrics.json:val_acc").ValueKind);
+        Assert.Equal(ValAcc(five), rows.RootElement[0].GetProperty("metrics.json:val_acc").GetRawText());
+        Assert.Equal(ValAcc(ten), rows.RootElement[1].GetProperty("metrics.json:val_acc").GetRawText());
+        Assert.Equal(ValAcc(five), rows.RootElement[2].GetProperty("metrics.json:val_acc").GetRawText());
+        Assert.StartsWith("Revision,Committed,Subject,metrics.json:val_acc,metrics.json:val_loss\nworkspace,-,-,", csv.Output, StringComparison.Ordinal);
+        Assert.Equal(4, csv.Output.TrimEnd('\n').Split('\n').Length);
+
+        static string ValAcc(string metrics) => System.Text.Json.JsonDocument.Parse(metrics).RootElement.GetProperty("val_acc").GetRawText();
+    }
+
+    [Fact]
+    public async Task A_diff_as_json_is_the_same_rows_for_a_program_and_an_empty_diff_is_an_empty_array()
+    {
+        using var repo = new CakeRepo(JsonMetricsStages);
+        await CommitFiveThenRunTenEpochsAsync(repo);
+
+        var changed = await repo.CakeAsync("--target=ParamsDiff", "--format=json", "--verbosity=quiet", "--no-report");
+        var wrong = await repo.CakeAsync("--target=ParamsDiff", "--format=yaml");
+        repo.Commit("epochs 10", "params.yaml", "pipeline.lock", "metrics.json");
+        var none = await repo.CakeAsync("--target=MetricsDiff", "--format=json", "--verbosity=quiet", "--no-report");
+
+        using var rows = System.Text.Json.JsonDocument.Parse(changed.Output);
+        var row = Assert.Single(rows.RootElement.EnumerateArray());
+        Assert.Equal(("train.epochs", 5, 10), (row.GetProperty("Key").GetString(), row.GetProperty("Old").GetInt32(), row.GetProperty("New").GetInt32()));
+        Assert.Equal("Error: --format: 'yaml' is not one of text, md, csv, json", wrong.ErrorLine);
+        Assert.Equal("[]", none.Output.Trim());
+    }
+
+    [Fact]
     public async Task Report_writes_the_report_against_HEAD_and_publish_without_a_publisher_is_one_line_before_writing()
     {
         using var repo = new CakeRepo(JsonMetricsStages);

@@ -153,7 +153,7 @@ public sealed class ExperimentTests : IDisposable
         Assert.Equal((0, await File.ReadAllTextAsync(repo["experiments.json"])), (toolJson.ExitCode, toolJson.StandardOutput));
         Assert.Equal((1, badSort.ErrorLine + "\n", ""), (toolBadSort.ExitCode, toolBadSort.StandardError, toolBadSort.StandardOutput));
         Assert.Equal(1, toolBadFormat.ExitCode);
-        Assert.StartsWith("Argument 'xml' not recognized. Must be one of:", toolBadFormat.StandardError, StringComparison.Ordinal);
+        Assert.StartsWith("Error: Argument 'xml' not recognized. Must be one of:", toolBadFormat.StandardError, StringComparison.Ordinal);
         Assert.Equal(0, toolHelp.ExitCode);
         Assert.Contains("--sort-order <asc|desc>", toolHelp.StandardOutput, StringComparison.Ordinal);
         Assert.Equal("Error: --set train.epochs=range(5,x): expected range(START,STOP) or range(START,STOP,STEP) with whole numbers", badRange.ErrorLine);

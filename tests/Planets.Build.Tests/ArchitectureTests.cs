@@ -31,7 +31,7 @@ public sealed partial class ArchitectureTests
     public void The_engine_knows_no_adapter_and_the_cake_adapter_no_kind_of_remote_or_report_publisher()
     {
         string[] adapters = ["Pipeline.Remotes.S3", "Pipeline.GitHub", "Pipeline.Containers", "Pipeline.Kubernetes"];
-        foreach (var project in new[] { "Pipeline.Storage", "Pipeline.Core", "Pipeline.Remotes", "Pipeline.Reports", "Pipeline.Cake", "Pipeline.Cli", "Pipeline.Models", "Pipeline.CommandLine" })
+        foreach (var project in new[] { "Pipeline.Storage", "Pipeline.Core", "Pipeline.Remotes", "Pipeline.Reports", "Pipeline.Cake", "Pipeline.Cli", "Pipeline.Models", "Pipeline.Programs" })
         {
             var references = Transitive(project);
             Assert.True(!references.Overlaps(adapters), $"{project} reaches {string.Join(", ", references.Intersect(adapters))}");

@@ -12,7 +12,7 @@ public sealed class PublicApiTests
     public static TheoryData<string> Libraries { get; } =
     [
         "Pipeline.Storage", "Pipeline.Core", "Pipeline.Annotations", "Pipeline.Remotes", "Pipeline.Remotes.S3", "Pipeline.Reports",
-        "Pipeline.GitHub", "Pipeline.Cake", "Pipeline.Containers", "Pipeline.Kubernetes", "Pipeline.Models", "Pipeline.CommandLine",
+        "Pipeline.GitHub", "Pipeline.Cake", "Pipeline.Containers", "Pipeline.Kubernetes", "Pipeline.Models", "Pipeline.Programs",
     ];
 
     [Theory]

@@ -1,4 +1,4 @@
-using Pipeline.CommandLine;
+using Pipeline.Programs;
 using System.Text.Json;
 using Planets.Ml.Cli;
 using Planets.Ml.Config;

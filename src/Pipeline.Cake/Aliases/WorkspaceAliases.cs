@@ -128,6 +128,17 @@ public static class WorkspaceAliases
         });
     }
 
+    /// <summary>
+    /// The metrics at every commit <paramref name="scope"/> names (every commit, or the branches' and tags' heads),
+    /// newest first, as <c>dvc metrics show -A</c>: one git process however many commits.
+    /// </summary>
+    [CakeMethodAlias]
+    public static IReadOnlyList<RevisionMetrics> MetricsHistory(this ICakeContext context, IEnumerable<IStage> stages, ReferenceScope scope)
+    {
+        var files = MetricsFiles(GraphOf(stages));
+        return Run(context, workspace => DiffOf(context, workspace).MetricsHistoryAsync(scope, files, RunStopping.Token));
+    }
+
     /// <summary>Removes cache objects nothing in scope refers to, and the run-cache entries that pointed at them, as <c>dvc gc</c>.</summary>
     /// <example><code>CollectGarbage(new GcOptions(new ReferenceScope(AllBranches: true), DryRun: true));</code></example>
     [CakeMethodAlias]

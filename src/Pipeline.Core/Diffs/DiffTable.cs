@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Pipeline.Core.Diffs;
 
@@ -13,11 +15,28 @@ public enum TableFormat
 
     /// <summary>Comma-separated values (RFC 4180 quoting, one line per row), for spreadsheets and scripts.</summary>
     Csv,
+
+    /// <summary>A JSON array of one object per row, keyed by the header; numbers as numbers, <c>-</c> as null.</summary>
+    Json,
 }
 
-/// <summary>Writes rows of cells as an aligned text table, a Markdown table or CSV.</summary>
-public static class DiffTable
+/// <summary>Writes rows of cells as an aligned text table, a Markdown table, CSV or JSON.</summary>
+public static partial class DiffTable
 {
+    /// <summary>The <c>--format</c> names of the formats: <c>text</c>, <c>md</c>, <c>csv</c>, <c>json</c>.</summary>
+    public static IReadOnlyList<string> FormatNames { get; } = ["text", "md", "csv", "json"];
+
+    /// <summary>The format called <paramref name="name"/> on a command line.</summary>
+    /// <exception cref="PipelineException">No format has that name.</exception>
+    public static TableFormat FormatNamed(string name) => name switch
+    {
+        "text" => TableFormat.Text,
+        "md" => TableFormat.Markdown,
+        "csv" => TableFormat.Csv,
+        "json" => TableFormat.Json,
+        _ => throw new PipelineException($"--format: '{name}' is not one of {string.Join(", ", FormatNames)}"),
+    };
+
     /// <summary>The diff rows as a table with the columns path, key, old, new and change.</summary>
     public static string Format(IEnumerable<DiffRow> rows, TableFormat format) =>
         Format(["Path", "Key", "Old", "New", "Change"], rows.Select(r => new[] { r.Path, r.Key, r.Old ?? "-", r.New ?? "-", r.Change }), format);
@@ -31,9 +50,48 @@ public static class DiffTable
         {
             TableFormat.Markdown => Markdown(all),
             TableFormat.Csv => Csv(all),
+            TableFormat.Json => Json(all),
             _ => Text(all),
         };
     }
+
+    private static string Json(List<IReadOnlyList<string>> rows)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartArray();
+            foreach (var row in rows.Skip(1))
+            {
+                json.WriteStartObject();
+                for (var i = 0; i < row.Count; i++)
+                {
+                    json.WritePropertyName(rows[0][i]);
+                    if (row[i] == "-")
+                    {
+                        json.WriteNullValue();
+                    }
+                    else if (JsonNumber().IsMatch(row[i]))
+                    {
+                        json.WriteRawValue(row[i]);
+                    }
+                    else
+                    {
+                        json.WriteStringValue(row[i]);
+                    }
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
+    }
+
+    [GeneratedRegex(@"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$")]
+    private static partial Regex JsonNumber();
 
     private static string Csv(List<IReadOnlyList<string>> rows) =>
         string.Concat(rows.Select(row => string.Join(',', row.Select(CsvCell)) + "\n"));

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Pipeline.Core.Execution;
 using Pipeline.Core.Git;
 using Pipeline.Core.LockFiles;
+using Pipeline.Core.Maintenance;
 using Pipeline.Core.Parameters;
 using Pipeline.Core.Workspace;
 using Pipeline.Storage.Objects;
@@ -48,6 +49,49 @@ public sealed class RevisionDiff(PipelineWorkspace workspace, GitRepository git,
         return rows;
     }
 
+    /// <summary>
+    /// The metrics at every commit <paramref name="scope"/> names, newest first, each keyed <c>path:key</c>: read through
+    /// one git process however many commits (a file not committed comes from the cache by that commit's lock file). A
+    /// commit whose metrics or lock file cannot be read keeps its row, without those values, and a warning says why.
+    /// </summary>
+    /// <exception cref="PipelineException">The folder is not in a git repository.</exception>
+    public async Task<IReadOnlyList<RevisionMetrics>> MetricsHistoryAsync(ReferenceScope scope, IEnumerable<string> metricsFiles, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(metricsFiles);
+        var files = metricsFiles.Distinct().Order(StringComparer.Ordinal).ToList();
+        var commits = await git.DescribeAsync(await git.CommitsAsync(scope.AllBranches, scope.AllTags, scope.AllCommits, cancellationToken), cancellationToken);
+        List<string> read = [workspace.Settings.LockFile, .. files];
+        var texts = await git.ShowManyAsync([.. commits.SelectMany(c => read.Select(path => (c.Sha, path)))], cancellationToken);
+        var history = new List<RevisionMetrics>(commits.Count);
+        for (var i = 0; i < commits.Count; i++)
+        {
+            var revision = commits[i].Sha[..Math.Min(7, commits[i].Sha.Length)];
+            var values = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+            try
+            {
+                var lockText = texts[i * read.Count];
+                var lockFile = lockText is null ? LockFile.Empty : LockFileStore.Parse(lockText, $"{workspace.Settings.LockFile} at {revision}");
+                for (var f = 0; f < files.Count; f++)
+                {
+                    var metrics = await MetricsOfAsync(texts[(i * read.Count) + 1 + f], files[f], $"{files[f]} at {revision}", lockFile, cancellationToken);
+                    foreach (var (key, value) in metrics)
+                    {
+                        values[$"{files[f]}:{key}"] = value;
+                    }
+                }
+            }
+            catch (PipelineException e)
+            {
+                log.Warning($"{revision}: {e.Message}");
+            }
+
+            history.Add(new RevisionMetrics(commits[i], values.ToImmutable()));
+        }
+
+        return history;
+    }
+
     /// <summary>The flattened values of a metrics file in the workspace; empty when it does not exist.</summary>
     /// <exception cref="PipelineException">The file is not valid JSON.</exception>
     public async Task<ImmutableSortedDictionary<string, string>> WorkspaceMetricsAsync(string path, CancellationToken cancellationToken)
@@ -61,8 +105,15 @@ public sealed class RevisionDiff(PipelineWorkspace workspace, GitRepository git,
     private async Task<ImmutableSortedDictionary<string, string>> MetricsAtAsync(
         string commit, string revision, string path, LockFile lockFile, CancellationToken cancellationToken)
     {
-        var displayName = $"{path} at {revision}";
-        if (await git.ShowAsync(commit, path, cancellationToken) is { } committed)
+        var committed = await git.ShowAsync(commit, path, cancellationToken);
+        return await MetricsOfAsync(committed, path, $"{path} at {revision}", lockFile, cancellationToken);
+    }
+
+    // The committed text, else the cache object the revision's lock file recorded for the path.
+    private async Task<ImmutableSortedDictionary<string, string>> MetricsOfAsync(
+        string? committed, string path, string displayName, LockFile lockFile, CancellationToken cancellationToken)
+    {
+        if (committed is not null)
         {
             return MetricsFile.Parse(committed, displayName);
         }
@@ -94,3 +145,8 @@ public sealed class RevisionDiff(PipelineWorkspace workspace, GitRepository git,
         old.Keys.Union(now.Keys).Order(StringComparer.Ordinal)
             .Select(key => new DiffRow(path, key, old.GetValueOrDefault(key), now.GetValueOrDefault(key)));
 }
+
+/// <summary>The metrics at one commit.</summary>
+/// <param name="Commit">The commit.</param>
+/// <param name="Metrics">Each metric, keyed <c>path:key</c>.</param>
+public sealed record RevisionMetrics(CommitSummary Commit, ImmutableSortedDictionary<string, string> Metrics);

@@ -9,23 +9,17 @@ namespace Pipeline.Core.Experiments;
 /// </summary>
 public static class ExperimentTable
 {
-    /// <summary>The formats <see cref="Show"/> writes.</summary>
-    public static IReadOnlyList<string> Formats { get; } = ["text", "md", "csv", "json"];
 
     /// <summary>
     /// What <c>ExpShow</c> prints: every record whole as JSON, or the table (<see cref="Of"/>) as aligned text,
     /// Markdown or CSV; a hint to run one when there are none.
     /// </summary>
-    /// <exception cref="PipelineException"><paramref name="format"/> is not one of <see cref="Formats"/>, or <paramref name="sortBy"/> names no column.</exception>
+    /// <exception cref="PipelineException"><paramref name="format"/> is not one of <see cref="DiffTable.FormatNames"/>, or <paramref name="sortBy"/> names no column.</exception>
     public static string Show(IReadOnlyList<ExperimentRecord> records, string format, bool all, string? sortBy = null, bool descending = false)
     {
         ArgumentNullException.ThrowIfNull(records);
-        if (!Formats.Contains(format, StringComparer.Ordinal))
-        {
-            throw new PipelineException($"--format: '{format}' is not one of {string.Join(", ", Formats)}");
-        }
-
-        if (format == "json")
+        var table = DiffTable.FormatNamed(format);
+        if (table == TableFormat.Json)
         {
             return ExperimentStore.ToJson(records) + "\n";
         }
@@ -36,7 +30,7 @@ public static class ExperimentTable
         }
 
         var (header, rows) = Of(records, all, sortBy, descending);
-        return DiffTable.Format(header, rows, format switch { "md" => TableFormat.Markdown, "csv" => TableFormat.Csv, _ => TableFormat.Text });
+        return DiffTable.Format(header, rows, table);
     }
 
     /// <summary>The header and one row per experiment, sorted by <paramref name="sortBy"/> (a column's name: numbers as numbers, missing values last) when given.</summary>

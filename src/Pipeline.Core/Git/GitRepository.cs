@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using System.Text;
 using CliWrap;
 using CliWrap.Buffered;
@@ -61,6 +62,70 @@ public sealed class GitRepository(string root)
         // "./" makes the path relative to the pipeline's root rather than to the top of the git repository.
         var result = await RunAsync(["show", $"{commit}:./{path}"], cancellationToken);
         return result.ExitCode == 0 ? result.StandardOutput : null;
+    }
+
+    /// <summary>
+    /// The texts of many files at many commits, in order, through one git process (<c>git cat-file --batch</c>) however
+    /// many there are; null where a file is not committed at that commit.
+    /// </summary>
+    /// <param name="files">Each commit and path (relative to the pipeline's root).</param>
+    /// <param name="cancellationToken">Stops git.</param>
+    public async Task<IReadOnlyList<string?>> ShowManyAsync(IReadOnlyList<(string Commit, string Path)> files, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        if (files.Count == 0)
+        {
+            return [];
+        }
+
+        var prefix = await PrefixAsync(cancellationToken);
+        var input = string.Concat(files.Select(f => $"{f.Commit}:{prefix}{f.Path}\n"));
+        using var output = new MemoryStream();
+        var result = await Cli.Wrap("git")
+            .WithArguments(["cat-file", "--batch"])
+            .WithWorkingDirectory(root)
+            .WithStandardInputPipe(PipeSource.FromString(input, Encoding.UTF8))
+            .WithStandardOutputPipe(PipeTarget.ToStream(output))
+            .WithValidation(CommandResultValidation.None)
+            .ExecuteAsync(cancellationToken);
+        return result.ExitCode == 0
+            ? BatchTexts(output.GetBuffer().AsSpan(0, (int)output.Length), files.Count)
+            : throw new PipelineException($"git cat-file --batch failed with exit code {result.ExitCode}");
+    }
+
+    /// <summary>Each commit's id, commit time and subject, newest first.</summary>
+    /// <param name="commits">The commits.</param>
+    /// <param name="cancellationToken">Stops git.</param>
+    public async Task<IReadOnlyList<CommitSummary>> DescribeAsync(IReadOnlyList<string> commits, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(commits);
+        if (commits.Count == 0)
+        {
+            return [];
+        }
+
+        var text = await RunCheckedAsync(["log", "--no-walk=sorted", "--stdin", "--format=%H%x1f%cI%x1f%s"], cancellationToken, input: string.Join('\n', commits) + "\n");
+        return [.. Lines(text).Select(line => line.Split('\u001f')).Select(parts => new CommitSummary(parts[0], DateTimeOffset.Parse(parts[1], CultureInfo.InvariantCulture), parts[2]))];
+    }
+
+    // Each answer is "<id> blob <size>\n<size bytes>\n", or "<what was asked> missing\n" (also "ambiguous").
+    private static string?[] BatchTexts(ReadOnlySpan<byte> output, int count)
+    {
+        var texts = new string?[count];
+        for (var i = 0; i < count; i++)
+        {
+            var end = output.IndexOf((byte)'\n');
+            var header = Encoding.UTF8.GetString(output[..end]).Split(' ');
+            output = output[(end + 1)..];
+            if (header.Length == 3 && header[1] == "blob")
+            {
+                var size = int.Parse(header[2], CultureInfo.InvariantCulture);
+                texts[i] = Encoding.UTF8.GetString(output[..size]);
+                output = output[(size + 1)..];
+            }
+        }
+
+        return texts;
     }
 
     /// <summary>Every file committed at <paramref name="commit"/> below the pipeline's root, relative to it.</summary>
@@ -353,6 +418,12 @@ public sealed class GitRepository(string root)
         }
     }
 }
+
+/// <summary>A commit, its commit time and its subject line.</summary>
+/// <param name="Sha">The full commit id.</param>
+/// <param name="Time">When it was committed.</param>
+/// <param name="Subject">The first line of its message.</param>
+public sealed record CommitSummary(string Sha, DateTimeOffset Time, string Subject);
 
 /// <summary>A commit and its commit time.</summary>
 /// <param name="Sha">The full commit id.</param>

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Pipeline.CommandLine;
+using Pipeline.Programs;
 using Pipeline.Models;
 using Planets.Ml.Commands;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Microsoft.Extensions.Options;
-using Pipeline.CommandLine;
+using Pipeline.Programs;
 using Pipeline.Models;
 using Planets.Serving.Inference;
 

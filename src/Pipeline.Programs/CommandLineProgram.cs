@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 
-namespace Pipeline.CommandLine;
+namespace Pipeline.Programs;
 
 /// <summary>
 /// Runs a program's command line the way every pipeline program does: <c>--help</c> and <c>--version</c> exit 0; a

@@ -1,4 +1,4 @@
-namespace Pipeline.CommandLine;
+namespace Pipeline.Programs;
 
 /// <summary>The exit codes of every pipeline program.</summary>
 public static class ExitCodes

@@ -1,4 +1,4 @@
-namespace Pipeline.CommandLine;
+namespace Pipeline.Programs;
 
 /// <summary>Where a program writes its data and its error lines, and which exceptions are its users' mistakes.</summary>
 /// <param name="Output">Standard output: the program's data and help.</param>
