@@ -100,12 +100,7 @@ public static class ServingApp
             }
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
-        services.AddOpenApi(openApi => openApi.AddDocumentTransformer((document, _, _) =>
-        {
-            document.Info.Title = "Planets prediction service";
-            document.Info.Description = "Classifies images of planets and moons with the model from the model store.";
-            return Task.CompletedTask;
-        }));
+        services.AddOpenApi(ApiDocument.Configure);
     }
 
     private static void ConfigureLabelStudio(IServiceCollection services, LabelStudioOptions options)
@@ -133,6 +128,17 @@ public static class ServingApp
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") }).ExcludeFromDescription();
         app.MapMetrics("/metrics");
         app.MapOpenApi();
-        app.MapScalarApiReference("/docs", scalar => scalar.WithTitle("Planets prediction service"));
+        app.MapScalarApiReference("/docs", scalar =>
+        {
+            scalar.Title = "Planets prediction service";
+            // This API and nothing else, offline: Scalar's script is served from the package; no fonts from its CDN,
+            // no telemetry, no AI chat or MCP offers, no developer toolbar, no .NET deployment flag.
+            scalar.DefaultFonts = false;
+            scalar.Telemetry = false;
+            scalar.Agent = new ScalarAgentOptions { Disabled = true };
+            scalar.Mcp = new ScalarMcpOptions { Disabled = true };
+            scalar.ShowDeveloperTools = DeveloperToolsVisibility.Never;
+            scalar.DotNetFlag = false;
+        });
     }
 }

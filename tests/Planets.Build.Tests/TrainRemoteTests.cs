@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Amazon.Runtime;
 using Amazon.S3;
 using Kubernetes.Emulator;
@@ -34,13 +33,7 @@ public sealed class TrainRemoteTests : IAsyncLifetime, IDisposable
         runtime = new DockerPodRuntime(docker.DockerHost);
         cluster = await KubernetesEmulator.StartAsync(runtime);
         kubeconfig = cluster.WriteKubeconfig(Path.Combine(repository.Root, "kubeconfig"));
-        cluster.Create("secrets", "default", new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Secret",
-            ["metadata"] = new JsonObject { ["name"] = "pipeline-s3-credentials" },
-            ["stringData"] = new JsonObject { ["AWS_ACCESS_KEY_ID"] = "test", ["AWS_SECRET_ACCESS_KEY"] = "test" },
-        });
+        ClusterSecrets.AddS3Credentials(cluster);
         await File.WriteAllTextAsync(Path.Combine(repository.Root, "pipeline.remotes.yaml"), $"""
             default: storage
             remotes:

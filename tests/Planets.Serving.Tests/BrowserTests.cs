@@ -18,11 +18,17 @@ public sealed class ChromiumFactAttribute : FactAttribute
         }
     }
 
-    /// <summary>Headless Chromium driven through its driver.</summary>
-    public static ChromeDriver StartBrowser()
+    /// <summary>Headless Chromium driven through its driver; <paramref name="offline"/>, no host but this machine resolves.</summary>
+    public static ChromeDriver StartBrowser(bool offline = false)
     {
         var options = new ChromeOptions { BinaryLocation = Browser };
         options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking");
+        if (offline)
+        {
+            options.AddArgument("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost");
+        }
+
+        options.SetLoggingPreference(LogType.Browser, LogLevel.All);
         var driverService = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(Driver)!, Path.GetFileName(Driver));
         driverService.SuppressInitialDiagnosticInformation = true;
         driverService.HideCommandPromptWindow = true;
@@ -72,6 +78,59 @@ public sealed class BrowserTests(ServiceFixture service)
 
         Assert.Contains("cannot be decoded", browser.FindElement(By.Id("error")).Text, StringComparison.Ordinal);
         Assert.Empty(browser.FindElement(By.Id("prediction")).Text);
+    }
+
+    [ChromiumFact]
+    public async Task An_image_dropped_on_the_page_is_shown_and_predicted()
+    {
+        var image = service.SampleImages[4];
+        using var api = await Http.PostImageAsync(service.Client, await File.ReadAllBytesAsync(image), "image/jpeg");
+        var expected = await Http.ReadAnswerAsync(api);
+
+        using var browser = ChromiumFactAttribute.StartBrowser();
+        browser.Navigate().GoToUrl(service.BaseAddress);
+        // What a drop delivers: the file in the event's DataTransfer.
+        browser.ExecuteScript("""
+            const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));
+            const files = new DataTransfer();
+            files.items.add(new File([bytes], "dropped.jpg", { type: "image/jpeg" }));
+            document.getElementById("drop").dispatchEvent(new DragEvent("drop", { dataTransfer: files, bubbles: true, cancelable: true }));
+            """, Convert.ToBase64String(await File.ReadAllBytesAsync(image)));
+        new WebDriverWait(browser, TimeSpan.FromSeconds(15)).Until(b => b.FindElement(By.Id("prediction")).Text.Length > 0);
+
+        Assert.Equal(expected.Prediction, browser.FindElement(By.Id("prediction")).Text);
+        Assert.True(browser.FindElement(By.Id("preview")).Displayed, "the dropped image is not shown");
+        Assert.Equal(service.Classifier.Labels.Length, browser.FindElements(By.CssSelector("#probabilities tbody tr")).Count);
+    }
+
+    [ChromiumFact]
+    public void The_drop_zone_is_reached_with_the_keyboard_and_says_how_to_choose_a_file()
+    {
+        using var browser = ChromiumFactAttribute.StartBrowser();
+        browser.Navigate().GoToUrl(service.BaseAddress);
+
+        new OpenQA.Selenium.Interactions.Actions(browser).SendKeys(Keys.Tab).Perform();
+
+        var focused = browser.SwitchTo().ActiveElement();
+        Assert.Equal("drop", focused.GetAttribute("id"));
+        Assert.Contains("press Enter to choose one", focused.Text, StringComparison.Ordinal);
+    }
+
+    [ChromiumFact]
+    public void The_api_page_works_offline_and_offers_nothing_but_this_api()
+    {
+        using var browser = ChromiumFactAttribute.StartBrowser(offline: true);
+        browser.Navigate().GoToUrl(new Uri(service.BaseAddress, "/docs/"));
+        new WebDriverWait(browser, TimeSpan.FromSeconds(20)).Until(b => b.PageSource.Contains("Classify one image", StringComparison.Ordinal));
+
+        var text = browser.FindElement(By.TagName("body")).Text;
+        foreach (var offer in new[] { "Ask AI", "Generate SDK", "Deploy", "MCP", "Agent" })
+        {
+            Assert.DoesNotContain(offer, text, StringComparison.OrdinalIgnoreCase);
+        }
+
+        var errors = browser.Manage().Logs.GetLog(LogType.Browser).Where(e => e.Level >= LogLevel.Severe).Select(e => e.Message).ToList();
+        Assert.Empty(errors);
     }
 
     [ChromiumFact]

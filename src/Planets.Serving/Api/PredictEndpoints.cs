@@ -12,6 +12,7 @@ internal static class PredictEndpoints
     {
         app.MapPost("/predict", PredictAsync)
             .WithName("Predict")
+            .WithTags(ApiDocument.PredictionsTag)
             .WithSummary("Classify one image")
             .WithDescription("Send one JPEG or PNG as the body (Content-Type image/jpeg or image/png), or as the first file of a multipart form.")
             .Accepts<IFormFile>(ImageUpload.SingleTypes[0], [.. ImageUpload.SingleTypes[1..]])
@@ -22,6 +23,7 @@ internal static class PredictEndpoints
             .DisableAntiforgery();
         app.MapPost("/predict/batch", PredictBatchAsync)
             .WithName("PredictBatch")
+            .WithTags(ApiDocument.PredictionsTag)
             .WithSummary("Classify several images")
             .WithDescription("Send a multipart form with one file part per image; the answer lists the predictions in upload order.")
             .Accepts<IFormFileCollection>("multipart/form-data")

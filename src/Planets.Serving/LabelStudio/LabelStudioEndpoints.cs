@@ -30,12 +30,15 @@ internal static class LabelStudioEndpoints
     /// <summary>Maps the backend's endpoints.</summary>
     public static IEndpointRouteBuilder MapLabelStudioBackend(this IEndpointRouteBuilder app)
     {
-        var backend = app.MapGroup(Prefix).WithTags("Label Studio ML backend").AddEndpointFilter<BasicAuthFilter>().DisableAntiforgery();
-        backend.MapGet("/", Health).WithSummary("Backend health, as Label Studio checks it");
-        backend.MapGet("/health", Health).WithSummary("Backend health, as Label Studio checks it");
-        backend.MapPost("/setup", SetupAsync).WithSummary("Connects a Label Studio project: checks its label config against the model");
-        backend.MapPost("/predict", PredictAsync).WithSummary("Pre-labels Label Studio tasks, one result per task in task order");
-        backend.MapPost("/webhook", WebhookAsync).WithSummary("Receives Label Studio's annotation and training events");
+        var backend = app.MapGroup(Prefix).WithTags(ApiDocument.LabelStudioTag).AddEndpointFilter<BasicAuthFilter>().DisableAntiforgery();
+        backend.MapGet("/", Health).WithName("LabelStudioRoot").WithSummary("Backend health, as Label Studio checks it").ProducesProblem(StatusCodes.Status401Unauthorized);
+        backend.MapGet("/health", Health).WithName("LabelStudioHealth").WithSummary("Backend health, as Label Studio checks it").ProducesProblem(StatusCodes.Status401Unauthorized);
+        backend.MapPost("/setup", SetupAsync).WithName("LabelStudioSetup").WithSummary("Connects a Label Studio project: checks its label config against the model")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized);
+        backend.MapPost("/predict", PredictAsync).WithName("LabelStudioPredict").WithSummary("Pre-labels Label Studio tasks, one result per task in task order")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized);
+        backend.MapPost("/webhook", WebhookAsync).WithName("LabelStudioWebhook").WithSummary("Receives Label Studio's annotation and training events")
+            .Produces<WebhookAnswer>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized);
         return app;
     }
 

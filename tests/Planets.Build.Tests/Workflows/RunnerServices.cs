@@ -64,13 +64,7 @@ internal sealed class RunnerServices : IAsyncDisposable
 
         runtime = podsInDocker ? new DockerPodRuntime(Docker.DockerHost) : new SimulatedPodRuntime();
         Cluster = await KubernetesEmulator.StartAsync(runtime);
-        Cluster.Create("secrets", "default", new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Secret",
-            ["metadata"] = new JsonObject { ["name"] = "pipeline-s3-credentials" },
-            ["stringData"] = new JsonObject { ["AWS_ACCESS_KEY_ID"] = "test", ["AWS_SECRET_ACCESS_KEY"] = "test" },
-        });
+        ClusterSecrets.AddS3Credentials(Cluster);
     }
 
     /// <summary>
