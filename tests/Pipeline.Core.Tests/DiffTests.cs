@@ -61,6 +61,58 @@ public sealed class DiffTests : IDisposable
     }
 
     [Fact]
+    public async Task The_metrics_history_has_each_commits_metrics_newest_first_from_git_or_the_cache()
+    {
+        await repo.ReproAsync(stages: Stages);
+        TestGit.Commit(repo.Root, "committed metrics", "acc.txt", "params.yaml", "pipeline.lock", "metrics.json");
+        repo.Write(".gitignore", "/metrics.json\n");
+        TestGit.Run(repo.Root, "rm", "--cached", "--quiet", "metrics.json");
+        repo.Write("acc.txt", "0.6854");
+        await repo.ReproAsync(stages: Stages);
+        TestGit.Commit(repo.Root, "metrics in the cache only", ".gitignore", "acc.txt", "pipeline.lock");
+        await using var workspace = await repo.OpenAsync();
+
+        var history = await Diff(workspace).MetricsHistoryAsync(new Maintenance.ReferenceScope(AllCommits: true), ["metrics.json"], CancellationToken.None);
+
+        Assert.Equal(["metrics in the cache only", "committed metrics"], history.Select(h => h.Commit.Subject));
+        Assert.Equal(["0.6854", "0.4891"], history.Select(h => h.Metrics["metrics.json:val_acc"]));
+        Assert.Equal("cnn", history[1].Metrics["metrics.json:model"]);
+        Assert.Empty(warnings);
+    }
+
+    [Fact]
+    public async Task Many_files_at_many_commits_come_back_in_order_a_folder_or_a_missing_file_as_nothing()
+    {
+        repo.Write("a.txt", "first\nline two\n");
+        repo.Write("folder/b.txt", "inside");
+        TestGit.Commit(repo.Root, "one", "a.txt", "folder/b.txt");
+        var one = TestGit.Run(repo.Root, "rev-parse", "HEAD").Trim();
+        repo.Write("a.txt", "second");
+        TestGit.Commit(repo.Root, "two", "a.txt");
+        var two = TestGit.Run(repo.Root, "rev-parse", "HEAD").Trim();
+
+        var texts = await new GitRepository(repo.Root).ShowManyAsync(
+            [(one, "a.txt"), (one, "folder"), (two, "missing.txt"), (two, "a.txt"), (one, "folder/b.txt")], CancellationToken.None);
+
+        Assert.Equal(["first\nline two\n", null, null, "second", "inside"], texts);
+    }
+
+    [Fact]
+    public void A_table_as_json_has_an_object_per_row_with_numbers_as_numbers_and_a_dash_as_null()
+    {
+        var json = DiffTable.Format(["Revision", "val_acc", "note"], [["abc1234", "0.25", "-"], ["def5678", "1e-3", "x,y"]], TableFormat.Json);
+
+        using var rows = System.Text.Json.JsonDocument.Parse(json);
+        Assert.Equal(2, rows.RootElement.GetArrayLength());
+        Assert.Equal(0.25, rows.RootElement[0].GetProperty("val_acc").GetDouble());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, rows.RootElement[0].GetProperty("note").ValueKind);
+        Assert.Equal(0.001, rows.RootElement[1].GetProperty("val_acc").GetDouble());
+        Assert.Equal("x,y", rows.RootElement[1].GetProperty("note").GetString());
+        Assert.Equal(TableFormat.Json, DiffTable.FormatNamed("json"));
+        Assert.Equal("--format: 'yaml' is not one of text, md, csv, json", Assert.Throws<PipelineException>(() => DiffTable.FormatNamed("yaml")).Message);
+    }
+
+    [Fact]
     public async Task A_params_diff_lists_changed_keys_with_the_numeric_change()
     {
         TestGit.Commit(repo.Root, "defaults", "params.yaml");

@@ -43,8 +43,7 @@ public sealed class BrowserTests(ServiceFixture service)
     public async Task A_person_uploads_an_image_and_sees_the_prediction_and_its_probabilities()
     {
         var image = service.SampleImages[4];
-        using var api = await Http.PostImageAsync(service.Client, await File.ReadAllBytesAsync(image), "image/jpeg");
-        var expected = await Http.ReadAnswerAsync(api);
+        var expected = await AnswerOfApiAsync(image);
 
         using var browser = ChromiumFactAttribute.StartBrowser();
         browser.Navigate().GoToUrl(service.BaseAddress);
@@ -84,8 +83,7 @@ public sealed class BrowserTests(ServiceFixture service)
     public async Task An_image_dropped_on_the_page_is_shown_and_predicted()
     {
         var image = service.SampleImages[4];
-        using var api = await Http.PostImageAsync(service.Client, await File.ReadAllBytesAsync(image), "image/jpeg");
-        var expected = await Http.ReadAnswerAsync(api);
+        var expected = await AnswerOfApiAsync(image);
 
         using var browser = ChromiumFactAttribute.StartBrowser();
         browser.Navigate().GoToUrl(service.BaseAddress);
@@ -141,5 +139,12 @@ public sealed class BrowserTests(ServiceFixture service)
         var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(20));
         wait.Until(b => b.PageSource.Contains("Classify one image", StringComparison.Ordinal));
         Assert.Contains("Classify several images", browser.PageSource, StringComparison.Ordinal);
+    }
+
+    // What the API answers for the image: the page must show the same.
+    private async Task<Answer> AnswerOfApiAsync(string image)
+    {
+        using var api = await Http.PostImageAsync(service.Client, await File.ReadAllBytesAsync(image), "image/jpeg");
+        return await Http.ReadAnswerAsync(api);
     }
 }

@@ -117,10 +117,11 @@ public sealed class GitRepository(string root)
             var end = output.IndexOf((byte)'\n');
             var header = Encoding.UTF8.GetString(output[..end]).Split(' ');
             output = output[(end + 1)..];
-            if (header.Length == 3 && header[1] == "blob")
+            if (header.Length == 3)
             {
+                // Any object's content follows its header; only a file's is text (a folder's path names a tree).
                 var size = int.Parse(header[2], CultureInfo.InvariantCulture);
-                texts[i] = Encoding.UTF8.GetString(output[..size]);
+                texts[i] = header[1] == "blob" ? Encoding.UTF8.GetString(output[..size]) : null;
                 output = output[(size + 1)..];
             }
         }
