@@ -90,7 +90,7 @@ internal static class PipelineCommands
         var forReading = DiffTable.FormatNamed(session.Options.Format) is TableFormat.Text or TableFormat.Markdown;
         var rows = history.Select(h => (IReadOnlyList<string>)
         [
-            h.Commit.Sha[..Math.Min(7, h.Commit.Sha.Length)],
+            h.Commit.ShortSha,
             h.Commit.Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
             forReading && h.Commit.Subject.Length > SubjectWidth ? h.Commit.Subject[..(SubjectWidth - 1)] + "…" : h.Commit.Subject,
             .. columns.Select(c => h.Metrics.GetValueOrDefault(c, "-")),

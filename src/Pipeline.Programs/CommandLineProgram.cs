@@ -65,6 +65,17 @@ public static class CommandLineProgram
         }
     }
 
+    /// <summary>
+    /// For a custom parser: records <paramref name="message"/> as the argument's error (shown as the run's one error
+    /// line) and returns the default value the parser must still give back.
+    /// </summary>
+    public static T? Reject<T>(System.CommandLine.Parsing.ArgumentResult result, string message)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        result.AddError(message);
+        return default;
+    }
+
     private static string CommandPath(ParseResult parsed)
     {
         var names = new Stack<string>();

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Pipeline.Models;
 using Planets.Serving.Api;
 using Planets.Serving.Inference;
 using Planets.Serving.Labeling;
@@ -20,7 +21,7 @@ public static class ServingApp
     public static readonly IReadOnlyList<ServingSwitch> Switches =
     [
         new("--model", "Serving:Model", "The model: name:version, name (its latest version) or latest"),
-        new("--store", "Serving:Store", "The model store (default: $PIPELINE_MODEL_STORE, else .pipeline/models)"),
+        new("--store", "Serving:Store", $"The model store (default: ${ModelStore.RootVariable}, else {ModelStore.DefaultRoot})"),
         new("--max-batch-size", "Serving:MaxBatchSize", "Images per inference batch at most"),
         new("--max-batch-wait-ms", "Serving:MaxBatchWaitMilliseconds", "How long a batch waits to fill, in milliseconds"),
         new("--queue-capacity", "Serving:QueueCapacity", "Images waiting for inference at most; beyond, requests get 503"),
@@ -130,7 +131,7 @@ public static class ServingApp
         app.MapOpenApi();
         app.MapScalarApiReference("/docs", scalar =>
         {
-            scalar.Title = "Planets prediction service";
+            scalar.Title = ApiDocument.Title;
             // This API and nothing else, offline: Scalar's script is served from the package; no fonts from its CDN,
             // no telemetry, no AI chat or MCP offers, no developer toolbar, no .NET deployment flag.
             scalar.DefaultFonts = false;

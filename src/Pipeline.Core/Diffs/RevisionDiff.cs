@@ -64,32 +64,36 @@ public sealed class RevisionDiff(PipelineWorkspace workspace, GitRepository git,
         List<string> read = [workspace.Settings.LockFile, .. files];
         var texts = await git.ShowManyAsync([.. commits.SelectMany(c => read.Select(path => (c.Sha, path)))], cancellationToken);
         var history = new List<RevisionMetrics>(commits.Count);
-        for (var i = 0; i < commits.Count; i++)
+        foreach (var (commit, block) in commits.Zip(texts.Chunk(read.Count)))
         {
-            var revision = commits[i].Sha[..Math.Min(7, commits[i].Sha.Length)];
-            var values = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-            try
-            {
-                var lockText = texts[i * read.Count];
-                var lockFile = lockText is null ? LockFile.Empty : LockFileStore.Parse(lockText, $"{workspace.Settings.LockFile} at {revision}");
-                for (var f = 0; f < files.Count; f++)
-                {
-                    var metrics = await MetricsOfAsync(texts[(i * read.Count) + 1 + f], files[f], $"{files[f]} at {revision}", lockFile, cancellationToken);
-                    foreach (var (key, value) in metrics)
-                    {
-                        values[$"{files[f]}:{key}"] = value;
-                    }
-                }
-            }
-            catch (PipelineException e)
-            {
-                log.Warning($"{revision}: {e.Message}");
-            }
-
-            history.Add(new RevisionMetrics(commits[i], values.ToImmutable()));
+            history.Add(new RevisionMetrics(commit, await CommitMetricsAsync(commit.ShortSha, files, block[0], block[1..], cancellationToken)));
         }
 
         return history;
+    }
+
+    // One commit's metrics, keyed path:key, from its lock file's and metrics files' committed texts.
+    private async Task<ImmutableSortedDictionary<string, string>> CommitMetricsAsync(
+        string revision, IReadOnlyList<string> files, string? lockText, string?[] committed, CancellationToken cancellationToken)
+    {
+        var values = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        try
+        {
+            var lockFile = lockText is null ? LockFile.Empty : LockFileStore.Parse(lockText, $"{workspace.Settings.LockFile} at {revision}");
+            foreach (var (path, text) in files.Zip(committed))
+            {
+                foreach (var (key, value) in await MetricsOfAsync(text, path, $"{path} at {revision}", lockFile, cancellationToken))
+                {
+                    values[$"{path}:{key}"] = value;
+                }
+            }
+        }
+        catch (PipelineException e)
+        {
+            log.Warning($"{revision}: {e.Message}");
+        }
+
+        return values.ToImmutable();
     }
 
     /// <summary>The flattened values of a metrics file in the workspace; empty when it does not exist.</summary>

@@ -9,7 +9,6 @@ namespace Pipeline.Core.Experiments;
 /// </summary>
 public static class ExperimentTable
 {
-
     /// <summary>
     /// What <c>ExpShow</c> prints: every record whole as JSON, or the table (<see cref="Of"/>) as aligned text,
     /// Markdown or CSV; a hint to run one when there are none.

@@ -424,7 +424,11 @@ public sealed class GitRepository(string root)
 /// <param name="Sha">The full commit id.</param>
 /// <param name="Time">When it was committed.</param>
 /// <param name="Subject">The first line of its message.</param>
-public sealed record CommitSummary(string Sha, DateTimeOffset Time, string Subject);
+public sealed record CommitSummary(string Sha, DateTimeOffset Time, string Subject)
+{
+    /// <summary>The id as people read it: its first 7 characters.</summary>
+    public string ShortSha => Sha[..Math.Min(7, Sha.Length)];
+}
 
 /// <summary>A commit and its commit time.</summary>
 /// <param name="Sha">The full commit id.</param>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Pipeline.Models;
 using Planets.Ml.Config;
 
 namespace Planets.Ml.Cli;
@@ -17,7 +18,7 @@ internal static class MlOptions
     /// <summary><c>--store DIR</c>: the model store.</summary>
     public static Option<string?> Store() => new("--store")
     {
-        Description = "The model store (default: $PIPELINE_MODEL_STORE, else .pipeline/models)",
+        Description = $"The model store (default: ${ModelStore.RootVariable}, else {ModelStore.DefaultRoot})",
         HelpName = "dir",
     };
 

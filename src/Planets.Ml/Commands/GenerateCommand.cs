@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Pipeline.Programs;
 using Planets.Ml.Cli;
 using Planets.Ml.Common;
 using Planets.Ml.Synthetic;
@@ -26,17 +27,11 @@ internal static class GenerateCommand
             HelpName = "n",
             CustomParser = result => int.TryParse(result.Tokens[^1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
                 ? n
-                : Invalid(result, $"--per-class must be a positive integer, got '{result.Tokens[^1].Value}'"),
+                : CommandLineProgram.Reject<int>(result, $"--per-class must be a positive integer, got '{result.Tokens[^1].Value}'"),
         };
         var command = new Command("generate", "Writes a synthetic dataset of planet and moon images") { rawDir, perClass };
         command.SetAction((parse, ct) => RunAsync(parse.GetValue(rawDir)!, parse.GetValue(perClass), parse.InvocationConfiguration.Output, ct));
         return command;
-    }
-
-    private static int Invalid(System.CommandLine.Parsing.ArgumentResult result, string message)
-    {
-        result.AddError(message);
-        return 0;
     }
 
     private static async Task RunAsync(string rawDir, int perClass, TextWriter stdout, CancellationToken cancellationToken)

@@ -10,6 +10,9 @@ namespace Planets.Serving.Api;
 /// </summary>
 internal static class ApiDocument
 {
+    /// <summary>The API's name, in the document and on its page.</summary>
+    public const string Title = "Planets prediction service";
+
     /// <summary>The prediction endpoints' tag.</summary>
     public const string PredictionsTag = "Predictions";
 
@@ -37,7 +40,7 @@ internal static class ApiDocument
 
     private static void Describe(OpenApiDocument document)
     {
-        document.Info.Title = "Planets prediction service";
+        document.Info.Title = Title;
         document.Info.Description = "Classifies images of planets and moons with the model from the model store.";
         document.Info.License = new OpenApiLicense { Name = "MIT", Identifier = "MIT" };
         foreach (var server in document.Servers ?? [])

@@ -66,17 +66,11 @@ public static class ServingCommandLine
             DefaultValueFactory = _ => new Uri(DefaultProbeUrl),
             CustomParser = result => Uri.TryCreate(result.Tokens[0].Value, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https"
                 ? parsed
-                : Invalid(result, $"probe: '{result.Tokens[0].Value}' is not an http:// or https:// address"),
+                : CommandLineProgram.Reject<Uri>(result, $"probe: '{result.Tokens[0].Value}' is not an http:// or https:// address"),
         };
         var command = new Command("probe", "Exits 0 when the address answers 2xx: a container health check that needs no shell or curl in the image") { url };
         command.SetAction((parse, _) => ProbeAsync(parse.GetValue(url)!, parse.InvocationConfiguration.Error));
         return command;
-    }
-
-    private static Uri? Invalid(ArgumentResult result, string message)
-    {
-        result.AddError(message);
-        return null;
     }
 
     private static async Task<int> ServeAsync(ParseResult parse, TextWriter stderr)
