@@ -33,6 +33,9 @@ as_root() {
   fi
 }
 
+# The plots page's scripts (npm packages the build embeds) are part of the set-up too.
+bash "$(dirname "${BASH_SOURCE[0]}")/setup-plots.sh"
+
 if has_needed_glibcxx; then
   echo "setup-native: $LIBSTDCXX already provides $NEEDED; nothing to do"
   exit 0

@@ -51,8 +51,9 @@ public static class PipelineDefinition
 
     private static List<string> SourceFiles(string root, IEnumerable<string> sources) =>
         [.. sources.Select(source => Path.Combine(root, source))
-            .SelectMany(path => Directory.Exists(path) ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories) : File.Exists(path) ? [path] : [])
-            .Where(file => !IsBuildOutput(root, file))];
+            .SelectMany(path => Directory.Exists(path)
+                ? Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Where(file => !IsLeftOut(root, file))
+                : File.Exists(path) ? [path] : [])];
 
     private static bool StampMatches(string root, string assembly, List<string> files)
     {
@@ -77,7 +78,8 @@ public static class PipelineDefinition
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
-    // bin/ and obj/ under a project, when a project keeps them there.
-    private static bool IsBuildOutput(string root, string file) =>
-        Path.GetRelativePath(root, file).Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj");
+    // In a source folder: bin/ and obj/, when a project keeps them there, and npm's packages (a source lists the one
+    // file npm records their installation in).
+    private static bool IsLeftOut(string root, string file) =>
+        Path.GetRelativePath(root, file).Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj" or "node_modules");
 }

@@ -9,6 +9,11 @@ namespace Pipeline.Reports;
 /// <param name="Workspace">The workspace's image, relative to the report folder.</param>
 public sealed record PlotPair(string Name, string? Base, string? Workspace);
 
+/// <summary>The interactive plots page beside a report.</summary>
+/// <param name="File">The page, repository-relative.</param>
+/// <param name="Url">Where a reader opens it (a link relative to the report, or a CI run's artifacts); null when it is not published.</param>
+public sealed record PlotsPageLink(string File, string? Url);
+
 /// <summary>The recorded experiments run on the branch's commits, as <c>ExpShow</c> prints them.</summary>
 /// <param name="Header">The columns: experiment, base, created, status, parameters that differ, metrics.</param>
 /// <param name="Rows">One row per experiment.</param>
@@ -29,4 +34,7 @@ public sealed record ExperimentReport(
 {
     /// <summary>The experiments of the branch (base commits after the base revision); empty when none is recorded.</summary>
     public ExperimentList Experiments { get; init; } = new([], []);
+
+    /// <summary>The interactive plots page of the stages' plot data, base and workspace on each chart; null when no stage declares data plots.</summary>
+    public PlotsPageLink? PlotsPage { get; init; }
 }

@@ -7,6 +7,7 @@ using Pipeline.Core.LockFiles;
 using Pipeline.Core.Workspace;
 using Pipeline.Storage.Objects;
 using Pipeline.Storage.Hashing;
+using Pipeline.Reports.Plots;
 
 namespace Pipeline.Reports;
 
@@ -121,11 +122,8 @@ public sealed class ExperimentReportBuilder(PipelineWorkspace workspace, GitRepo
 
     private static ImmutableSortedSet<string> ListImages(string folder) =>
         Directory.Exists(folder)
-            ? [.. ContentHasher.ListFiles(folder).Where(IsImage)]
+            ? [.. ContentHasher.ListFiles(folder).Where(ImageFiles.IsImage)]
             : ImmutableSortedSet<string>.Empty;
-
-    private static bool IsImage(string path) =>
-        Path.GetExtension(path).ToLowerInvariant() is ".png" or ".jpg" or ".jpeg" or ".svg" or ".gif";
 
     private static void Copy(string source, string target)
     {

@@ -26,6 +26,12 @@ public static class MarkdownReport
         text.Append($"## Metrics workflow vs. {report.BaseRevision}\n\n");
         text.Append(Table(report.Metrics, "No metrics recorded."));
         text.Append("## Plots\n\n");
+        if (report.PlotsPage is { } page)
+        {
+            var where = page.Url is null ? $"`{page.File}` (not published with this report)" : $"[{Path.GetFileName(page.File)}]({page.Url})";
+            text.Append($"Interactive charts of the plot data, {report.BaseRevision} and workspace on each: {where}\n\n");
+        }
+
         foreach (var plot in report.Plots)
         {
             text.Append($"### {plot.Name}\n\n");

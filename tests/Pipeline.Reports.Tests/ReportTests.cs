@@ -91,6 +91,19 @@ public sealed class ReportTests : IDisposable
             ImmutableSortedDictionary<string, string>.Empty.Add("evaluation/metrics.json:val_acc", accuracy), "schema: '1'\nstages: {}\n", null);
 
     [Fact]
+    public void The_report_links_its_plots_page_where_readers_can_open_it_and_names_the_file_where_not()
+    {
+        var report = new ExperimentReport("abc1234", "main", [], [], []) { PlotsPage = new PlotsPageLink("report/report.plots/plots.html", null) };
+
+        var unpublished = MarkdownReport.Render(report, null);
+        var linked = MarkdownReport.Render(report with { PlotsPage = report.PlotsPage with { Url = "https://ci.example/runs/7" } }, null);
+
+        Assert.Contains("## Plots\n\nInteractive charts of the plot data, main and workspace on each: `report/report.plots/plots.html` (not published with this report)\n", unpublished, StringComparison.Ordinal);
+        Assert.Contains("Interactive charts of the plot data, main and workspace on each: [plots.html](https://ci.example/runs/7)\n", linked, StringComparison.Ordinal);
+        Assert.DoesNotContain("Interactive", MarkdownReport.Render(report with { PlotsPage = null }, null), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_base_whose_plots_are_not_in_the_cache_is_reported_without_them()
     {
         await repo.ReproAsync(stages: Stages);

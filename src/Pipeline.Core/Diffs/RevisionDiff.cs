@@ -122,17 +122,10 @@ public sealed class RevisionDiff(PipelineWorkspace workspace, GitRepository git,
             return MetricsFile.Parse(committed, displayName);
         }
 
-        var recorded = lockFile.Stages.Values.SelectMany(s => s.Outputs).FirstOrDefault(o => o.Path == path);
-        if (recorded is null)
-        {
-            return ImmutableSortedDictionary<string, string>.Empty;
-        }
-
         try
         {
-            await workspace.Cache.EnsureIntactAsync(recorded.Content.Hash, cancellationToken);
-            var text = await File.ReadAllTextAsync(workspace.Cache.PathOf(recorded.Content.Hash), cancellationToken);
-            return MetricsFile.Parse(text, displayName);
+            var text = await RecordedFiles.CachedTextAsync(workspace, lockFile, path, cancellationToken);
+            return text is null ? ImmutableSortedDictionary<string, string>.Empty : MetricsFile.Parse(text, displayName);
         }
         catch (Exception e) when (e is MissingObjectException or CorruptObjectException)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -113,7 +114,10 @@ public sealed partial class ExperimentStore(string folder)
     /// <summary>Fails unless <paramref name="name"/> is usable as an experiment's name.</summary>
     /// <exception cref="PipelineException">It is not letters, digits, '.', '_' and '-'.</exception>
     public static string CheckName(string name) =>
-        Name().IsMatch(name ?? "") ? name! : throw new PipelineException($"--name {name}: an experiment's name is letters, digits, '.', '_' and '-'");
+        IsName(name) ? name : throw new PipelineException($"--name {name}: an experiment's name is letters, digits, '.', '_' and '-'");
+
+    /// <summary>Whether <paramref name="name"/> can name an experiment: letters, digits, '.', '_' and '-'.</summary>
+    public static bool IsName([NotNullWhen(true)] string? name) => Name().IsMatch(name ?? "");
 
     private string PathOf(string name) => Path.Combine(Folder, $"{CheckName(name)}.json");
 

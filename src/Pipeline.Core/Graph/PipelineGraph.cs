@@ -21,11 +21,12 @@ public sealed class PipelineGraph
     public ImmutableArray<StageDefinition> Stages { get; }
 
     /// <summary>Validates the stages and builds their graph.</summary>
-    /// <exception cref="PipelineException">Names repeat, two stages write one output, or the stages form a cycle.</exception>
+    /// <exception cref="PipelineException">Names repeat, a data plot is malformed, two stages write one output, or the stages form a cycle.</exception>
     public static PipelineGraph Build(IEnumerable<StageDefinition> stages)
     {
         var declared = stages.ToImmutableArray();
         RejectDuplicateNames(declared);
+        RejectInvalidPlots(declared);
         var producers = ProducersByOutput(declared);
         var upstream = declared.ToImmutableDictionary(
             stage => stage.Name,
@@ -88,6 +89,23 @@ public sealed class PipelineGraph
         if (repeated is not null)
         {
             throw new PipelineException($"two stages are named '{repeated.Key}'; stage names must be unique");
+        }
+    }
+
+    private static void RejectInvalidPlots(ImmutableArray<StageDefinition> stages)
+    {
+        foreach (var (stage, plot) in stages.SelectMany(s => s.DataPlots.Select(p => (s.Name, p))))
+        {
+            var extension = Path.GetExtension(plot.Path).ToLowerInvariant();
+            if (!DataPlot.DataExtensions.Contains(extension))
+            {
+                throw new PipelineException($"stage '{stage}': data plot '{plot.Path}' must be a {string.Join(", ", DataPlot.DataExtensions)} file");
+            }
+
+            if (plot.Y.IsDefaultOrEmpty || string.IsNullOrWhiteSpace(plot.X) || plot.Y.Any(string.IsNullOrWhiteSpace))
+            {
+                throw new PipelineException($"stage '{stage}': data plot '{plot.DisplayTitle}' needs an x field and at least one y field");
+            }
         }
     }
 

@@ -25,6 +25,9 @@ public sealed record StageDefinition(string Name, CommandLine Command)
     /// <summary>Plot images the stage writes (outputs too).</summary>
     public ImmutableArray<string> Plots { get; init; } = [];
 
+    /// <summary>Charts drawn from data files the stage writes (the files are outputs too).</summary>
+    public ImmutableArray<DataPlot> DataPlots { get; init; } = [];
+
     /// <summary>
     /// The program the command runs, when it is built from sources in the repository: it is rebuilt before the stage
     /// runs whenever its sources changed since its last build. Its sources that can change the outputs belong in
@@ -32,6 +35,6 @@ public sealed record StageDefinition(string Name, CommandLine Command)
     /// </summary>
     public StageProgram? Program { get; init; }
 
-    /// <summary>Everything the stage writes: outputs, metrics and plots.</summary>
-    public IEnumerable<string> AllOutputs => Outputs.Concat(Metrics).Concat(Plots);
+    /// <summary>Everything the stage writes: outputs, metrics, plot images and plot data files.</summary>
+    public IEnumerable<string> AllOutputs => Outputs.Concat(Metrics).Concat(Plots).Concat(DataPlots.Select(p => p.Path).Distinct(StringComparer.Ordinal));
 }

@@ -16,11 +16,18 @@ namespace Planets.Ml.Commands;
 /// <summary>
 /// <c>evaluate &lt;model-dir&gt; &lt;prepared-dir&gt; [--out evaluation] [--store DIR]</c>: loads the model of the
 /// archive in the model folder from the model store (importing it when missing), scores the test split and writes
-/// <c>metrics.json</c> and the plots <c>training_history.png</c>, <c>pred_preview.png</c>, <c>confusion_matrix.png</c>.
+/// <c>metrics.json</c>, the plots <c>training_history.png</c>, <c>pred_preview.png</c>, <c>confusion_matrix.png</c>, and the
+/// plots' data <c>history.json</c> and <c>predictions.json</c>.
 /// </summary>
 internal static class EvaluateCommand
 {
     private const int BatchSize = 256;
+
+    /// <summary>The training history as plot data, beside metrics.json.</summary>
+    public const string HistoryData = "history.json";
+
+    /// <summary>Each test image's true and predicted class as plot data (the confusion matrix's rows), beside metrics.json.</summary>
+    public const string PredictionsData = "predictions.json";
 
     // ML.NET and torch compute accuracy independently; they count the same predictions, so any
     // difference beyond float rounding means the two disagree about labels or predictions.
@@ -98,6 +105,10 @@ internal static class EvaluateCommand
         var plots = Path.Combine(outDir, "plots");
         Directory.CreateDirectory(plots);
         await AtomicFile.WriteAllTextAsync(Path.Combine(outDir, "metrics.json"), Json.Serialize(metrics), cancellationToken).ConfigureAwait(false);
+        // The plots' data, for the pipeline's interactive charts: the history per epoch, one row per test image.
+        await AtomicFile.WriteAllTextAsync(Path.Combine(outDir, HistoryData), Json.Serialize(history), cancellationToken).ConfigureAwait(false);
+        var predictions = data.Test.Labels.Select((label, i) => new TestPrediction(data.Labels[label], data.Labels[ClassificationReport.ArgMax(probabilities[i])]));
+        await AtomicFile.WriteAllTextAsync(Path.Combine(outDir, PredictionsData), Json.Serialize(predictions.ToArray()), cancellationToken).ConfigureAwait(false);
         await SavePlotAsync(Path.Combine(plots, "training_history.png"), p => EvaluationCharts.SaveHistory(p, history), cancellationToken).ConfigureAwait(false);
         await SavePlotAsync(Path.Combine(plots, "confusion_matrix.png"), p => EvaluationCharts.SaveConfusionMatrix(p, report.ConfusionCounts, data.Labels), cancellationToken).ConfigureAwait(false);
         var sections = PreviewSections(data, probabilities);
@@ -126,3 +137,8 @@ internal static class EvaluateCommand
             return Task.CompletedTask;
         }, cancellationToken);
 }
+
+/// <summary>One row of <c>predictions.json</c>: a test image's true class and the class the model predicted.</summary>
+/// <param name="Actual">The true class.</param>
+/// <param name="Predicted">The predicted class.</param>
+internal sealed record TestPrediction(string Actual, string Predicted);

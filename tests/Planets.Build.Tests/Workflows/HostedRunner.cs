@@ -40,6 +40,9 @@ internal sealed class HostedRunner : IDisposable
     /// <summary>The job's summary file (GITHUB_STEP_SUMMARY).</summary>
     public string Summary => Path.Combine(Temp, "step-summary.md");
 
+    /// <summary>The files the job uploaded as artifacts, by artifact name and file name, as a reader downloads them.</summary>
+    public Dictionary<string, byte[]> Artifacts { get; } = [];
+
     /// <summary>Every step's name and output, in order.</summary>
     public string Log => log.ToString();
 
@@ -122,6 +125,7 @@ internal sealed class HostedRunner : IDisposable
                 var uses when uses.StartsWith("actions/setup-dotnet@", StringComparison.Ordinal) => true,
                 var uses when uses.StartsWith("actions/cache@", StringComparison.Ordinal) => await RestoreCacheAsync(step, saves),
                 var uses when uses.StartsWith("azure/k8s-set-context@", StringComparison.Ordinal) => await SetKubernetesContextAsync(step, variables),
+                var uses when uses.StartsWith("actions/upload-artifact@", StringComparison.Ordinal) => UploadArtifact(step),
                 var uses => throw new NotSupportedException($"no local equivalent of {uses}"),
             };
             if (!ok)
@@ -193,6 +197,23 @@ internal sealed class HostedRunner : IDisposable
         await RunCheckedAsync("chown", [$"{User}:{User}", file]);
         File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         variables["KUBECONFIG"] = file;
+        return true;
+    }
+
+    // actions/upload-artifact of one file: kept as the run's artifact (the action fails a step whose file is missing
+    // only with if-no-files-found: error; a warning is its default, as here).
+    private bool UploadArtifact(PlannedStep step)
+    {
+        var file = Path.Combine(Workspace, step.With["path"]);
+        if (File.Exists(file))
+        {
+            Artifacts[$"{step.With["name"]}/{Path.GetFileName(file)}"] = File.ReadAllBytes(file);
+        }
+        else
+        {
+            log.Append($"upload-artifact: no files were found with the provided path: {step.With["path"]}\n");
+        }
+
         return true;
     }
 

@@ -25,6 +25,16 @@ public sealed class HostedRunnerTests : IDisposable
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
+    // The report links the run, whose artifact holds the plots page with its charts' scripts inline.
+    private static void AssertPlotsPageLinked(HostedRunner runner, string report, System.Text.Json.Nodes.JsonObject contexts)
+    {
+        var run = $"https://github.com/{contexts["github"]!["repository"]}/actions/runs/{contexts["github"]!["run_id"]}";
+        Assert.Contains($"Interactive charts of the plot data, origin/main and workspace on each: [plots.html]({run})", report, StringComparison.Ordinal);
+        var page = System.Text.Encoding.UTF8.GetString(runner.Artifacts["plots/plots.html"]);
+        Assert.Contains("vegaEmbed('#chart-' + i", page, StringComparison.Ordinal);
+        Assert.Contains("Loss per epoch", page, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_pull_request_from_a_fork_runs_green_with_no_secret_and_reports_into_the_job_summary_pushing_nothing()
     {
@@ -41,6 +51,7 @@ public sealed class HostedRunnerTests : IDisposable
         var summary = await File.ReadAllTextAsync(runner.Summary);
         Assert.StartsWith(MarkdownReport.Marker, summary, StringComparison.Ordinal);
         Assert.Contains("| params.yaml | train.seed | 77 | 78 |", summary, StringComparison.Ordinal);
+        AssertPlotsPageLinked(runner, summary, contexts);
         Assert.Equal(refsBefore, OriginGit("for-each-ref"));
         Assert.Equal(merge, (await runner.AsUserAsync("git rev-parse HEAD")).Output.Trim());
     }
@@ -74,6 +85,7 @@ public sealed class HostedRunnerTests : IDisposable
         Assert.NotEmpty(await services.CachedObjectsAsync());
         var report = Assert.Single(github.Comments.Values, c => c.StartsWith(MarkdownReport.Marker, StringComparison.Ordinal));
         Assert.Contains("| params.yaml | train.seed | 77 | 78 |", report, StringComparison.Ordinal);
+        AssertPlotsPageLinked(first, report, contexts);
 
         // The next run, on the commit the first pushed (a push with the workflow's own token starts none on GitHub):
         // nothing trains again, nothing is committed, the comment is updated in place.
