@@ -3,7 +3,8 @@
 # src/Pipeline.Reports/Vega/package-lock.json), which the build embeds into Pipeline.Reports: the page then opens
 # offline and fetches nothing. Without npm it says so and leaves the rest working: only the Plots targets need them.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/../src/Pipeline.Reports/Vega"
+case "${BASH_SOURCE[0]}" in */*) cd "${BASH_SOURCE[0]%/*}/.." ;; *) cd .. ;; esac
+cd src/Pipeline.Reports/Vega
 
 builds=(node_modules/vega/build/vega.min.js node_modules/vega-lite/build/vega-lite.min.js node_modules/vega-embed/build/vega-embed.min.js)
 installed=true

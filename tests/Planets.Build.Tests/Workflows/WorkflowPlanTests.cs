@@ -19,7 +19,7 @@ public sealed class WorkflowPlanTests
             ["actions/checkout@v4", "actions/setup-dotnet@v4", "actions/cache@v4", "actions/cache@v4", .. SetUpAndTest,
              "./build.sh --target=Repro --pull", "./build.sh --target=Push",
              "./build.sh --target=CommitLock --push --author=\"github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>\"",
-             "./build.sh --target=Report --rev=origin/main --publish"],
+             "./build.sh --target=Report --rev=origin/main --publish --plots-url=\"$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID\"", "actions/upload-artifact@v4"],
             steps.Select(s => s.Uses ?? s.Run!));
         Assert.Equal("feature", steps[0].With["ref"]);
         Assert.Equal("0", steps[0].With["fetch-depth"]);
@@ -29,7 +29,8 @@ public sealed class WorkflowPlanTests
         Assert.Equal(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"], SecretsIn(steps.Single(s => s.Run == "./build.sh --target=Push")));
         Assert.All(steps.Where(s => s.Run is { } run && !run.Contains("--target=Repro", StringComparison.Ordinal) && !run.Contains("--target=Push", StringComparison.Ordinal)),
             step => Assert.Empty(SecretsIn(step)));
-        Assert.Equal("ghs_workflow_token", steps[^1].Environment["GITHUB_TOKEN"]);
+        Assert.Equal("ghs_workflow_token", steps[^2].Environment["GITHUB_TOKEN"]);
+        Assert.Equal(("plots", "report/report.plots/plots.html"), (steps[^1].With["name"], steps[^1].With["path"]));
     }
 
     [Fact]
@@ -39,7 +40,7 @@ public sealed class WorkflowPlanTests
 
         Assert.Equal(
             ["actions/checkout@v4", "actions/setup-dotnet@v4", "actions/cache@v4", "actions/cache@v4", .. SetUpAndTest,
-             "./build.sh --target=Repro", "./build.sh --target=Report --rev=origin/main --publish"],
+             "./build.sh --target=Repro", "./build.sh --target=Report --rev=origin/main --publish --plots-url=\"$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID\"", "actions/upload-artifact@v4"],
             steps.Select(s => s.Uses ?? s.Run!));
         Assert.Equal(string.Empty, steps[0].With["ref"]);
         Assert.All(steps, step => Assert.DoesNotContain(step.Environment, kv => kv.Key.StartsWith("AWS_", StringComparison.Ordinal) && kv.Value.Length > 0));
