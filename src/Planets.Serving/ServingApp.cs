@@ -29,6 +29,8 @@ public static class ServingApp
         new("--max-batch-request-bytes", "Serving:MaxBatchRequestBytes", "The largest batch request accepted, in bytes"),
         new("--max-images-per-request", "Serving:MaxImagesPerRequest", "Images in one batch request at most"),
         new("--inference-threads", "Serving:InferenceThreads", "ONNX Runtime's threads per inference"),
+        new("--prediction-log", "Serving:PredictionLog", "The folder of the prediction log for monitoring (a JSON line per prediction, never the image); off when not set"),
+        new("--prediction-log-max-bytes", "Serving:PredictionLogMaxBytes", "The prediction log's complete files kept at most, in bytes (default 1 GB; the oldest go first)"),
         new("--label-studio-host", "LabelStudio:Hostname", "The Label Studio server whose task images the ML backend fetches"),
         new("--label-studio-local-files", "LabelStudio:LocalFilesRoot", "The folder Label Studio's local-files URLs point into"),
         new("--label-studio-allowed-hosts", "LabelStudio:AllowedHosts", "Other hosts task images may come from, comma-separated"),
@@ -89,6 +91,8 @@ public static class ServingApp
         var services = builder.Services;
         services.AddSingleton(Microsoft.Extensions.Options.Options.Create(options));
         services.AddSingleton<ModelHost>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<PredictionMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
         services.AddHealthChecks().Add(new HealthCheckRegistration("model", sp => sp.GetRequiredService<ModelHost>(), null, ["ready"]));
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>

@@ -13,6 +13,7 @@ public sealed class PublicApiTests
     [
         "Pipeline.Storage", "Pipeline.Core", "Pipeline.Annotations", "Pipeline.Remotes", "Pipeline.Remotes.S3", "Pipeline.Reports",
         "Pipeline.GitHub", "Pipeline.Cake", "Pipeline.Containers", "Pipeline.Kubernetes", "Pipeline.Models", "Pipeline.Programs",
+        "Pipeline.Monitoring",
     ];
 
     [Theory]

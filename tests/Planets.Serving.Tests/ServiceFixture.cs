@@ -22,6 +22,9 @@ public sealed class ServiceFixture : IAsyncLifetime
 
     public string ModelDir => Dir["model"];
 
+    /// <summary>The service's prediction log folder.</summary>
+    public string PredictionLog => Dir["predictions"];
+
     public StoredModel Model { get; private set; } = null!;
 
     /// <summary>The model's classes, preprocessing and tensors, as the store keeps them.</summary>
@@ -49,7 +52,7 @@ public sealed class ServiceFixture : IAsyncLifetime
 
         Service = ServingApp.Build(
             ["--store", Store, "--model", "latest", "--urls", "http://127.0.0.1:0", "--max-image-bytes", MaxImageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
-             "--label-studio-local-files", Raw, "--label-studio-allowed-hosts", "localhost"]);
+             "--label-studio-local-files", Raw, "--label-studio-allowed-hosts", "localhost", "--prediction-log", PredictionLog]);
         await Service.StartAsync();
         Client = new HttpClient { BaseAddress = new Uri(Service.Urls.Single()), Timeout = TimeSpan.FromSeconds(30) };
         await WaitUntilReadyAsync();

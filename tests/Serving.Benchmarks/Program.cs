@@ -12,6 +12,7 @@ using static TorchSharp.torch;
 //   dotnet artifacts/bin/Serving.Benchmarks/release/Serving.Benchmarks.dll inprocess <store> <images-dir> [seconds]
 //   dotnet artifacts/bin/Serving.Benchmarks/release/Serving.Benchmarks.dll engines <store> [seconds]
 //   dotnet artifacts/bin/Serving.Benchmarks/release/Serving.Benchmarks.dll prelabel <store> <images-dir> [rounds]
+//   dotnet artifacts/bin/Serving.Benchmarks/release/Serving.Benchmarks.dll logging <store> <images-dir> [rounds] [seconds]
 var command = args.ElementAtOrDefault(0);
 var store = new ModelStore(args.ElementAtOrDefault(1) ?? ModelStore.DefaultRoot);
 var model = await store.GetAsync(ModelTag.Parse("latest", ModelPackaging.DefaultName), CancellationToken.None);
@@ -35,8 +36,12 @@ switch (command)
     case "prelabel":
         await PreLabelling.RunAsync(args[1], args[2], Seconds(args.ElementAtOrDefault(3), 5), ClassifierMetadata.Of(model).Labels);
         break;
+    case "logging":
+        var logged = Directory.GetFiles(args[2], "*.jpg", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Take(64).Select(File.ReadAllBytes).ToArray();
+        await PredictionLogging.RunAsync(args[1], logged, Seconds(args.ElementAtOrDefault(3), 5), TimeSpan.FromSeconds(Seconds(args.ElementAtOrDefault(4), 10)));
+        break;
     default:
-        Console.Error.WriteLine("usage: Serving.Benchmarks inprocess <store> <images-dir> [seconds] | engines <store> [seconds] | prelabel <store> <images-dir> [rounds]");
+        Console.Error.WriteLine("usage: Serving.Benchmarks inprocess <store> <images-dir> [seconds] | engines <store> [seconds] | prelabel <store> <images-dir> [rounds] | logging <store> <images-dir> [rounds] [seconds]");
         return 1;
 }
 

@@ -21,6 +21,9 @@ public static class OnnxExporter
     /// <summary>Name of the softmax output, N x classes.</summary>
     public const string ProbabilitiesName = "probabilities";
 
+    /// <summary>Name of the last hidden layer's output (after its ReLU), N x dense size: what monitoring compares between inputs.</summary>
+    public const string EmbeddingName = "embedding";
+
     private const long IrVersion = 8;
     private const long OpsetVersion = 17;
     private const int FloatType = 1;
@@ -34,7 +37,11 @@ public static class OnnxExporter
         var input = new TensorSpec(InputName, "float32", [-1, weights.InChannels, weights.Height, weights.Width]);
         return new ModelSignature(
             [input],
-            [new TensorSpec(LogitsName, "float32", [-1, weights.Classes]), new TensorSpec(ProbabilitiesName, "float32", [-1, weights.Classes])]);
+            [
+                new TensorSpec(LogitsName, "float32", [-1, weights.Classes]),
+                new TensorSpec(ProbabilitiesName, "float32", [-1, weights.Classes]),
+                new TensorSpec(EmbeddingName, "float32", [-1, weights.DenseSize]),
+            ]);
     }
 
     /// <summary>The serialized ONNX model (same weights, same bytes).</summary>
@@ -55,6 +62,7 @@ public static class OnnxExporter
         graph.Message(11, ValueInfo(InputName, "batch", weights.InChannels, weights.Height, weights.Width));
         graph.Message(12, ValueInfo(LogitsName, "batch", weights.Classes));
         graph.Message(12, ValueInfo(ProbabilitiesName, "batch", weights.Classes));
+        graph.Message(12, ValueInfo(EmbeddingName, "batch", weights.DenseSize));
         return new ProtoWriter()
             .Int(1, IrVersion)
             .String(2, "Planets.Models")
@@ -72,8 +80,8 @@ public static class OnnxExporter
         yield return Node("MaxPool", ["conv_relu"], "pool", Ints("kernel_shape", p, p), Ints("strides", p, p));
         yield return Node("Flatten", ["pool"], "flat", Int("axis", 1));
         yield return Node("Gemm", ["flat", "dense.weight", "dense.bias"], "dense", Int("transB", 1));
-        yield return Node("Relu", ["dense"], "dense_relu");
-        yield return Node("Gemm", ["dense_relu", "output.weight", "output.bias"], LogitsName, Int("transB", 1));
+        yield return Node("Relu", ["dense"], EmbeddingName);
+        yield return Node("Gemm", [EmbeddingName, "output.weight", "output.bias"], LogitsName, Int("transB", 1));
         yield return Node("Softmax", [LogitsName], ProbabilitiesName, Int("axis", 1));
     }
 

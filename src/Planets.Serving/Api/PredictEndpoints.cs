@@ -36,18 +36,19 @@ internal static class PredictEndpoints
     }
 
     private static async Task<Ok<PredictionResponse>> PredictAsync(
-        HttpRequest request, ModelHost host, IOptions<ServingOptions> options, CancellationToken cancellationToken)
+        HttpRequest request, ModelHost host, PredictionMonitor monitor, IOptions<ServingOptions> options, CancellationToken cancellationToken)
     {
         var model = host.Current ?? throw RequestProblemException.NotReady();
         using var arrival = model.Batcher.Arrive();
         var upload = await ImageUpload.ReadOneAsync(request, options.Value.MaxImageBytes, cancellationToken).ConfigureAwait(false);
         var pixels = Preprocess(model, upload);
         var prediction = await model.Batcher.PredictAsync(pixels, arrival, cancellationToken).ConfigureAwait(false);
+        monitor.Record(request.HttpContext, model, pixels, prediction);
         return TypedResults.Ok(new PredictionResponse(prediction.Label, prediction.Probabilities));
     }
 
     private static async Task<Ok<BatchPredictionResponse>> PredictBatchAsync(
-        HttpRequest request, ModelHost host, IOptions<ServingOptions> options, CancellationToken cancellationToken)
+        HttpRequest request, ModelHost host, PredictionMonitor monitor, IOptions<ServingOptions> options, CancellationToken cancellationToken)
     {
         var model = host.Current ?? throw RequestProblemException.NotReady();
         var settings = options.Value;
@@ -58,6 +59,11 @@ internal static class PredictEndpoints
         var pending = pixels.Select(p => model.Batcher.PredictAsync(p, null, cancellationToken)).ToArray();
         arrival.Dispose();
         var predictions = await Task.WhenAll(pending).ConfigureAwait(false);
+        for (var i = 0; i < predictions.Length; i++)
+        {
+            monitor.Record(request.HttpContext, model, pixels[i], predictions[i], i);
+        }
+
         return TypedResults.Ok(new BatchPredictionResponse(
             [.. uploads.Zip(predictions, (u, p) => new FilePrediction(u.Name, p.Label, p.Probabilities))]));
     }

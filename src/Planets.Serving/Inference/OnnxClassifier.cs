@@ -12,7 +12,7 @@ public sealed class OnnxClassifier : IDisposable
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
     private readonly string[] _inputNames = [OnnxExporter.InputName];
-    private readonly string[] _outputNames = [OnnxExporter.ProbabilitiesName];
+    private readonly string[] _outputNames;
     private readonly long[] _imageShape;
 
     private OnnxClassifier(InferenceSession session, long[] imageShape, int classes)
@@ -20,10 +20,16 @@ public sealed class OnnxClassifier : IDisposable
         _session = session;
         _imageShape = imageShape;
         Classes = classes;
+        // Models exported before the embedding output have none: they serve, and their predictions log no embedding.
+        EmbeddingLength = session.OutputMetadata.TryGetValue(OnnxExporter.EmbeddingName, out var embedding) ? embedding.Dimensions[^1] : 0;
+        _outputNames = EmbeddingLength > 0 ? [OnnxExporter.ProbabilitiesName, OnnxExporter.EmbeddingName] : [OnnxExporter.ProbabilitiesName];
     }
 
     /// <summary>Number of classes (probabilities per image).</summary>
     public int Classes { get; }
+
+    /// <summary>Values of the last hidden layer per image; 0 when the model does not expose it.</summary>
+    public int EmbeddingLength { get; }
 
     /// <summary>Floats of one preprocessed image.</summary>
     public int ImageLength => (int)_imageShape.Aggregate(1L, (a, b) => a * b);
@@ -51,13 +57,19 @@ public sealed class OnnxClassifier : IDisposable
     /// Probabilities of <paramref name="count"/> images laid out one after another in <paramref name="images"/>;
     /// row-major, <see cref="Classes"/> per image.
     /// </summary>
-    public float[] Predict(float[] images, int count)
+    public float[] Predict(float[] images, int count) => Run(images, count).Probabilities;
+
+    /// <summary>
+    /// The probabilities of <see cref="Predict"/>, and the last hidden layer of each image (row-major,
+    /// <see cref="EmbeddingLength"/> per image) when the model exposes it.
+    /// </summary>
+    public ClassifierOutput Run(float[] images, int count)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentOutOfRangeException.ThrowIfNotEqual(images.Length, count * ImageLength);
         using var input = OrtValue.CreateTensorValueFromMemory(images, [count, .. _imageShape]);
         using var outputs = _session.Run(_runOptions, _inputNames, [input], _outputNames);
-        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        return new ClassifierOutput(outputs[0].GetTensorDataAsSpan<float>().ToArray(), outputs.Count > 1 ? outputs[1].GetTensorDataAsSpan<float>().ToArray() : null);
     }
 
     /// <inheritdoc />
@@ -67,3 +79,8 @@ public sealed class OnnxClassifier : IDisposable
         _runOptions.Dispose();
     }
 }
+
+/// <summary>What one forward pass over a batch gives.</summary>
+/// <param name="Probabilities">Every image's class probabilities, row-major.</param>
+/// <param name="Embeddings">Every image's last hidden layer, row-major; null when the model does not expose it.</param>
+public sealed record ClassifierOutput(float[] Probabilities, float[]? Embeddings);

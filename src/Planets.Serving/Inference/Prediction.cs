@@ -5,6 +5,9 @@ namespace Planets.Serving.Inference;
 /// <param name="Probabilities">Every class's softmax probability, in the model's label order.</param>
 public sealed record Prediction(string Label, IReadOnlyDictionary<string, float> Probabilities)
 {
+    /// <summary>The model's last hidden layer for the image, for monitoring; null when the model does not expose it.</summary>
+    public float[]? Embedding { get; init; }
+
     /// <summary>Builds the answer from one row of probabilities.</summary>
     public static Prediction From(IReadOnlyList<string> labels, ReadOnlySpan<float> probabilities)
     {

@@ -144,12 +144,16 @@ public sealed class PredictionBatcher
             }
 
             var started = Stopwatch.GetTimestamp();
-            var probabilities = _classifier.Predict(input, batch.Count);
+            var output = _classifier.Run(input, batch.Count);
             ServingMetrics.InferenceDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
             ServingMetrics.BatchSize.Observe(batch.Count);
+            var width = _classifier.EmbeddingLength;
             for (var i = 0; i < batch.Count; i++)
             {
-                var prediction = Prediction.From(_labels, probabilities.AsSpan(i * _classifier.Classes, _classifier.Classes));
+                var prediction = Prediction.From(_labels, output.Probabilities.AsSpan(i * _classifier.Classes, _classifier.Classes)) with
+                {
+                    Embedding = output.Embeddings?[(i * width)..((i + 1) * width)],
+                };
                 ServingMetrics.Predictions.WithLabels(prediction.Label).Inc();
                 batch[i].Completion.TrySetResult(prediction);
             }

@@ -33,4 +33,8 @@ internal static class ServingMetrics
     /// <summary>1 for the loaded model's name and version.</summary>
     public static readonly Gauge ModelInfo = Metrics.CreateGauge(
         "planets_model_info", "The model being served (value 1).", new GaugeConfiguration { LabelNames = ["name", "version"] });
+
+    /// <summary>Predictions the prediction log could not keep (its queue full, or its folder not writable).</summary>
+    public static readonly Counter PredictionLogDropped = Metrics.CreateCounter(
+        "planets_prediction_log_dropped_total", "Predictions not written to the prediction log (queue full or folder not writable).");
 }

@@ -39,6 +39,12 @@ public sealed record ServingOptions
     /// <summary>Threads ONNX Runtime uses inside one forward pass.</summary>
     public int InferenceThreads { get; init; } = 1;
 
+    /// <summary>The folder of the prediction log (one JSON line per prediction: features, label, confidence, embedding; never the image); no log when null.</summary>
+    public string? PredictionLog { get; init; }
+
+    /// <summary>The prediction log's complete files kept at most, in bytes; the oldest are deleted beyond it.</summary>
+    public long PredictionLogMaxBytes { get; init; } = 1_000_000_000;
+
     /// <summary>Fails with a one-line message naming the first invalid option.</summary>
     public void Validate()
     {
@@ -49,6 +55,7 @@ public sealed record ServingOptions
         Require(MaxBatchRequestBytes >= MaxImageBytes, "MaxBatchRequestBytes must be at least MaxImageBytes");
         Require(MaxImagesPerRequest > 0, "MaxImagesPerRequest must be positive");
         Require(InferenceThreads > 0, "InferenceThreads must be positive");
+        Require(PredictionLogMaxBytes > 0, "PredictionLogMaxBytes must be positive");
     }
 
     private static void Require(bool condition, string message)

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using Planets.Serving;
+
+/// <summary>
+/// What the prediction log costs: the service's HTTP throughput with <c>--prediction-log</c> against without, two
+/// services in this process answering the same images at the same concurrency, rounds alternating, medians.
+/// </summary>
+internal static class PredictionLogging
+{
+    private const int Concurrency = 16;
+
+    public static async Task RunAsync(string store, byte[][] images, int rounds, TimeSpan duration)
+    {
+        var folder = Directory.CreateTempSubdirectory("prediction-log-benchmark-").FullName;
+        try
+        {
+            await using var plain = await StartAsync(["--store", store, "--urls", "http://127.0.0.1:0"]);
+            await using var logging = await StartAsync(["--store", store, "--urls", "http://127.0.0.1:0", "--prediction-log", folder]);
+            Console.WriteLine($"{images.Length} images, {Environment.ProcessorCount} cores, concurrency {Concurrency}, {rounds} rounds of {duration.TotalSeconds} s each, alternating");
+            await LoadAsync(plain.Client, images, TimeSpan.FromSeconds(2));
+            await LoadAsync(logging.Client, images, TimeSpan.FromSeconds(2));
+            var without = new List<double>();
+            var with = new List<double>();
+            for (var round = 0; round < rounds; round++)
+            {
+                without.Add(await LoadAsync(plain.Client, images, duration));
+                with.Add(await LoadAsync(logging.Client, images, duration));
+            }
+
+            var (a, b) = (Median(without), Median(with));
+            var logged = Directory.GetFiles(folder).Sum(f => new FileInfo(f).Length);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"without the log: median {a:F0} requests/s ({string.Join(", ", without.Select(x => x.ToString("F0", CultureInfo.InvariantCulture)))})"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"with the log:    median {b:F0} requests/s ({string.Join(", ", with.Select(x => x.ToString("F0", CultureInfo.InvariantCulture)))}); {logged / 1e6:F1} MB logged"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"with / without: {b / a:F2}x"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task<Service> StartAsync(string[] args)
+    {
+        var app = ServingApp.Build(args);
+        await app.StartAsync();
+        var client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            using var response = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
+            if (response.IsSuccessStatusCode)
+            {
+                return new Service(app, client);
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new InvalidOperationException("the service did not become ready");
+    }
+
+    // Requests per second over the duration, Concurrency callers each sending the images in turn.
+    private static async Task<double> LoadAsync(HttpClient client, byte[][] images, TimeSpan duration)
+    {
+        var watch = Stopwatch.StartNew();
+        var counts = await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(async caller =>
+        {
+            var count = 0;
+            while (watch.Elapsed < duration)
+            {
+                using var content = new ByteArrayContent(images[(caller + count) % images.Length]);
+                content.Headers.ContentType = MediaTypeHeaderValue.Parse("image/jpeg");
+                using var response = await client.PostAsync(new Uri("/predict", UriKind.Relative), content);
+                response.EnsureSuccessStatusCode();
+                count++;
+            }
+
+            return count;
+        }));
+        return counts.Sum() / watch.Elapsed.TotalSeconds;
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+
+    private sealed record Service(Microsoft.AspNetCore.Builder.WebApplication App, HttpClient Client) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+    }
+}
