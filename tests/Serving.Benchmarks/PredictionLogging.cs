@@ -31,8 +31,10 @@ internal static class PredictionLogging
 
             var (a, b) = (Median(without), Median(with));
             var logged = Directory.GetFiles(folder).Sum(f => new FileInfo(f).Length);
+            var metrics = await logging.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+            var dropped = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("planets_prediction_log_dropped_total ", StringComparison.Ordinal))?.Split(' ')[1] ?? "0";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"without the log: median {a:F0} requests/s ({string.Join(", ", without.Select(x => x.ToString("F0", CultureInfo.InvariantCulture)))})"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"with the log:    median {b:F0} requests/s ({string.Join(", ", with.Select(x => x.ToString("F0", CultureInfo.InvariantCulture)))}); {logged / 1e6:F1} MB logged"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"with the log:    median {b:F0} requests/s ({string.Join(", ", with.Select(x => x.ToString("F0", CultureInfo.InvariantCulture)))}); {logged / 1e6:F1} MB logged, {dropped} dropped"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"with / without: {b / a:F2}x"));
         }
         finally
