@@ -63,6 +63,25 @@ public sealed class PipelineDefinitionTests : IDisposable
         Assert.StartsWith("build/Stages/Train.cs changed after the pipeline's definition", rebuilt.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Npm_packages_in_a_source_folder_count_only_through_the_record_of_their_installation_that_the_sources_name()
+    {
+        var assembly = Write("artifacts/Definition.dll", DateTime.UtcNow.AddMinutes(-5));
+        Write("src/Reports/Plots.cs", DateTime.UtcNow.AddMinutes(-10));
+        Write("src/Reports/Vega/node_modules/.package-lock.json", DateTime.UtcNow.AddMinutes(-10), "vega 6.4.0");
+        string[] sources = ["src/Reports", "src/Reports/Vega/node_modules/.package-lock.json"];
+        await StampAsync("artifacts/Definition.dll", sources);
+        // Thousands of package files, new or touched: neither hashed nor compared by time.
+        Write("src/Reports/Vega/node_modules/vega/build/vega.min.js", DateTime.UtcNow);
+        PipelineDefinition.RequireBuiltFromCurrentSources(root, assembly, sources, "./build.sh");
+
+        // Other packages installed: the build that embeds them must run again.
+        Write("src/Reports/Vega/node_modules/.package-lock.json", DateTime.UtcNow, "vega 6.5.0");
+        var error = Assert.Throws<PipelineException>(() => PipelineDefinition.RequireBuiltFromCurrentSources(root, assembly, sources, "./build.sh"));
+
+        Assert.StartsWith("src/Reports/Vega/node_modules/.package-lock.json changed after the pipeline's definition", error.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(root, recursive: true);
 
     // The stamp as the bootstrapper writes it, by the repository's own script.
