@@ -6,7 +6,10 @@ using System.Threading.Channels;
 namespace Pipeline.Monitoring;
 
 /// <summary>Where and how much a <see cref="PredictionLog"/> writes.</summary>
-/// <param name="Folder">The folder of the log files; made when missing.</param>
+/// <param name="Folder">
+/// The folder of the log files; made when missing. One per running service: a log that opens completes the files
+/// left open in its folder, which are a killed predecessor's only when no other service writes there.
+/// </param>
 public sealed record PredictionLogOptions(string Folder)
 {
     /// <summary>A file is closed and a new one started once it holds this many bytes.</summary>

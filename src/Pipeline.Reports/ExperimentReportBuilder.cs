@@ -3,7 +3,6 @@ using Pipeline.Core.Diffs;
 using Pipeline.Core.Experiments;
 using Pipeline.Core.Execution;
 using Pipeline.Core.Git;
-using Pipeline.Core.LockFiles;
 using Pipeline.Core.Workspace;
 using Pipeline.Storage.Objects;
 using Pipeline.Storage.Hashing;
@@ -63,11 +62,7 @@ public sealed class ExperimentReportBuilder(PipelineWorkspace workspace, GitRepo
     private async Task<ImmutableSortedSet<string>> CopyBasePlotsAsync(
         string revision, IReadOnlyList<string> plotPaths, string target, CancellationToken cancellationToken)
     {
-        var commit = await git.ResolveAsync(revision, cancellationToken);
-        var lockText = await git.ShowAsync(commit, workspace.Settings.LockFile, cancellationToken);
-        var recorded = lockText is null
-            ? []
-            : LockFileStore.Parse(lockText, $"{workspace.Settings.LockFile} at {revision}").Stages.Values.SelectMany(s => s.Outputs).ToList();
+        var recorded = (await new RecordedFiles(workspace, git).RevisionAsync(revision, cancellationToken)).LockFile.Stages.Values.SelectMany(s => s.Outputs).ToList();
         foreach (var plot in plotPaths)
         {
             if (recorded.FirstOrDefault(o => o.Path == plot) is { } output)

@@ -69,7 +69,8 @@ internal static class PreLabelling
         return watch.Elapsed.TotalSeconds;
     }
 
-    private static async Task WaitReadyAsync(HttpClient http)
+    /// <summary>Waits until the service's <c>/readyz</c> answers 200 (its model loaded), 15 s at most.</summary>
+    public static async Task WaitReadyAsync(HttpClient http)
     {
         for (var attempt = 0; attempt < 300; attempt++)
         {
@@ -85,5 +86,6 @@ internal static class PreLabelling
         throw new TimeoutException("the service did not become ready");
     }
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    /// <summary>The middle value (the upper one of an even count).</summary>
+    public static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }

@@ -29,7 +29,7 @@ internal static class PredictionLogging
                 with.Add(await LoadAsync(logging.Client, images, duration));
             }
 
-            var (a, b) = (Median(without), Median(with));
+            var (a, b) = (PreLabelling.Median(without), PreLabelling.Median(with));
             var logged = Directory.GetFiles(folder).Sum(f => new FileInfo(f).Length);
             var metrics = await logging.Client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
             var dropped = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("planets_prediction_log_dropped_total ", StringComparison.Ordinal))?.Split(' ')[1] ?? "0";
@@ -48,18 +48,8 @@ internal static class PredictionLogging
         var app = ServingApp.Build(args);
         await app.StartAsync();
         var client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
-        for (var attempt = 0; attempt < 300; attempt++)
-        {
-            using var response = await client.GetAsync(new Uri("/readyz", UriKind.Relative));
-            if (response.IsSuccessStatusCode)
-            {
-                return new Service(app, client);
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new InvalidOperationException("the service did not become ready");
+        await PreLabelling.WaitReadyAsync(client);
+        return new Service(app, client);
     }
 
     // Requests per second over the duration, Concurrency callers each sending the images in turn.
@@ -82,8 +72,6 @@ internal static class PredictionLogging
         }));
         return counts.Sum() / watch.Elapsed.TotalSeconds;
     }
-
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     private sealed record Service(Microsoft.AspNetCore.Builder.WebApplication App, HttpClient Client) : IAsyncDisposable
     {

@@ -25,6 +25,14 @@ public sealed class RecordedFiles(PipelineWorkspace workspace, GitRepository git
             return new RecordedVersion(name, null, record.LockFile is null ? LockFile.Empty : ExperimentCommits.ReadLockFile(record));
         }
 
+        return await RevisionAsync(name, cancellationToken);
+    }
+
+    /// <summary>The git revision <paramref name="name"/> (a branch, tag or commit; never an experiment).</summary>
+    /// <exception cref="PipelineException">It is not a revision, or its lock file is not valid.</exception>
+    public async Task<RecordedVersion> RevisionAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var commit = await git.ResolveAsync(name, cancellationToken);
         var lockText = await git.ShowAsync(commit, workspace.Settings.LockFile, cancellationToken);
         return new RecordedVersion(name, commit, lockText is null ? LockFile.Empty : LockFileStore.Parse(lockText, $"{workspace.Settings.LockFile} at {name}"));

@@ -36,13 +36,11 @@ public sealed class RevisionDiff(PipelineWorkspace workspace, GitRepository git,
     public async Task<IReadOnlyList<DiffRow>> MetricsAsync(string revision, IEnumerable<string> metricsFiles, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(metricsFiles);
-        var commit = await git.ResolveAsync(revision, cancellationToken);
-        var lockText = await git.ShowAsync(commit, workspace.Settings.LockFile, cancellationToken);
-        var lockFile = lockText is null ? LockFile.Empty : LockFileStore.Parse(lockText, $"{workspace.Settings.LockFile} at {revision}");
+        var version = await new RecordedFiles(workspace, git).RevisionAsync(revision, cancellationToken);
         var rows = new List<DiffRow>();
         foreach (var path in metricsFiles.Distinct().Order(StringComparer.Ordinal))
         {
-            var old = await MetricsAtAsync(commit, revision, path, lockFile, cancellationToken);
+            var old = await MetricsAtAsync(version.Commit!, revision, path, version.LockFile, cancellationToken);
             rows.AddRange(Compare(path, old, await WorkspaceMetricsAsync(path, cancellationToken)));
         }
 

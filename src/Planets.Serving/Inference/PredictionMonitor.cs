@@ -16,7 +16,6 @@ public sealed class PredictionMonitor : IAsyncDisposable
 
     private readonly PredictionLog? log;
     private readonly TimeProvider time;
-    private long reportedDrops;
 
     /// <summary>Opens the log when one is configured (completing files a killed service left open).</summary>
     public PredictionMonitor(IOptions<ServingOptions> options, TimeProvider time)
@@ -57,12 +56,7 @@ public sealed class PredictionMonitor : IAsyncDisposable
             Features = ImageFeatures.Of(pixels),
             Embedding = prediction.Embedding is { } embedding ? [.. embedding] : null,
         });
-        var dropped = log.Dropped;
-        var before = Interlocked.Exchange(ref reportedDrops, dropped);
-        if (dropped > before)
-        {
-            ServingMetrics.PredictionLogDropped.Inc(dropped - before);
-        }
+        ServingMetrics.PredictionLogDropped.IncTo(log.Dropped);
     }
 
     /// <summary>Writes what is queued and completes the open file.</summary>
