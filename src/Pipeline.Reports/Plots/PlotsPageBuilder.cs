@@ -54,9 +54,11 @@ public sealed class PlotsPageBuilder(PipelineWorkspace workspace, GitRepository 
         }
 
         var charts = new List<ChartView>();
+        // Charts drawing one file (loss and accuracy of one history) read each version's copy once.
+        var texts = new Dictionary<(string Version, string Path), string?>();
         foreach (var plot in stages.SelectMany(s => s.DataPlots))
         {
-            charts.Add(await ChartAsync(plot, recorded, cancellationToken));
+            charts.Add(await ChartAsync(plot, recorded, texts, cancellationToken));
         }
 
         var images = await ImagesAsync(stages.SelectMany(s => s.Plots).ToList(), recorded, cancellationToken);
@@ -66,7 +68,8 @@ public sealed class PlotsPageBuilder(PipelineWorkspace workspace, GitRepository 
         return new PlotsPageSummary(outputFile, [.. names], charts.Count, images.Count);
     }
 
-    private async Task<ChartView> ChartAsync(DataPlot plot, IReadOnlyList<RecordedVersion> versions, CancellationToken cancellationToken)
+    private async Task<ChartView> ChartAsync(
+        DataPlot plot, IReadOnlyList<RecordedVersion> versions, Dictionary<(string Version, string Path), string?> texts, CancellationToken cancellationToken)
     {
         List<string> fields = [plot.X, .. plot.Y];
         var series = new List<PlotSeries>();
@@ -76,7 +79,7 @@ public sealed class PlotsPageBuilder(PipelineWorkspace workspace, GitRepository 
             var displayName = $"{plot.Path} at {version.Name}";
             try
             {
-                var text = await files.ReadTextAsync(version, plot.Path, cancellationToken);
+                var text = await OnceAsync(texts, (version.Name, plot.Path), () => files.ReadTextAsync(version, plot.Path, cancellationToken));
                 if (text is null)
                 {
                     notes.Add($"{version.Name}: no {plot.Path} recorded");
@@ -93,7 +96,7 @@ public sealed class PlotsPageBuilder(PipelineWorkspace workspace, GitRepository 
             }
         }
 
-        series.Add(new PlotSeries(WorkspaceVersion, await WorkspaceRowsAsync(plot, fields, cancellationToken)));
+        series.Add(new PlotSeries(WorkspaceVersion, await WorkspaceRowsAsync(plot, fields, texts, cancellationToken)));
         foreach (var note in notes)
         {
             log.Warning($"Plot '{plot.DisplayTitle}' leaves out {note}");
@@ -102,7 +105,8 @@ public sealed class PlotsPageBuilder(PipelineWorkspace workspace, GitRepository 
         return new ChartView(plot.DisplayTitle, plot.Path, PlotSpec.Of(plot, series), notes);
     }
 
-    private async Task<IReadOnlyList<System.Text.Json.Nodes.JsonObject>> WorkspaceRowsAsync(DataPlot plot, IReadOnlyList<string> fields, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<System.Text.Json.Nodes.JsonObject>> WorkspaceRowsAsync(
+        DataPlot plot, IReadOnlyList<string> fields, Dictionary<(string Version, string Path), string?> texts, CancellationToken cancellationToken)
     {
         var path = workspace.Resolve(plot.Path);
         if (!File.Exists(path))
@@ -110,9 +114,21 @@ public sealed class PlotsPageBuilder(PipelineWorkspace workspace, GitRepository 
             throw new PipelineException($"{plot.Path}: no such file in the workspace; run the pipeline (Repro) to write it");
         }
 
-        var rows = PlotRows.Parse(await File.ReadAllTextAsync(path, cancellationToken), plot.Path, plot.Path);
+        var text = await OnceAsync(texts, (WorkspaceVersion, plot.Path), async () => await File.ReadAllTextAsync(path, cancellationToken));
+        var rows = PlotRows.Parse(text!, plot.Path, plot.Path);
         PlotRows.RequireFields(rows, fields, plot.Path, plot.DisplayTitle);
         return rows;
+    }
+
+    private static async Task<string?> OnceAsync(Dictionary<(string Version, string Path), string?> texts, (string Version, string Path) key, Func<Task<string?>> read)
+    {
+        if (!texts.TryGetValue(key, out var text))
+        {
+            text = await read();
+            texts[key] = text;
+        }
+
+        return text;
     }
 
     // Each image below the image plot paths, in every version that has it: from the workspace, or the versions' cache.
