@@ -61,6 +61,7 @@ public static class PlanetsPipeline
         yield return new PrepareStage(rawData ?? GenerateStage.RawData, annotated);
         yield return train;
         yield return new EvaluateStage();
+        yield return new ReferenceStage();
     }
 
     // Imported annotations join the pipeline once tracked: from then on prepare reads them.

@@ -20,6 +20,9 @@ internal static class MlProgram
     /// <summary>The framework's model store, whose manifest and archive format the model's files carry.</summary>
     public const string ModelStore = "src/Pipeline.Models";
 
+    /// <summary>The framework's prediction records and drift tests, whose record format the reference stage writes.</summary>
+    public const string Monitoring = "src/Pipeline.Monitoring";
+
     /// <summary>The command line every pipeline program shares (Pipeline.Programs): parsing, help, errors and exit codes.</summary>
     public const string Programs = "src/Pipeline.Programs";
 
@@ -27,7 +30,7 @@ internal static class MlProgram
     public const string PackageVersions = "Directory.Packages.props";
 
     /// <summary>The program, as the pipeline builds it: every file the build reads is a source.</summary>
-    public static StageProgram Program { get; } = DotNetProgram.Release("Planets.Ml", $"{Source}/Planets.Ml.csproj", [Source, Models, ModelStore, Programs], ["Planets.Ml", "Planets.Models", "Pipeline.Models", "Pipeline.Programs"]);
+    public static StageProgram Program { get; } = DotNetProgram.Release("Planets.Ml", $"{Source}/Planets.Ml.csproj", [Source, Models, ModelStore, Monitoring, Programs], ["Planets.Ml", "Planets.Models", "Pipeline.Models", "Pipeline.Monitoring", "Pipeline.Programs"]);
 
     /// <summary>The command line that runs <paramref name="command"/> of the program.</summary>
     public static CommandLine Run(string command, params string[] arguments) =>

@@ -17,7 +17,7 @@ internal static partial class ServeTarget
 {
     /// <summary>The prediction service as the pipeline builds it.</summary>
     public static StageProgram Program { get; } =
-        DotNetProgram.Release("Planets.Serving", "src/Planets.Serving/Planets.Serving.csproj", ["src/Planets.Serving", MlProgram.Models, MlProgram.ModelStore], ["Planets.Serving", "Planets.Models", "Pipeline.Models"]);
+        DotNetProgram.Release("Planets.Serving", "src/Planets.Serving/Planets.Serving.csproj", ["src/Planets.Serving", MlProgram.Models, MlProgram.ModelStore, MlProgram.Monitoring, MlProgram.Programs], ["Planets.Serving", "Planets.Models", "Pipeline.Models", "Pipeline.Monitoring", "Pipeline.Programs"]);
 
     public static void Register(Func<string, CakeTaskBuilder> task) =>
         task("Serve")

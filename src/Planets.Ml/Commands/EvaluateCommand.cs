@@ -2,13 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using Planets.Ml.Cli;
 using Planets.Ml.Common;
-using Planets.Ml.Config;
 using Planets.Ml.Data;
 using Planets.Ml.Evaluation;
 using Planets.Ml.Imaging;
 using Planets.Ml.Training;
-using Pipeline.Models;
-using static TorchSharp.torch;
 using Planets.Models.Preprocessing;
 
 namespace Planets.Ml.Commands;
@@ -21,8 +18,6 @@ namespace Planets.Ml.Commands;
 /// </summary>
 internal static class EvaluateCommand
 {
-    private const int BatchSize = 256;
-
     /// <summary>The training history as plot data, beside metrics.json.</summary>
     public const string HistoryData = "history.json";
 
@@ -48,46 +43,16 @@ internal static class EvaluateCommand
 
     private static async Task RunAsync(string modelDir, string preparedDir, string outDir, string? storeRoot, TextWriter stdout, CancellationToken cancellationToken)
     {
-
-        var data = await PreparedData.LoadAsync(preparedDir, cancellationToken).ConfigureAwait(false);
         var history = await Json.ReadAsync<EpochMetrics[]>(Path.Combine(modelDir, TrainCommand.HistoryFile), cancellationToken).ConfigureAwait(false);
-        // Always pinned: the metrics are recorded in the lock file, so they must not depend on the CPU either.
-        TorchRuntime.Initialize(seed: 0, DeviceChoice.Cpu, reproducible: true);
-        var stored = await ModelPackaging.FromArchiveAsync(ModelStore.Open(storeRoot), modelDir, cancellationToken).ConfigureAwait(false);
-        var (model, info) = await ModelFiles.LoadAsync(stored.Directory, cancellationToken).ConfigureAwait(false);
-        using (model)
-        {
-            CheckCompatible(info, data, modelDir, preparedDir);
-            var scored = Score(model, data.Test, cancellationToken);
-            var report = ClassificationReport.Compute(data.Test.Labels, scored.Probabilities, info.OutputClasses);
-            CheckAgreement(report, scored.Own);
-            var metrics = new EvaluationMetrics(scored.Own.Loss, scored.Own.Accuracy, report.MacroPrecision, report.MacroRecall, report.MacroF1).Rounded();
-            await WriteOutputsAsync(outDir, metrics, report, history, data, scored.Probabilities, cancellationToken).ConfigureAwait(false);
-            await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"evaluate: val_loss {metrics.ValLoss} val_acc {metrics.ValAcc} precision {metrics.Precision} recall {metrics.Recall} f1 {metrics.F1} -> {outDir}")).ConfigureAwait(false);
-        }
-    }
-
-    private static void CheckCompatible(ModelInfo info, PreparedData data, string modelDir, string preparedDir)
-    {
-        var set = data.Test;
-        if ((info.InChannels, info.ImageHeight, info.ImageWidth) != (set.Channels, set.Height, set.Width)
-            || !info.Labels.SequenceEqual(data.Labels))
-        {
-            throw new UserErrorException(
-                $"{modelDir}: model expects {info.InChannels}x{info.ImageHeight}x{info.ImageWidth} images of [{string.Join(", ", info.Labels)}] but {preparedDir} has {set.Channels}x{set.Height}x{set.Width} images of [{string.Join(", ", data.Labels)}]");
-        }
-    }
-
-    private static (LossAccuracy Own, float[][] Probabilities) Score(PlanetNet model, PreparedSet test, CancellationToken cancellationToken)
-    {
-        using var logits = Trainer.Logits(model, test, CPU, BatchSize, cancellationToken);
-        var own = Trainer.Measure(logits, test);
-        using var probabilities = nn.functional.softmax(logits, 1);
-        var flat = probabilities.data<float>().ToArray();
-        var classes = (int)logits.shape[1];
-        var rows = Enumerable.Range(0, test.Count).Select(i => flat.AsSpan(i * classes, classes).ToArray()).ToArray();
-        return (own, rows);
+        using var scoring = await ScoringModel.OpenAsync(modelDir, preparedDir, storeRoot, cancellationToken).ConfigureAwait(false);
+        var data = scoring.Data;
+        var scored = scoring.Score(data.Test, cancellationToken);
+        var report = ClassificationReport.Compute(data.Test.Labels, scored.Probabilities, scoring.Info.OutputClasses);
+        CheckAgreement(report, scored.Own);
+        var metrics = new EvaluationMetrics(scored.Own.Loss, scored.Own.Accuracy, report.MacroPrecision, report.MacroRecall, report.MacroF1).Rounded();
+        await WriteOutputsAsync(outDir, metrics, report, history, data, scored.Probabilities, cancellationToken).ConfigureAwait(false);
+        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"evaluate: val_loss {metrics.ValLoss} val_acc {metrics.ValAcc} precision {metrics.Precision} recall {metrics.Recall} f1 {metrics.F1} -> {outDir}")).ConfigureAwait(false);
     }
 
     private static void CheckAgreement(ClassificationReport report, LossAccuracy own)

@@ -68,12 +68,21 @@ internal sealed class PlanetNet : Module<Tensor, Tensor>
     /// <summary>Maps a batch N x C x H x W to logits N x classes.</summary>
     public override Tensor forward(Tensor input)
     {
+        using var embedding = Embed(input);
+        return output.forward(embedding);
+    }
+
+    /// <summary>
+    /// Maps a batch N x C x H x W to the last hidden layer's activations N x dense size: what monitoring compares, and
+    /// what the ONNX export names <see cref="OnnxExporter.EmbeddingName"/>.
+    /// </summary>
+    public Tensor Embed(Tensor input)
+    {
         using var convolved = conv.forward(input);
         using var activated = functional.relu(convolved);
         using var pooled = pool.forward(activated);
         using var flat = flatten.forward(pooled);
         using var hidden = dense.forward(flat);
-        using var hiddenActivated = functional.relu(hidden);
-        return output.forward(hiddenActivated);
+        return functional.relu(hidden);
     }
 }

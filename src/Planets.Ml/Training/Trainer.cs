@@ -55,7 +55,14 @@ internal static class Trainer
     }
 
     /// <summary>The model's logits for every image of <paramref name="set"/>, N x classes, in eval mode.</summary>
-    public static Tensor Logits(PlanetNet model, PreparedSet set, Device device, int batchSize, CancellationToken cancellationToken)
+    public static Tensor Logits(PlanetNet model, PreparedSet set, Device device, int batchSize, CancellationToken cancellationToken) =>
+        InBatches(model, model.forward, set, device, batchSize, cancellationToken);
+
+    /// <summary>The model's last hidden layer for every image of <paramref name="set"/>, N x dense size, in eval mode.</summary>
+    public static Tensor Embeddings(PlanetNet model, PreparedSet set, Device device, int batchSize, CancellationToken cancellationToken) =>
+        InBatches(model, model.Embed, set, device, batchSize, cancellationToken);
+
+    private static Tensor InBatches(PlanetNet model, Func<Tensor, Tensor> apply, PreparedSet set, Device device, int batchSize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(set);
@@ -69,7 +76,7 @@ internal static class Trainer
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 using var batch = inputs.narrow(0, start, Math.Min(batchSize, set.Count - start));
-                parts.Add(model.forward(batch));
+                parts.Add(apply(batch));
             }
 
             return cat(parts, 0);
