@@ -86,7 +86,7 @@ public sealed class CpuNumericsTests(DatasetFixture data) : IClassFixture<Datase
     }
 
     // Every knob that acts on a CPU detection, with each value this machine can take.
-    private static IEnumerable<(string Name, string Value)> Detections()
+    internal static IEnumerable<(string Name, string Value)> Detections()
     {
         var flags = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal))?.Split(' ').ToHashSet() ?? [];
         var avx512 = Avx512Flags.All(flags.Contains);
