@@ -38,6 +38,7 @@ public static class PlanetsPipeline
         {
             RemoteKinds = new RemoteKinds().Add(new S3RemoteKind()),
             ReportPublisher = ReportTargets.GitHubPullRequest,
+            AlertPublisher = ReportTargets.GitHubIssue,
             RemoteStageTargets = [TrainRemoteTarget.Create(train.Definition.Name)],
         };
         var stages = Stages(RawDataFolder(context), AnnotatedFolder(context), train).ToList();

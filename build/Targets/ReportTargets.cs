@@ -2,10 +2,14 @@ using Cake.Core;
 using Pipeline.Cake;
 using Pipeline.GitHub;
 using Pipeline.Reports;
+using Pipeline.Reports.Monitoring;
 
 namespace Planets.Build.Targets;
 
-/// <summary>Where this repository publishes its experiment report: the pull request a GitHub workflow runs for.</summary>
+/// <summary>
+/// Where this repository publishes its experiment report (the pull request a GitHub workflow runs for) and raises
+/// drift alerts (an issue of the repository).
+/// </summary>
 internal static class ReportTargets
 {
     /// <summary>
@@ -14,4 +18,8 @@ internal static class ReportTargets
     /// </summary>
     public static IReportPublisher GitHubPullRequest(ICakeContext context) =>
         WorkflowReportPublisher.Choose(Environment.GetEnvironmentVariable, new TargetOptions(context).Text("pr"), new CakePipelineLog(context.Log));
+
+    /// <summary>The repository from the runner's environment (GITHUB_TOKEN, GITHUB_REPOSITORY), whose one open drift-alert issue is opened or updated.</summary>
+    public static IAlertPublisher GitHubIssue(ICakeContext context) =>
+        DriftAlertPublisher.Create(GitHubRepository.FromEnvironment(Environment.GetEnvironmentVariable, "raising a drift alert", "a token that may write issues"));
 }

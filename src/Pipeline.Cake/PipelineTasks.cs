@@ -91,6 +91,7 @@ public static class PipelineTasks
         PipelineCommands.Register(task, stageList, graph, session);
         RemoteTasks.Register(task, session);
         ReportTasks.Register(task, stageList, session);
+        MonitorTasks.Register(task, session);
         CommitTasks.Register(task, stageList);
 
         return options.Stage is { } name && target == Repro && !parallel ? graph.Find(name).Name : target;

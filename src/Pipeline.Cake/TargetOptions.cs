@@ -45,6 +45,21 @@ public sealed class TargetOptions(ICakeContext context)
         var text => throw new PipelineException($"--{name}: '{text}' is not a number of seconds"),
     };
 
+    /// <summary>
+    /// A point in time, read as <see cref="Text"/> is: a period before <paramref name="now"/> (<c>90m</c>, <c>24h</c>,
+    /// <c>7d</c>) or an ISO 8601 date or time (<c>2026-12-01</c>, <c>2026-12-01T06:00:00Z</c>; UTC unless it says).
+    /// </summary>
+    /// <exception cref="PipelineException">The value is neither.</exception>
+    public DateTimeOffset? Time(string name, DateTimeOffset now) => Text(name) switch
+    {
+        null => null,
+        var text when text.Length > 1 && text[^1] is 'm' or 'h' or 'd'
+            && double.TryParse(text[..^1], NumberStyles.None | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount) =>
+            now - (text[^1] switch { 'm' => TimeSpan.FromMinutes(amount), 'h' => TimeSpan.FromHours(amount), _ => TimeSpan.FromDays(amount) }),
+        var text when DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) => time,
+        var text => throw new PipelineException($"--{name}: '{text}' is neither a period such as 90m, 24h or 7d nor an ISO 8601 time such as 2026-12-01T06:00:00Z"),
+    };
+
     /// <summary>One of <paramref name="choices"/>, read as <see cref="Text"/> is.</summary>
     /// <exception cref="PipelineException">The value is not one of them.</exception>
     public string Choice(string name, string fallback, params string[] choices)

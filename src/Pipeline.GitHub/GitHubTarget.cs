@@ -24,38 +24,13 @@ public sealed partial record GitHubTarget(Uri ApiUrl, Uri ServerUrl, string Owne
     public static GitHubTarget FromEnvironment(Func<string, string?> environment, string? pullRequest)
     {
         ArgumentNullException.ThrowIfNull(environment);
-        var token = Required(environment, "GITHUB_TOKEN", "a token that may write pull-request comments and contents");
-        var repository = Required(environment, "GITHUB_REPOSITORY", "owner/name");
-        var parts = repository.Split('/');
-        if (parts.Length != 2 || parts.Any(string.IsNullOrWhiteSpace))
-        {
-            throw new PipelineException($"GITHUB_REPOSITORY: expected owner/name, got '{repository}'");
-        }
-
+        var repository = GitHubRepository.FromEnvironment(environment, "publishing the report", "a token that may write pull-request comments and contents");
         return new GitHubTarget(
-            UrlOf(environment, "GITHUB_API_URL", "https://api.github.com"),
-            UrlOf(environment, "GITHUB_SERVER_URL", "https://github.com"),
-            parts[0],
-            parts[1],
-            PullRequestNumber(pullRequest ?? environment("GITHUB_REF")),
-            token);
+            repository.ApiUrl, repository.ServerUrl, repository.Owner, repository.Name, PullRequestNumber(pullRequest ?? environment("GITHUB_REF")), repository.Token);
     }
 
     /// <summary>Hides the token when the target is printed or logged.</summary>
     public override string ToString() => $"{Owner}/{Repository}#{PullRequest} via {ApiUrl}";
-
-    private static string Required(Func<string, string?> environment, string name, string expected) =>
-        environment(name) is { Length: > 0 } value
-            ? value
-            : throw new PipelineException($"{name} is not set; publishing the report needs {expected}");
-
-    private static Uri UrlOf(Func<string, string?> environment, string name, string fallback)
-    {
-        var text = environment(name) is { Length: > 0 } value ? value : fallback;
-        return Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https"
-            ? url
-            : throw new PipelineException($"{name}: expected an http(s) URL, got '{text}'");
-    }
 
     private static int PullRequestNumber(string? text)
     {

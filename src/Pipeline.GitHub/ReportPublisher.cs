@@ -21,12 +21,7 @@ public sealed class ReportPublisher(IGitHubClient client, GitHubTarget target) :
     public static ReportPublisher Create(GitHubTarget target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        // GitHub asks every client to name itself in its User-Agent: this assembly and its version.
-        var assembly = typeof(ReportPublisher).Assembly.GetName();
-        var client = new GitHubClient(new ProductHeaderValue(assembly.Name, assembly.Version?.ToString()), target.ApiUrl)
-        {
-            Credentials = new Credentials(target.Token),
-        };
+        var client = new GitHubRepository(target.ApiUrl, target.ServerUrl, target.Owner, target.Repository, target.Token).Client();
         return new ReportPublisher(client, target);
     }
 
@@ -45,7 +40,7 @@ public sealed class ReportPublisher(IGitHubClient client, GitHubTarget target) :
         }
         catch (ApiException e)
         {
-            throw new PipelineException($"GitHub {target}: {Describe(e)}", e);
+            throw new PipelineException($"GitHub {target}: {GitHubRepository.Describe(e, "repository or pull request")}", e);
         }
         catch (HttpRequestException e)
         {
@@ -103,12 +98,4 @@ public sealed class ReportPublisher(IGitHubClient client, GitHubTarget target) :
         new Uri(target.ServerUrl, $"{target.Owner}/{target.Repository}/blob/{assetsCommit}/{AssetPath(reportCommit, image)}?raw=true").ToString();
 
     private static string AssetPath(string reportCommit, string image) => $"reports/{reportCommit}/{image}";
-
-    private static string Describe(ApiException e) => e switch
-    {
-        AuthorizationException => "the token was refused (401); check GITHUB_TOKEN",
-        ForbiddenException => $"the token may not do this (403): {e.Message}",
-        NotFoundException => "repository or pull request not found (404), or the token cannot see it",
-        _ => $"{(int)e.StatusCode} {e.Message}",
-    };
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Collections.Immutable;
 using Pipeline.Monitoring.Statistics;
 
@@ -48,6 +49,23 @@ public sealed record DriftResult(
 
     /// <summary>Whether anything calls for a look: the data or the embeddings drifted.</summary>
     public bool AnyDrift => DatasetDrift || Embedding?.Drifted == true;
+
+    /// <summary>
+    /// The verdict in one line: drift or not, the drifted share against its threshold, the drifted columns' scores
+    /// and the embeddings' test.
+    /// </summary>
+    public string Summary()
+    {
+        var drifted = Columns.Where(c => c.Drifted).Select(Describe).ToList();
+        var share = string.Create(CultureInfo.InvariantCulture,
+            $"{drifted.Count} of {Columns.Length} columns drifted (share {DriftedShare:0.##} {(DatasetDrift ? ">=" : "<")} {Settings.DriftShare:0.##})");
+        var columns = drifted.Count == 0 ? "" : $": {string.Join(", ", drifted)}";
+        var embedding = Embedding is null ? "" : string.Create(CultureInfo.InvariantCulture,
+            $"; embedding ROC AUC {Embedding.Score:0.###} ({(Embedding.Drifted ? ">=" : "<")} {Embedding.Threshold:0.##})");
+        return $"{(AnyDrift ? "drift" : "no drift")}: {share}{columns}{embedding}; {CurrentRows} records against {ReferenceRows} reference rows";
+    }
+
+    private static string Describe(ColumnDrift column) => string.Create(CultureInfo.InvariantCulture, $"{column.Column} {column.Score:0.###}");
 }
 
 /// <summary>

@@ -16,19 +16,26 @@ internal sealed record ChartView(string Title, string Source, JsonObject Spec, I
 /// <param name="Versions">Each version's image as a data URI, or null where that version has none.</param>
 internal sealed record ImageView(string Name, IReadOnlyList<(string Version, string? DataUri)> Versions);
 
+/// <summary>What a page says around its charts.</summary>
+/// <param name="Title">The heading, and the start of the browser's title.</param>
+/// <param name="Versions">What the page shows (versions compared, a period), in bold under the heading.</param>
+/// <param name="LeadHtml">Markup before the charts, already encoded; empty for none.</param>
+/// <param name="Empty">What the page says when it has no chart and no image.</param>
+internal sealed record PageText(string Title, IReadOnlyList<string> Versions, string LeadHtml, string Empty);
+
 /// <summary>
-/// Writes the plots page: one self-contained HTML file (the Vega scripts, the data and the images inline) that opens
+/// Writes a chart page (the plots page, the drift report): one self-contained HTML file (the Vega scripts, the data and the images inline) that opens
 /// offline, from a CI artifact or a file system, and fetches nothing.
 /// </summary>
 internal static class PlotsHtml
 {
-    /// <summary>The page for <paramref name="versions"/>.</summary>
-    public static string Render(IReadOnlyList<string> versions, IReadOnlyList<ChartView> charts, IReadOnlyList<ImageView> images, IReadOnlyList<string> scripts)
+    /// <summary>The page of <paramref name="charts"/> and <paramref name="images"/>, under <paramref name="text"/>.</summary>
+    public static string Render(PageText text, IReadOnlyList<ChartView> charts, IReadOnlyList<ImageView> images, IReadOnlyList<string> scripts)
     {
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
         html.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-        html.Append($"<title>Plots: {Encode(string.Join(" vs. ", versions))}</title>\n");
+        html.Append($"<title>{Encode(text.Title)}: {Encode(string.Join(" vs. ", text.Versions))}</title>\n");
         html.Append(Style);
         foreach (var script in scripts)
         {
@@ -36,13 +43,13 @@ internal static class PlotsHtml
             html.Append("<script>").Append(script.Replace("</script", @"<\/script", StringComparison.OrdinalIgnoreCase)).Append("</script>\n");
         }
 
-        html.Append("</head>\n<body>\n<header><h1>Plots</h1><p>");
-        html.Append(string.Join(" vs. ", versions.Select(v => $"<b>{Encode(v)}</b>"))).Append("</p></header>\n<main>\n");
+        html.Append($"</head>\n<body>\n<header><h1>{Encode(text.Title)}</h1><p>");
+        html.Append(string.Join(" vs. ", text.Versions.Select(v => $"<b>{Encode(v)}</b>"))).Append("</p></header>\n<main>\n").Append(text.LeadHtml);
         AppendCharts(html, charts);
         AppendImages(html, images);
         if (charts.Count == 0 && images.Count == 0)
         {
-            html.Append("<p class=\"empty\">No stage declares plots.</p>\n");
+            html.Append($"<p class=\"empty\">{Encode(text.Empty)}</p>\n");
         }
 
         html.Append("</main>\n");
@@ -90,7 +97,8 @@ internal static class PlotsHtml
         }
     }
 
-    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+    /// <summary><paramref name="text"/> as HTML text.</summary>
+    public static string Encode(string text) => WebUtility.HtmlEncode(text);
 
     private const string Style = """
         <style>
@@ -100,6 +108,10 @@ internal static class PlotsHtml
         .view { width: 100%; } .notes { color: #8a4b00; font-size: 0.9rem; }
         .row { display: flex; flex-wrap: wrap; gap: 1rem; } figure { margin: 0; flex: 1 1 0; min-width: 280px; } figure img { width: 100%; border: 1px solid #ddd; }
         figcaption { text-align: center; font-weight: 600; margin-top: 0.3rem; } .missing { color: #666; }
+        .verdict { font-size: 1.1rem; padding: 0.6rem 0.9rem; border-left: 0.35rem solid #009E73; background: #eef7f3; }
+        .verdict.drift { border-color: #D55E00; background: #fbefe8; }
+        table { border-collapse: collapse; margin: 1rem 0; } th, td { padding: 0.3rem 0.8rem; border-bottom: 1px solid #ddd; text-align: left; }
+        td.number { text-align: right; font-variant-numeric: tabular-nums; } .drifted { color: #B34700; font-weight: 600; }
         </style>
 
         """;

@@ -63,7 +63,7 @@ public sealed class PlotsPageBuilder(PipelineWorkspace workspace, GitRepository 
 
         var images = await ImagesAsync(stages.SelectMany(s => s.Plots).ToList(), recorded, cancellationToken);
         List<string> names = [.. recorded.Select(r => r.Name), WorkspaceVersion];
-        var html = PlotsHtml.Render(names, charts, images, scripts);
+        var html = PlotsHtml.Render(new PageText("Plots", names, "", "No stage declares plots."), charts, images, scripts);
         await AtomicFile.WriteAllBytesAsync(outputFile, Encoding.UTF8.GetBytes(html), cancellationToken);
         return new PlotsPageSummary(outputFile, [.. names], charts.Count, images.Count);
     }

@@ -16,8 +16,9 @@ namespace Pipeline.Testing.GitHub;
 
 /// <summary>
 /// A local stand-in for the GitHub REST endpoints the report publisher uses, on the paths and JSON shapes of the real
-/// API (as GitHub Enterprise serves them, under /api/v3): issue comments (list, create, update) and the Git Data API
-/// (blobs, trees, commits, references). It checks the token like GitHub does and keeps what was written.
+/// API (as GitHub Enterprise serves them, under /api/v3): issues (list by state and labels, create, update), issue
+/// comments (list, create, update) and the Git Data API (blobs, trees, commits, references). It checks the token like
+/// GitHub does and keeps what was written.
 /// </summary>
 internal sealed class GitHubEmulator : IAsyncDisposable
 {
@@ -42,6 +43,11 @@ internal sealed class GitHubEmulator : IAsyncDisposable
 
     public ConcurrentDictionary<long, string> Comments { get; } = new();
 
+    /// <summary>The issue or pull request each comment was made on (0 for comments added by the test).</summary>
+    public ConcurrentDictionary<long, int> CommentIssues { get; } = new();
+
+    public ConcurrentDictionary<int, EmulatedIssue> Issues { get; } = new();
+
     public ConcurrentDictionary<string, byte[]> Blobs { get; } = new();
 
     public ConcurrentDictionary<string, JsonArray> Trees { get; } = new();
@@ -65,6 +71,8 @@ internal sealed class GitHubEmulator : IAsyncDisposable
 
     public void AddComment(string body) => Comments[Interlocked.Increment(ref nextId)] = body;
 
+    public void AddIssue(EmulatedIssue issue) => Issues[issue.Number] = issue;
+
     public async ValueTask DisposeAsync() => await app.DisposeAsync();
 
     private async Task Authenticate(HttpContext context, RequestDelegate next)
@@ -87,6 +95,7 @@ internal sealed class GitHubEmulator : IAsyncDisposable
         {
             var id = Interlocked.Increment(ref nextId);
             Comments[id] = (await BodyAsync(request))["body"]!.GetValue<string>();
+            CommentIssues[id] = number;
             return Results.Json(CommentJson(id, Comments[id], number), statusCode: 201);
         });
         repo.MapPatch("/issues/comments/{id:long}", async (long id, HttpRequest request) =>
@@ -98,6 +107,40 @@ internal sealed class GitHubEmulator : IAsyncDisposable
 
             Comments[id] = (await BodyAsync(request))["body"]!.GetValue<string>();
             return Results.Json(CommentJson(id, Comments[id], 0));
+        });
+        // GET /repos/{owner}/{repo}/issues lists pull requests too (they carry "pull_request"); labels must all match.
+        repo.MapGet("/issues", (string? state, string? labels) =>
+        {
+            var wanted = (labels ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+            return Results.Json(Issues.Values
+                .Where(i => (state ?? "open") == "all" || i.State == (state ?? "open"))
+                .Where(i => wanted.All(i.Labels.Contains))
+                .OrderByDescending(i => i.Number)
+                .Select(IssueJson));
+        });
+        repo.MapPost("/issues", async (HttpRequest request) =>
+        {
+            var body = await BodyAsync(request);
+            var number = Issues.IsEmpty ? 100 : Issues.Keys.Max() + 1;
+            Issues[number] = new EmulatedIssue(
+                number, body["title"]!.GetValue<string>(), body["body"]?.GetValue<string>() ?? "", [.. body["labels"]?.AsArray().Select(l => l!.GetValue<string>()) ?? []]);
+            return Results.Json(IssueJson(Issues[number]), statusCode: 201);
+        });
+        repo.MapPatch("/issues/{number:int}", async (int number, HttpRequest request) =>
+        {
+            if (!Issues.TryGetValue(number, out var issue))
+            {
+                return NotFound();
+            }
+
+            var body = await BodyAsync(request);
+            Issues[number] = issue = issue with
+            {
+                Title = body["title"]?.GetValue<string>() ?? issue.Title,
+                Body = body["body"]?.GetValue<string>() ?? issue.Body,
+                State = body["state"]?.GetValue<string>() ?? issue.State,
+            };
+            return Results.Json(IssueJson(issue));
         });
         repo.MapPost("/git/blobs", async (HttpRequest request) =>
         {
@@ -182,6 +225,27 @@ internal sealed class GitHubEmulator : IAsyncDisposable
         author_association = "NONE",
     };
 
+    private object IssueJson(EmulatedIssue issue) => new
+    {
+        id = 5000 + issue.Number,
+        node_id = $"I_{issue.Number}",
+        url = $"{Url}api/v3/repos/{Owner}/{Repository}/issues/{issue.Number}",
+        html_url = $"https://github.example/{Owner}/{Repository}/{(issue.IsPullRequest ? "pull" : "issues")}/{issue.Number}",
+        number = issue.Number,
+        state = issue.State,
+        title = issue.Title,
+        body = issue.Body,
+        user = new { login = "github-actions[bot]", id = 41898282 },
+        labels = issue.Labels.Select((name, i) => new { id = 7000 + i, node_id = $"LA_{i}", url = "", name, color = "d73a4a", @default = false, description = (string?)null }),
+        assignees = Array.Empty<object>(),
+        comments = CommentIssues.Count(c => c.Value == issue.Number),
+        pull_request = issue.IsPullRequest ? new { url = "", html_url = "", diff_url = "", patch_url = "" } : null,
+        locked = false,
+        created_at = "2026-11-26T12:00:00Z",
+        updated_at = "2026-11-26T12:00:00Z",
+        closed_at = issue.State == "closed" ? "2026-11-27T12:00:00Z" : null,
+    };
+
     private object ReferenceJson(string name, string sha) => new
     {
         @ref = name,
@@ -198,3 +262,6 @@ internal sealed class GitHubEmulator : IAsyncDisposable
     // Object ids only need to be unique here; git's own choice of hash does not matter to the client.
     private static string Sha(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes))[..40];
 }
+
+/// <summary>An issue (or a pull request, which the issues API lists too) as the emulator keeps it.</summary>
+internal sealed record EmulatedIssue(int Number, string Title, string Body, string[] Labels, string State = "open", bool IsPullRequest = false);

@@ -1,0 +1,43 @@
+using Cake.Core;
+using Cake.Core.Diagnostics;
+using Pipeline.Core;
+using Pipeline.Core.Execution;
+
+namespace Pipeline.Cake;
+
+/// <summary>The <c>Monitor</c> target: <see cref="MonitorAliases.Monitor"/> with the command line's options, failing on drift.</summary>
+internal static class MonitorTasks
+{
+    public static void Register(Func<string, CakeTaskBuilder> task, PipelineSession session)
+    {
+        var defaults = new MonitorSettings();
+        task("Monitor")
+            .Description($"Tests the logged predictions for drift from the reference and writes {defaults.OutputFolder}/report.html and report.json; fails on drift, report.json's drift field telling drift from an error (--since=24h|7d|ISO-TIME, default all; --logs=DIR, default {defaults.Logs}; --reference=FILE, default {defaults.Reference}; --out=DIR; --alert raises a drift alert, --report-url=URL where its readers open the report)")
+            .Does(context =>
+            {
+                var options = new TargetOptions(context);
+                var result = context.Monitor(new MonitorSettings
+                {
+                    Since = options.Time("since", DateTimeOffset.UtcNow),
+                    Logs = options.Text("logs", null, defaults.Logs)!,
+                    Reference = options.Text("reference", null, defaults.Reference)!,
+                    OutputFolder = session.Options.OutputFile ?? defaults.OutputFolder,
+                });
+                // The verdict is the target's result: a scheduled job fails, and says why in one line, when it drifted.
+                if (result.AnyDrift)
+                {
+                    if (options.Flag("alert"))
+                    {
+                        var publisher = session.Adapters.AlertPublisher?.Invoke(context)
+                            ?? throw new PipelineException("Monitor --alert: this pipeline has no alert publisher; its build definition sets PipelineAdapters.AlertPublisher");
+                        var alert = publisher.RaiseAsync(result, options.Text("report-url"), RunStopping.Token).GetAwaiter().GetResult();
+                        context.Log.Warning($"Raised the drift alert on {publisher.Place}: {alert}");
+                    }
+
+                    throw new CakeException(result.Summary());
+                }
+
+                context.Log.Information(result.Summary());
+            });
+    }
+}
