@@ -15,9 +15,13 @@ namespace Planets.Build.Targets;
 /// </summary>
 internal static partial class ServeTarget
 {
+    // The remotes the service ships its prediction log to, and the engine they are built on.
+    private static readonly string[] RemoteSources = ["src/Pipeline.Remotes.S3", "src/Pipeline.Remotes", "src/Pipeline.Core", "src/Pipeline.Storage"];
+
     /// <summary>The prediction service as the pipeline builds it.</summary>
     public static StageProgram Program { get; } =
-        DotNetProgram.Release("Planets.Serving", "src/Planets.Serving/Planets.Serving.csproj", ["src/Planets.Serving", MlProgram.Models, MlProgram.ModelStore, MlProgram.Monitoring, MlProgram.Programs], ["Planets.Serving", "Planets.Models", "Pipeline.Models", "Pipeline.Monitoring", "Pipeline.Programs"]);
+        DotNetProgram.Release("Planets.Serving", "src/Planets.Serving/Planets.Serving.csproj", ["src/Planets.Serving", MlProgram.Models, MlProgram.ModelStore, MlProgram.Monitoring, MlProgram.Programs, .. RemoteSources],
+            ["Planets.Serving", "Planets.Models", "Pipeline.Models", "Pipeline.Monitoring", "Pipeline.Programs", "Pipeline.Remotes.S3", "Pipeline.Remotes", "Pipeline.Core", "Pipeline.Storage"]);
 
     public static void Register(Func<string, CakeTaskBuilder> task) =>
         task("Serve")

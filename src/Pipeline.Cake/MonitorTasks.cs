@@ -12,7 +12,7 @@ internal static class MonitorTasks
     {
         var defaults = new MonitorSettings();
         task("Monitor")
-            .Description($"Tests the logged predictions for drift from the reference and writes {defaults.OutputFolder}/report.html and report.json; fails on drift, report.json's drift field telling drift from an error (--since=24h|7d|ISO-TIME, default all; --logs=DIR, default {defaults.Logs}; --reference=FILE, default {defaults.Reference}; --out=DIR; --alert raises a drift alert, --report-url=URL where its readers open the report)")
+            .Description($"Tests the logged predictions for drift from the reference and writes {defaults.OutputFolder}/report.html and report.json; fails on drift, report.json's drift field telling drift from an error (--since=24h|7d|ISO-TIME, default all; --logs=DIR, default {defaults.Logs}, or --remote=NAME the services ship to; --reference=FILE, default {defaults.Reference}; --out=DIR; --alert raises a drift alert, --report-url=URL where its readers open the report)")
             .Does(context =>
             {
                 var options = new TargetOptions(context);
@@ -20,6 +20,7 @@ internal static class MonitorTasks
                 {
                     Since = options.Time("since", DateTimeOffset.UtcNow),
                     Logs = options.Text("logs", null, defaults.Logs)!,
+                    Remote = options.Text("remote"),
                     Reference = options.Text("reference", null, defaults.Reference)!,
                     OutputFolder = session.Options.OutputFile ?? defaults.OutputFolder,
                 });

@@ -23,6 +23,9 @@ public sealed class RemoteConnection : IDisposable
     /// <summary>The remote's configuration.</summary>
     public RemoteDefinition Definition { get; }
 
+    /// <summary>The remote's objects, for what reads them beyond transfers (a listing).</summary>
+    public IObjectDatabase Database => remote;
+
     /// <summary>Moves objects between the workspace's cache and the remote.</summary>
     public RemoteTransfer Transfer { get; }
 

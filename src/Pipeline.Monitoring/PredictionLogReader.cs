@@ -40,12 +40,20 @@ public static class PredictionLogReader
     /// in name order) made at or after <paramref name="since"/>.
     /// </summary>
     /// <exception cref="PredictionLogException">A line is not a record.</exception>
-    public static async Task<PredictionLogContent> ReadFolderAsync(string folder, DateTimeOffset? since, CancellationToken cancellationToken)
+    public static Task<PredictionLogContent> ReadFolderAsync(string folder, DateTimeOffset? since, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(folder);
+        return ReadFilesAsync(PredictionLog.LogFiles(folder), since, cancellationToken);
+    }
+
+    /// <summary>The records of <paramref name="files"/>, in the order given, made at or after <paramref name="since"/>.</summary>
+    /// <exception cref="PredictionLogException">A line is not a record.</exception>
+    public static async Task<PredictionLogContent> ReadFilesAsync(IEnumerable<string> files, DateTimeOffset? since, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(files);
         var records = new List<PredictionRecord>();
         var torn = 0;
-        foreach (var file in PredictionLog.LogFiles(folder))
+        foreach (var file in files)
         {
             var content = await ReadFileAsync(file, cancellationToken);
             records.AddRange(content.Records.Where(r => since is null || r.Time >= since));

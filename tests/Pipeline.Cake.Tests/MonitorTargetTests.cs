@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using Pipeline.Monitoring;
+using Pipeline.Storage.Hashing;
+using Pipeline.Storage.Objects;
 
 namespace Pipeline.Cake.Tests;
 
@@ -80,6 +82,26 @@ public sealed class MonitorTargetTests : IDisposable
         Assert.Contains("Error: monitoring/reference.jsonl: no reference to compare the predictions with; run Repro first", noReference.Output, StringComparison.Ordinal);
         Assert.All(new[] { empty, badSince, noFolder, malformed, noReference }, result => Assert.NotEqual(0, result.ExitCode));
         Assert.False(File.Exists(repo["monitoring/report.json"]));
+    }
+
+    [Fact]
+    public async Task Log_files_the_services_shipped_to_a_remote_are_fetched_into_the_cache_once_and_tested()
+    {
+        var remote = repo["shipped"];
+        var bytes = await File.ReadAllBytesAsync(repo["logs/same/predictions-1.jsonl"]);
+        var hash = ContentHash.OfFile(ContentHashAlgorithm.Md5.HashData(bytes), ContentHashAlgorithm.Md5);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(remote, ObjectLayout.KeyOf(hash)))!);
+        await File.WriteAllBytesAsync(Path.Combine(remote, ObjectLayout.KeyOf(hash)), bytes);
+        repo.Write("pipeline.remotes.yaml", $"remotes:\n  predictions:\n    url: {remote}\n");
+
+        var first = await repo.CakeAsync("--target=Monitor", "--remote=predictions");
+        var second = await repo.CakeAsync("--target=Monitor", "--remote=predictions");
+
+        Assert.True(first.ExitCode == 0, first.Output);
+        Assert.Contains($"Fetched 1 prediction log files from remote 'predictions' ({remote}) (0 already in the cache)", first.Output, StringComparison.Ordinal);
+        Assert.Contains("no drift: 0 of 4 columns drifted", first.Output, StringComparison.Ordinal);
+        Assert.Equal(300, ReportJson().GetProperty("current_rows").GetInt32());
+        Assert.Contains($"Fetched 0 prediction log files from remote 'predictions' ({remote}) (1 already in the cache)", second.Output, StringComparison.Ordinal);
     }
 
     public void Dispose() => repo.Dispose();

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using Pipeline.Monitoring;
 using Planets.Models.Preprocessing;
 using Planets.Serving.Inference;
+using Pipeline.Testing.S3;
 
 namespace Planets.Serving.Tests;
 
@@ -101,6 +102,71 @@ public sealed class PredictionLogTests(ServiceFixture service)
         Assert.Equal(0, completed.TornLines);
         Assert.Equal(left.Records.Count, completed.Records.Count);
         Assert.Empty(Directory.GetFiles(dir["log"], "*.part"));
+    }
+
+    [Fact]
+    public async Task A_service_in_a_cluster_ships_its_complete_log_files_to_an_s3_remote_as_content_addressed_objects()
+    {
+        using var dir = new TempDir();
+        using var s3 = await S3Server.StartS3rverAsync("monitoring");
+        var port = TcpPorts.Free();
+        var serving = Path.Combine(AppContext.BaseDirectory, "Planets.Serving.dll");
+        var start = new ProcessStartInfo("dotnet",
+        [
+            serving, "serve", "--store", service.Store, "--urls", $"http://127.0.0.1:{port}", "--prediction-log", dir["log"],
+            "--prediction-log-remote", "s3://monitoring/predictions", "--prediction-log-remote-endpoint", s3.Endpoint,
+        ])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        // The platform's credential chain: here the environment, as a pod's secret would set it.
+        start.Environment["AWS_ACCESS_KEY_ID"] = S3Server.AccessKey;
+        start.Environment["AWS_SECRET_ACCESS_KEY"] = S3Server.AccessKey;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await WaitReadyAsync(client);
+        var image = await File.ReadAllBytesAsync(service.SampleImages[1]);
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await Http.PostImageAsync(client, image, "image/jpeg");
+            response.EnsureSuccessStatusCode();
+        }
+
+        // A pod is stopped with SIGTERM: the service completes its open file and ships it before it exits.
+        using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync();
+        }
+
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, await output + await errors);
+        var local = Assert.Single(PredictionLog.CompleteFiles(dir["log"]));
+        var definition = new Pipeline.Remotes.Configuration.RemoteDefinition("predictions", "s3://monitoring/predictions")
+        {
+            Settings = System.Collections.Immutable.ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+            [
+                KeyValuePair.Create("endpoint", new Pipeline.Remotes.Configuration.RemoteSetting(s3.Endpoint, "test")),
+                KeyValuePair.Create("path-style", new Pipeline.Remotes.Configuration.RemoteSetting("true", "test")),
+                KeyValuePair.Create("access-key-id", new Pipeline.Remotes.Configuration.RemoteSetting(S3Server.AccessKey, "test", IsSecret: true)),
+                KeyValuePair.Create("secret-access-key", new Pipeline.Remotes.Configuration.RemoteSetting(S3Server.AccessKey, "test", IsSecret: true)),
+            ]),
+        };
+        using var remote = new Pipeline.Remotes.S3.S3RemoteKind().Open(definition, dir.Path);
+        var shipped = Assert.Single(await remote.ListAsync(null, CancellationToken.None));
+        var bytes = await File.ReadAllBytesAsync(local);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(bytes)), shipped.Hash.Value);
+        byte[]? stored = null;
+        await remote.ReadAsync(shipped.Hash, async content =>
+        {
+            using var copy = new MemoryStream();
+            await content.Stream.CopyToAsync(copy);
+            stored = copy.ToArray();
+        }, CancellationToken.None);
+        Assert.Equal(bytes, stored);
+        Assert.Equal(5, (await PredictionLogReader.ReadFileAsync(local, CancellationToken.None)).Records.Count);
     }
 
     private async Task<List<PredictionRecord>> RecordsAsync(Func<PredictionRecord, bool> mine, int expected)

@@ -4,6 +4,8 @@ using Cake.Core.Annotations;
 using Pipeline.Core;
 using Pipeline.Core.Execution;
 using Pipeline.Core.Parameters;
+using Pipeline.Core.Workspace;
+using Pipeline.Remotes;
 using Pipeline.Monitoring;
 using Pipeline.Reports.Monitoring;
 
@@ -31,7 +33,10 @@ public static class MonitorAliases
             var workspace = await session.OpenAsync(context, RunStopping.Token);
             var log = new CakePipelineLog(context.Log);
             var reference = await ReadReferenceAsync(workspace.Resolve(settings.Reference), settings.Reference, RunStopping.Token);
-            var current = await ReadPredictionsAsync(workspace.Resolve(settings.Logs), settings, log, RunStopping.Token);
+            var logFiles = settings.Remote is null
+                ? LocalFiles(workspace.Resolve(settings.Logs), settings.Logs)
+                : await FetchAsync(workspace, session.Adapters.RemoteKinds, settings.Remote, log, RunStopping.Token);
+            var current = await ReadPredictionsAsync(logFiles, settings, log, RunStopping.Token);
             var thresholds = MonitorThresholds.From(await workspace.LoadParametersAsync(RunStopping.Token), settings.ParametersSection);
             var result = DriftAnalysis.Compare(reference, current, thresholds);
             var files = await DriftReportWriter.WriteAsync(workspace.Resolve(settings.OutputFolder), result, settings.Since, reference, current, RunStopping.Token);
@@ -51,22 +56,37 @@ public static class MonitorAliases
         return content.Records.Count > 0 ? content.Records : throw new PipelineException($"{name}: the reference holds no record");
     }
 
-    private static async Task<IReadOnlyList<PredictionRecord>> ReadPredictionsAsync(string folder, MonitorSettings settings, CakePipelineLog log, CancellationToken cancellationToken)
+    private static IReadOnlyList<string> LocalFiles(string folder, string name) =>
+        Directory.Exists(folder)
+            ? PredictionLog.LogFiles(folder)
+            : throw new PipelineException($"{name}: no prediction log folder (a service started with --prediction-log writes one; --logs=DIR names another, --remote=NAME a remote its files are shipped to)");
+
+    // The remote holds complete log files as objects: fetched into the cache (verified, as every transfer is), read there.
+    private static async Task<IReadOnlyList<string>> FetchAsync(PipelineWorkspace workspace, RemoteKinds kinds, string remoteName, CakePipelineLog log, CancellationToken cancellationToken)
     {
-        if (!Directory.Exists(folder))
+        using var connection = await RemoteConnection.OpenAsync(workspace, remoteName, null, kinds, cancellationToken);
+        var hashes = (await connection.Database.ListAsync(null, cancellationToken)).Select(o => o.Hash).Order().ToList();
+        var fetched = await connection.Transfer.FetchAsync(hashes, cancellationToken);
+        if (fetched.Failed.Count > 0)
         {
-            throw new PipelineException($"{settings.Logs}: no prediction log folder (a service started with --prediction-log writes one; --logs=DIR names another)");
+            throw new PipelineException($"{connection.Definition}: {fetched.Failed.Count} prediction log files could not be fetched, the first: {fetched.Failed[0]}");
         }
 
-        var content = await ReadAsync(() => PredictionLogReader.ReadFolderAsync(folder, settings.Since, cancellationToken));
+        log.Information($"Fetched {fetched.Transferred} prediction log files from {connection.Definition} ({fetched.AlreadyThere} already in the cache)");
+        return [.. hashes.Select(workspace.Cache.PathOf)];
+    }
+
+    private static async Task<IReadOnlyList<PredictionRecord>> ReadPredictionsAsync(IReadOnlyList<string> files, MonitorSettings settings, CakePipelineLog log, CancellationToken cancellationToken)
+    {
+        var content = await ReadAsync(() => PredictionLogReader.ReadFilesAsync(files, settings.Since, cancellationToken));
         if (content.TornLines > 0)
         {
-            log.Warning($"{settings.Logs}: skipped {content.TornLines} unfinished last line(s) of log files a service was writing when it stopped");
+            log.Warning($"{settings.Remote ?? settings.Logs}: skipped {content.TornLines} unfinished last line(s) of log files a service was writing when it stopped");
         }
 
         return content.Records.Count > 0
             ? content.Records
-            : throw new PipelineException($"{settings.Logs}: no prediction logged{(settings.Since is { } since ? $" since {since.ToString("u", CultureInfo.InvariantCulture)}" : "")}; nothing to compare");
+            : throw new PipelineException($"{settings.Remote ?? settings.Logs}: no prediction logged{(settings.Since is { } since ? $" since {since.ToString("u", CultureInfo.InvariantCulture)}" : "")}; nothing to compare");
     }
 
     private static async Task<PredictionLogContent> ReadAsync(Func<Task<PredictionLogContent>> read)
@@ -88,8 +108,14 @@ public sealed record MonitorSettings
     /// <summary>The reference records, as a stage writes them.</summary>
     public string Reference { get; init; } = "monitoring/reference.jsonl";
 
-    /// <summary>The folder of prediction log files (<c>*.jsonl</c>; files still being written are left out).</summary>
+    /// <summary>The folder of prediction log files (<c>*.jsonl</c>, and <c>*.jsonl.part</c> being written), read when <see cref="Remote"/> is null.</summary>
     public string Logs { get; init; } = "monitoring/predictions";
+
+    /// <summary>
+    /// The remote (as <c>pipeline.remotes.yaml</c> names it) the services ship their complete log files to, read instead
+    /// of <see cref="Logs"/>; null for the folder. One of its own: garbage collection of a data remote would delete them.
+    /// </summary>
+    public string? Remote { get; init; }
 
     /// <summary>Only predictions made at or after this time; null for all.</summary>
     public DateTimeOffset? Since { get; init; }

@@ -15,9 +15,14 @@ public sealed class PredictionMonitor : IAsyncDisposable
     public const string RequestIdHeader = "X-Request-Id";
 
     private readonly PredictionLog? log;
+    private readonly PredictionLogRemote? remote;
+    private readonly PredictionLogShipper? shipper;
     private readonly TimeProvider time;
 
-    /// <summary>Opens the log when one is configured (completing files a killed service left open).</summary>
+    /// <summary>
+    /// Opens the log when one is configured (completing files a killed service left open), and starts shipping its
+    /// complete files when a remote is configured.
+    /// </summary>
     public PredictionMonitor(IOptions<ServingOptions> options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -26,6 +31,11 @@ public sealed class PredictionMonitor : IAsyncDisposable
         log = settings.PredictionLog is { Length: > 0 } folder
             ? new PredictionLog(new PredictionLogOptions(folder) { MaxFolderBytes = settings.PredictionLogMaxBytes }, time)
             : null;
+        if (log is not null && settings.PredictionLogRemote is { Length: > 0 } url)
+        {
+            remote = PredictionLogRemote.Open(url, settings.PredictionLogRemoteEndpoint);
+            shipper = new PredictionLogShipper(settings.PredictionLog!, remote.ShipAsync, TimeSpan.FromSeconds(settings.PredictionLogShipSeconds), time);
+        }
     }
 
     /// <summary>Whether predictions are logged.</summary>
@@ -59,12 +69,22 @@ public sealed class PredictionMonitor : IAsyncDisposable
         ServingMetrics.PredictionLogDropped.IncTo(log.Dropped);
     }
 
-    /// <summary>Writes what is queued and completes the open file.</summary>
+    /// <summary>Files shipped to the remote so far, and attempts that failed; null when nothing is shipped.</summary>
+    public (int Shipped, long Failures, string? LastError)? Shipping => shipper is null ? null : (shipper.Shipped, shipper.Failures, shipper.LastError);
+
+    /// <summary>Writes what is queued and completes the open file, then ships what is complete.</summary>
     public async ValueTask DisposeAsync()
     {
         if (log is not null)
         {
             await log.DisposeAsync().ConfigureAwait(false);
         }
+
+        if (shipper is not null)
+        {
+            await shipper.DisposeAsync().ConfigureAwait(false);
+        }
+
+        remote?.Dispose();
     }
 }

@@ -45,6 +45,18 @@ public sealed record ServingOptions
     /// <summary>The prediction log's complete files kept at most, in bytes; the oldest are deleted beyond it.</summary>
     public long PredictionLogMaxBytes { get; init; } = 1_000_000_000;
 
+    /// <summary>
+    /// Where complete prediction log files are shipped (<c>s3://bucket/prefix</c> or a folder), as content-addressed
+    /// objects; not shipped when null.
+    /// </summary>
+    public string? PredictionLogRemote { get; init; }
+
+    /// <summary>The S3-compatible server of <see cref="PredictionLogRemote"/> (path-style requests); AWS when null.</summary>
+    public string? PredictionLogRemoteEndpoint { get; init; }
+
+    /// <summary>How often complete log files are shipped, in seconds.</summary>
+    public double PredictionLogShipSeconds { get; init; } = 60;
+
     /// <summary>Fails with a one-line message naming the first invalid option.</summary>
     public void Validate()
     {
@@ -56,6 +68,8 @@ public sealed record ServingOptions
         Require(MaxImagesPerRequest > 0, "MaxImagesPerRequest must be positive");
         Require(InferenceThreads > 0, "InferenceThreads must be positive");
         Require(PredictionLogMaxBytes > 0, "PredictionLogMaxBytes must be positive");
+        Require(PredictionLogShipSeconds > 0, "PredictionLogShipSeconds must be positive");
+        Require(PredictionLogRemote is null || PredictionLog is not null, "PredictionLogRemote needs PredictionLog, the folder whose files it ships");
     }
 
     private static void Require(bool condition, string message)
