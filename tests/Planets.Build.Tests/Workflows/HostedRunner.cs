@@ -78,7 +78,10 @@ internal sealed class HostedRunner : IDisposable
         return runner;
     }
 
-    /// <summary>Runs <paramref name="steps"/> in order, stopping at the first that fails, then saves the caches they restored.</summary>
+    /// <summary>
+    /// Runs <paramref name="steps"/> in order; after one fails, only those that run always. When none failed, saves the
+    /// caches they restored.
+    /// </summary>
     /// <returns>Whether every step succeeded.</returns>
     /// <param name="steps">The job's planned steps.</param>
     /// <param name="github">The <c>github</c> context the steps were planned with.</param>
@@ -115,8 +118,15 @@ internal sealed class HostedRunner : IDisposable
         }
 
         var saves = new List<(string Path, string Key)>();
+        var failed = false;
         foreach (var step in steps)
         {
+            if (failed && !step.Always)
+            {
+                log.Append($"== {step.Name} (skipped: an earlier step failed)\n");
+                continue;
+            }
+
             log.Append($"== {step.Name}\n");
             var ok = step.Uses switch
             {
@@ -128,10 +138,13 @@ internal sealed class HostedRunner : IDisposable
                 var uses when uses.StartsWith("actions/upload-artifact@", StringComparison.Ordinal) => UploadArtifact(step),
                 var uses => throw new NotSupportedException($"no local equivalent of {uses}"),
             };
-            if (!ok)
-            {
-                return false;
-            }
+            failed |= !ok;
+        }
+
+        // actions/cache saves in its post step only when the job succeeded.
+        if (failed)
+        {
+            return false;
         }
 
         foreach (var (path, key) in saves)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Pipeline.GitHub;
 using Pipeline.Reports;
 using Pipeline.Testing.GitHub;
 using Pipeline.Testing.Containers;
@@ -6,10 +7,11 @@ using Pipeline.Testing.Containers;
 namespace Planets.Build.Tests.Workflows;
 
 /// <summary>
-/// Both workflows run end to end as a GitHub-hosted runner runs them: their steps in order, as an unprivileged user
+/// The workflows run end to end as a GitHub-hosted runner runs them: their steps in order, as an unprivileged user
 /// with passwordless sudo in the docker group, in a fresh clone of an origin that holds this repository and pull
-/// request 7 (a change of the training seed); the data remote is a real S3-compatible server, images go to a real
-/// registry through a real Docker engine, the cluster and the GitHub API are the emulators.
+/// request 7 (a change of the training seed); the data remote (and the remote the deployed service ships its prediction
+/// log to) is a real S3-compatible server, images go to a real registry through a real Docker engine, the cluster and
+/// the GitHub API are the emulators.
 /// </summary>
 /// <remarks>
 /// The test step runs one small test class (<c>scripts/test.sh --filter</c>) after building everything as the
@@ -124,6 +126,57 @@ public sealed class HostedRunnerTests : IDisposable
         // The job reproduced main's commit: the lock file it wrote is the committed one, and nothing else changed.
         Assert.Equal(string.Empty, (await runner.AsUserAsync("git status --porcelain")).Output);
     }
+
+    [Fact]
+    public async Task The_daily_monitoring_run_finds_drift_in_the_shipped_predictions_updates_the_open_alert_and_keeps_the_report()
+    {
+        using var runner = await HostedRunner.StartAsync(CacheStore);
+        TestGit.Run(Path.GetTempPath(), "clone", "--quiet", "--bare", "--branch", "main", RepositoryPaths.Root, Origin);
+        await HostedRunner.GiveToUserAsync(Origin);
+        await using var services = await RunnerServices.StartAsync(podsInDocker: false);
+        await using var github = await GitHubEmulator.StartAsync();
+        github.AddIssue(new EmulatedIssue(12, DriftAlertPublisher.Title, "yesterday's drift", [DriftAlertPublisher.Label]));
+        await services.ShipPredictionsAsync(DarkPredictions(DateTimeOffset.UtcNow.AddHours(-1)));
+        var machine = services.Machine(new Dictionary<string, string> { ["GITHUB_API_URL"] = github.Url.ToString() });
+        var contexts = services.Secrets(RunnerContexts.Scheduled());
+        contexts["github"]!["token"] = github.Token;
+        contexts["github"]!["sha"] = OriginGit("rev-parse", "main").Trim();
+
+        var steps = WorkflowPlan.For(Path.Combine(RepositoryPaths.Root, ".github", "workflows", "monitor.yml"), "drift", contexts, RepositoryPaths.Root);
+        var succeeded = await runner.RunAsync(steps, (JsonObject)contexts["github"]!, Origin, machine);
+
+        // A drift is a red run, an updated alert (the open one, never a second) and the report kept.
+        Assert.False(succeeded, runner.Log);
+        Assert.Contains("Fetched 1 prediction log files from remote 'predictions'", runner.Log, StringComparison.Ordinal);
+        Assert.Matches(@"Error: drift: \d of \d columns drifted", runner.Log);
+        var alert = Assert.Single(github.Issues.Values);
+        Assert.Equal(12, alert.Number);
+        Assert.StartsWith("**drift: ", alert.Body, StringComparison.Ordinal);
+        Assert.Contains("[report.html](https://github.com/octo/planets/actions/runs/42)", alert.Body, StringComparison.Ordinal);
+        Assert.StartsWith("Still drifting: drift: ", github.Comments[Assert.Single(github.CommentIssues, c => c.Value == 12).Key], StringComparison.Ordinal);
+        var report = System.Text.Encoding.UTF8.GetString(runner.Artifacts["drift-report/report.html"]);
+        Assert.Contains("<h1>Drift</h1>", report, StringComparison.Ordinal);
+        Assert.Contains("(skipped: an earlier step failed)", runner.Log, StringComparison.Ordinal);
+    }
+
+    // What a service logs for photographs far brighter than any the model was trained on: every feature off, every
+    // answer the same, unsure, and another last hidden layer.
+    private static byte[] DarkPredictions(DateTimeOffset time) => System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 200).Select(i =>
+        System.Text.Json.JsonSerializer.Serialize(new Pipeline.Monitoring.PredictionRecord
+        {
+            Time = time.AddSeconds(i),
+            RequestId = $"r{i}",
+            Model = "planets-classifier:deployed",
+            PredictedLabel = "Moon",
+            Confidence = 0.2 + (i % 10 * 0.01),
+            Entropy = 2.2 + (i % 10 * 0.01),
+            Features = System.Collections.Immutable.ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+            [
+                KeyValuePair.Create("image_max", 1.0), KeyValuePair.Create("image_mean", 0.9 - (i % 10 * 0.01)),
+                KeyValuePair.Create("image_min", 0.6), KeyValuePair.Create("image_std", 0.05 + (i % 10 * 0.001)),
+            ]),
+            Embedding = [.. Enumerable.Range(0, 64).Select(j => (float)(5 + ((i + j) % 7)))],
+        }, Pipeline.Monitoring.PredictionRecord.Json) + "\n")));
 
     private async Task<bool> RunPullRequestWorkflowAsync(HostedRunner runner, JsonObject contexts, RunnerMachine machine)
     {

@@ -55,4 +55,19 @@ internal static class RunnerContexts
         github["event"] = new JsonObject { ["ref"] = "refs/heads/main" };
         return contexts;
     }
+
+    /// <summary>
+    /// The contexts of octo/planets' scheduled run on main (<paramref name="since"/> null), or of one started by hand
+    /// with that input: the repository's secrets (test values) and no variables set.
+    /// </summary>
+    public static JsonObject Scheduled(string? since = null)
+    {
+        var contexts = PushToMain();
+        var github = (JsonObject)contexts["github"]!;
+        github["event_name"] = since is null ? "schedule" : "workflow_dispatch";
+        github["event"] = since is null
+            ? new JsonObject { ["schedule"] = "17 6 * * *" }
+            : new JsonObject { ["inputs"] = new JsonObject { ["since"] = since }, ["ref"] = "refs/heads/main" };
+        return contexts;
+    }
 }

@@ -4,6 +4,8 @@ using Amazon.Runtime;
 using Amazon.S3;
 using Kubernetes.Emulator;
 using Pipeline.Testing.Containers;
+using Pipeline.Storage.Hashing;
+using Pipeline.Storage.Objects;
 using Pipeline.Testing.S3;
 
 namespace Planets.Build.Tests.Workflows;
@@ -69,11 +71,24 @@ internal sealed class RunnerServices : IAsyncDisposable
 
     /// <summary>
     /// The runner machine: the engine in DOCKER_HOST, <paramref name="variables"/>, and the data remote's endpoint in
-    /// the workspace's git-ignored <c>.pipeline/config.local</c> (a hosted runner would reach the real S3).
+    /// the workspace's git-ignored <c>.pipeline/config.local</c> for the data remote and the predictions remote (a hosted
+    /// runner would reach the real S3).
     /// </summary>
     public RunnerMachine Machine(IReadOnlyDictionary<string, string> variables) => new(
         new Dictionary<string, string>(variables) { ["DOCKER_HOST"] = Docker.DockerHost },
-        new Dictionary<string, string> { [".pipeline/config.local"] = $"remotes:\n  storage:\n    endpoint: {S3.Endpoint}\n    path-style: true\n" });
+        new Dictionary<string, string>
+        {
+            [".pipeline/config.local"] = $"remotes:\n  storage:\n    endpoint: {S3.Endpoint}\n    path-style: true\n  predictions:\n    endpoint: {S3.Endpoint}\n    path-style: true\n",
+        });
+
+    /// <summary>Stores <paramref name="log"/> as the deployed service ships a complete prediction log file: an object of the predictions remote named by its MD5.</summary>
+    public async Task ShipPredictionsAsync(byte[] log)
+    {
+        using var client = S3Client();
+        var hash = ContentHash.OfFile(ContentHashAlgorithm.Md5.HashData(log), ContentHashAlgorithm.Md5);
+        using var content = new MemoryStream(log);
+        await client.PutObjectAsync(new() { BucketName = Bucket, Key = $"predictions/{ObjectLayout.KeyOf(hash)}", InputStream = content });
+    }
 
     /// <summary>
     /// The repository's secrets and variables in <paramref name="contexts"/> pointing at these servers: any keys do for

@@ -9,8 +9,9 @@ namespace Planets.Build.Tests.Workflows;
 /// <param name="With">The action's inputs.</param>
 /// <param name="Run">The script of a <c>run:</c> step (expressions in it evaluated).</param>
 /// <param name="Environment">The variables the step gets from the workflow, the job and itself.</param>
+/// <param name="Always">Whether it runs after an earlier step failed too (<c>if: always()</c>).</param>
 internal sealed record PlannedStep(
-    string Name, string? Uses, IReadOnlyDictionary<string, string> With, string? Run, IReadOnlyDictionary<string, string> Environment);
+    string Name, string? Uses, IReadOnlyDictionary<string, string> With, string? Run, IReadOnlyDictionary<string, string> Environment, bool Always = false);
 
 /// <summary>
 /// Which steps of a job run, and with what, for an event, its secrets and variables: the runner's own decisions (the
@@ -36,7 +37,9 @@ internal static class WorkflowPlan
         foreach (var step in ((YamlSequenceNode)jobNode["steps"]).Children.Cast<YamlMappingNode>())
         {
             SetEnv(contexts, environment);
-            if (!expressions.Holds(Scalar(step, "if")))
+            // always() is decided as the job runs (the step runs even after a failure); any other condition now.
+            var always = Scalar(step, "if") == "always()";
+            if (!always && !expressions.Holds(Scalar(step, "if")))
             {
                 continue;
             }
@@ -48,7 +51,7 @@ internal static class WorkflowPlan
                 : [];
             var run = Scalar(step, "run") is { } script ? expressions.Interpolate(script) : null;
             var uses = Scalar(step, "uses");
-            steps.Add(new PlannedStep(Scalar(step, "name") ?? run ?? uses!, uses, with, run, stepEnvironment));
+            steps.Add(new PlannedStep(Scalar(step, "name") ?? run ?? uses!, uses, with, run, stepEnvironment, always));
         }
 
         return steps;

@@ -2,12 +2,13 @@ namespace Planets.Build.Tests.Workflows;
 
 /// <summary>
 /// What a GitHub-hosted runner would run of each workflow, evaluated as the runner evaluates it: for the repository's
-/// own pull request, a fork's (no secrets), one with a training cluster, and a push to main.
+/// own pull request, a fork's (no secrets), one with a training cluster, a push to main, and the daily monitoring run.
 /// </summary>
 public sealed class WorkflowPlanTests
 {
     private static readonly string PullRequestWorkflow = Path.Combine(RepositoryPaths.Root, ".github", "workflows", "pull-request.yml");
     private static readonly string MainWorkflow = Path.Combine(RepositoryPaths.Root, ".github", "workflows", "main.yml");
+    private static readonly string MonitorWorkflow = Path.Combine(RepositoryPaths.Root, ".github", "workflows", "monitor.yml");
     private static readonly string[] Secrets = ["AKIA-TEST", "s3cret-key", "registry-user", "registry-password", "kubeconfig-text"];
 
     [Fact]
@@ -76,6 +77,26 @@ public sealed class WorkflowPlanTests
         Assert.Empty(SecretsIn(steps.Single(s => s.Run == "./build.sh --target=Containerize")));
         Assert.Empty(SecretsIn(steps[^1]));
         Assert.Equal(string.Empty, steps[^1].Environment["DEPLOY_NAMESPACE"]);
+    }
+
+    [Fact]
+    public void The_daily_monitoring_run_fetches_the_reference_tests_the_last_day_raises_the_alert_and_always_keeps_the_report()
+    {
+        var scheduled = WorkflowPlan.For(MonitorWorkflow, "drift", RunnerContexts.Scheduled(), RepositoryPaths.Root);
+        var byHand = WorkflowPlan.For(MonitorWorkflow, "drift", RunnerContexts.Scheduled(since: "7d"), RepositoryPaths.Root);
+
+        const string Monitor = "./build.sh --target=Monitor --remote=predictions --since=\"$SINCE\" --alert --report-url=\"$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID\"";
+        Assert.Equal(
+            ["actions/checkout@v4", "actions/setup-dotnet@v4", "actions/cache@v4", "bash scripts/setup-native.sh", "./build.sh --target=Repro --stage=reference --pull", Monitor, "actions/upload-artifact@v4"],
+            scheduled.Select(s => s.Uses ?? s.Run!));
+        Assert.Equal("24h", scheduled[5].Environment["SINCE"]);
+        Assert.Equal("7d", byHand[5].Environment["SINCE"]);
+        Assert.Equal("ghs_workflow_token", scheduled[5].Environment["GITHUB_TOKEN"]);
+        Assert.Equal(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"], SecretsIn(scheduled[4]));
+        Assert.Equal(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"], SecretsIn(scheduled[5]));
+        Assert.All(scheduled.Take(4).Append(scheduled[6]), step => Assert.Empty(SecretsIn(step)));
+        Assert.Equal([false, false, false, false, false, false, true], scheduled.Select(s => s.Always));
+        Assert.Equal(("drift-report", "monitoring/report.html"), (scheduled[6].With["name"], scheduled[6].With["path"]));
     }
 
     [Theory]
