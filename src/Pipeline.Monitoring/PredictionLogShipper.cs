@@ -16,6 +16,7 @@ public sealed class PredictionLogShipper : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly Task loop;
     private long failures;
+    private int disposed;
 
     /// <summary>Starts shipping the complete files of <paramref name="folder"/> every <paramref name="interval"/>.</summary>
     /// <param name="folder">The log's folder.</param>
@@ -89,6 +90,11 @@ public sealed class PredictionLogShipper : IAsyncDisposable
     /// <summary>Stops the rounds, then ships what is complete by now (call it after the log is disposed, which completes its open file).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         await stopping.CancelAsync();
         await loop;
         try

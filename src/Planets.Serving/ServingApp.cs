@@ -96,6 +96,8 @@ public static class ServingApp
         services.AddSingleton<ModelHost>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<PredictionMonitor>();
+        // Made at startup, not at the first prediction: it completes the files a killed service left and starts shipping.
+        services.AddHostedService(sp => sp.GetRequiredService<PredictionMonitor>());
         services.AddHostedService(sp => sp.GetRequiredService<ModelHost>());
         services.AddHealthChecks().Add(new HealthCheckRegistration("model", sp => sp.GetRequiredService<ModelHost>(), null, ["ready"]));
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>

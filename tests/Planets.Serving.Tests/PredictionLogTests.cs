@@ -61,35 +61,12 @@ public sealed class PredictionLogTests(ServiceFixture service)
     public async Task A_service_killed_while_logging_leaves_no_torn_record_once_the_next_one_starts()
     {
         using var dir = new TempDir();
-        var port = TcpPorts.Free();
-        var serving = Path.Combine(AppContext.BaseDirectory, "Planets.Serving.dll");
-        using var process = Process.Start(new ProcessStartInfo("dotnet", [serving, "serve", "--store", service.Store, "--urls", $"http://127.0.0.1:{port}", "--prediction-log", dir["log"]])
+        var (process, client) = await StartServiceAsync(["--prediction-log", dir["log"]], []);
+        using (process)
+        using (client)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        })!;
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await WaitReadyAsync(client);
-        var image = await File.ReadAllBytesAsync(service.SampleImages[0]);
-        // Requests keep coming while the service is killed: the writer may be in the middle of a batch.
-        var load = Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
-        {
-            for (var i = 0; i < 200; i++)
-            {
-                try
-                {
-                    using var response = await Http.PostImageAsync(client, image, "image/jpeg");
-                }
-                catch (HttpRequestException)
-                {
-                    return;
-                }
-            }
-        }));
-        await Task.Delay(1500);
-        process.Kill();
-        await process.WaitForExitAsync();
-        await load;
+            await KillUnderLoadAsync(process, client);
+        }
 
         var left = await PredictionLogReader.ReadFolderAsync(dir["log"], since: null, CancellationToken.None);
         await using (new PredictionLog(new PredictionLogOptions(dir["log"])))
@@ -109,40 +86,24 @@ public sealed class PredictionLogTests(ServiceFixture service)
     {
         using var dir = new TempDir();
         using var s3 = await S3Server.StartS3rverAsync("monitoring");
-        var port = TcpPorts.Free();
-        var serving = Path.Combine(AppContext.BaseDirectory, "Planets.Serving.dll");
-        var start = new ProcessStartInfo("dotnet",
-        [
-            serving, "serve", "--store", service.Store, "--urls", $"http://127.0.0.1:{port}", "--prediction-log", dir["log"],
-            "--prediction-log-remote", "s3://monitoring/predictions", "--prediction-log-remote-endpoint", s3.Endpoint,
-        ])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
         // The platform's credential chain: here the environment, as a pod's secret would set it.
-        start.Environment["AWS_ACCESS_KEY_ID"] = S3Server.AccessKey;
-        start.Environment["AWS_SECRET_ACCESS_KEY"] = S3Server.AccessKey;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await WaitReadyAsync(client);
-        var image = await File.ReadAllBytesAsync(service.SampleImages[1]);
-        for (var i = 0; i < 5; i++)
+        var (process, client) = await StartServiceAsync(
+            ["--prediction-log", dir["log"], "--prediction-log-remote", "s3://monitoring/predictions", "--prediction-log-remote-endpoint", s3.Endpoint],
+            new Dictionary<string, string> { ["AWS_ACCESS_KEY_ID"] = S3Server.AccessKey, ["AWS_SECRET_ACCESS_KEY"] = S3Server.AccessKey });
+        using (process)
+        using (client)
         {
-            using var response = await Http.PostImageAsync(client, image, "image/jpeg");
-            response.EnsureSuccessStatusCode();
+            var image = await File.ReadAllBytesAsync(service.SampleImages[1]);
+            for (var i = 0; i < 5; i++)
+            {
+                using var response = await Http.PostImageAsync(client, image, "image/jpeg");
+                response.EnsureSuccessStatusCode();
+            }
+
+            // A pod is stopped with SIGTERM: the service completes its open file and ships it before it exits.
+            await TerminateAsync(process);
         }
 
-        // A pod is stopped with SIGTERM: the service completes its open file and ships it before it exits.
-        using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await term.WaitForExitAsync();
-        }
-
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, await output + await errors);
         var local = Assert.Single(PredictionLog.CompleteFiles(dir["log"]));
         var definition = new Pipeline.Remotes.Configuration.RemoteDefinition("predictions", "s3://monitoring/predictions")
         {
@@ -167,6 +128,95 @@ public sealed class PredictionLogTests(ServiceFixture service)
         }, CancellationToken.None);
         Assert.Equal(bytes, stored);
         Assert.Equal(5, (await PredictionLogReader.ReadFileAsync(local, CancellationToken.None)).Records.Count);
+    }
+
+    [Fact]
+    public async Task Log_files_of_a_killed_service_are_completed_and_shipped_by_the_next_one_without_a_torn_record()
+    {
+        using var dir = new TempDir();
+        string[] arguments = ["--prediction-log", dir["log"], "--prediction-log-remote", dir["remote"], "--prediction-log-ship-seconds", "0.2"];
+        var (killed, killedClient) = await StartServiceAsync(arguments, []);
+        using (killed)
+        using (killedClient)
+        {
+            await KillUnderLoadAsync(killed, killedClient);
+        }
+
+        var (next, nextClient) = await StartServiceAsync(arguments, []);
+        using (next)
+        using (nextClient)
+        {
+            await TerminateAsync(next);
+        }
+
+        var local = PredictionLog.CompleteFiles(dir["log"]);
+        var remote = Directory.GetFiles(dir["remote"], "*", SearchOption.AllDirectories);
+        Assert.Empty(Directory.GetFiles(dir["log"], "*.part"));
+        Assert.NotEmpty(local);
+        Assert.Equal(local.Select(f => Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(File.ReadAllBytes(f)))).Order(StringComparer.Ordinal),
+            remote.Select(f => Path.GetFileName(Path.GetDirectoryName(f)) + Path.GetFileName(f)).Order(StringComparer.Ordinal));
+        var shipped = await PredictionLogReader.ReadFilesAsync(remote, since: null, CancellationToken.None);
+        Assert.Equal(0, shipped.TornLines);
+        Assert.Equal((await PredictionLogReader.ReadFilesAsync(local, since: null, CancellationToken.None)).Records.Count, shipped.Records.Count);
+    }
+
+    // The service in a process of its own on a free port, ready; the caller disposes both.
+    private async Task<(Process Process, HttpClient Client)> StartServiceAsync(string[] arguments, Dictionary<string, string> environment)
+    {
+        var port = TcpPorts.Free();
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Planets.Serving.dll"), "serve", "--store", service.Store, "--urls", $"http://127.0.0.1:{port}", .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await WaitReadyAsync(client);
+        return (process, client);
+    }
+
+    // Requests keep coming while the service is killed (SIGKILL): the writer may be in the middle of a batch.
+    private async Task KillUnderLoadAsync(Process process, HttpClient client)
+    {
+        var image = await File.ReadAllBytesAsync(service.SampleImages[0]);
+        var load = Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                try
+                {
+                    using var response = await Http.PostImageAsync(client, image, "image/jpeg");
+                }
+                catch (HttpRequestException)
+                {
+                    return;
+                }
+            }
+        }));
+        await Task.Delay(1500);
+        process.Kill();
+        await process.WaitForExitAsync();
+        await load;
+    }
+
+    private static async Task TerminateAsync(Process process)
+    {
+        using (var term = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync();
+        }
+
+        await process.WaitForExitAsync();
+        Assert.Equal(0, process.ExitCode);
     }
 
     private async Task<List<PredictionRecord>> RecordsAsync(Func<PredictionRecord, bool> mine, int expected)

@@ -45,6 +45,19 @@ public sealed class ServeCommandTests(ServiceFixture service)
     }
 
     [Fact]
+    public void The_deployments_environment_names_options_the_service_has_and_logs_predictions_into_its_volume()
+    {
+        var manifest = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "kubernetes", "deployment.yaml"));
+
+        // PLANETS_SERVING_Serving__Name binds Serving:Name: a renamed option would silently stop a pod's logging.
+        var names = System.Text.RegularExpressions.Regex.Matches(manifest, @"name: PLANETS_SERVING_Serving__(\w+)").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(["PredictionLog", "PredictionLogMaxBytes", "PredictionLogRemote", "PredictionLogRemoteEndpoint"], names);
+        Assert.All(names, name => Assert.NotNull(typeof(Planets.Serving.Inference.ServingOptions).GetProperty(name)));
+        Assert.Contains("value: /var/log/predictions", manifest, StringComparison.Ordinal);
+        Assert.Contains("mountPath: /var/log/predictions", manifest, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Probe_of_an_address_that_does_not_answer_fails_with_one_line()
     {
         var (code, _, stderr) = await RunAsync("probe", "http://127.0.0.1:1/readyz");

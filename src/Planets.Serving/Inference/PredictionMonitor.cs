@@ -9,7 +9,7 @@ namespace Planets.Serving.Inference;
 /// (as the model saw it), the answer, its confidence and entropy, the model's last hidden layer, the model and the
 /// request; never the image. Queued without waiting, written in the background (<see cref="PredictionLog"/>).
 /// </summary>
-public sealed class PredictionMonitor : IAsyncDisposable
+public sealed partial class PredictionMonitor : IHostedService, IAsyncDisposable
 {
     /// <summary>The header whose value, when a request carries one, is the logged request id.</summary>
     public const string RequestIdHeader = "X-Request-Id";
@@ -18,12 +18,13 @@ public sealed class PredictionMonitor : IAsyncDisposable
     private readonly PredictionLogRemote? remote;
     private readonly PredictionLogShipper? shipper;
     private readonly TimeProvider time;
+    private int disposed;
 
     /// <summary>
     /// Opens the log when one is configured (completing files a killed service left open), and starts shipping its
     /// complete files when a remote is configured.
     /// </summary>
-    public PredictionMonitor(IOptions<ServingOptions> options, TimeProvider time)
+    public PredictionMonitor(IOptions<ServingOptions> options, TimeProvider time, ILogger<PredictionMonitor> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         this.time = time;
@@ -33,8 +34,20 @@ public sealed class PredictionMonitor : IAsyncDisposable
             : null;
         if (log is not null && settings.PredictionLogRemote is { Length: > 0 } url)
         {
-            remote = PredictionLogRemote.Open(url, settings.PredictionLogRemoteEndpoint);
-            shipper = new PredictionLogShipper(settings.PredictionLog!, remote.ShipAsync, TimeSpan.FromSeconds(settings.PredictionLogShipSeconds), time);
+            var opened = remote = PredictionLogRemote.Open(url, settings.PredictionLogRemoteEndpoint);
+            shipper = new PredictionLogShipper(settings.PredictionLog!, async (file, cancellationToken) =>
+            {
+                try
+                {
+                    await opened.ShipAsync(file, cancellationToken).ConfigureAwait(false);
+                    Shipped(logger, file, url);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    NotShipped(logger, file, url, e.Message);
+                    throw;
+                }
+            }, TimeSpan.FromSeconds(settings.PredictionLogShipSeconds), time);
         }
     }
 
@@ -69,12 +82,21 @@ public sealed class PredictionMonitor : IAsyncDisposable
         ServingMetrics.PredictionLogDropped.IncTo(log.Dropped);
     }
 
-    /// <summary>Files shipped to the remote so far, and attempts that failed; null when nothing is shipped.</summary>
-    public (int Shipped, long Failures, string? LastError)? Shipping => shipper is null ? null : (shipper.Shipped, shipper.Failures, shipper.LastError);
+    /// <summary>Nothing to start: the log opened, and shipping started, when the host made this at startup.</summary>
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Nothing to stop before the host disposes this (<see cref="DisposeAsync"/>), after requests have ended.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Writes what is queued and completes the open file, then ships what is complete.</summary>
     public async ValueTask DisposeAsync()
     {
+        // The container disposes it twice: as the singleton, and as the hosted service its factory returned.
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (log is not null)
         {
             await log.DisposeAsync().ConfigureAwait(false);
@@ -87,4 +109,10 @@ public sealed class PredictionMonitor : IAsyncDisposable
 
         remote?.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Shipped prediction log file {File} to {Remote}")]
+    private static partial void Shipped(ILogger logger, string file, string remote);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Prediction log file {File} not shipped to {Remote} (tried again next round): {Reason}")]
+    private static partial void NotShipped(ILogger logger, string file, string remote, string reason);
 }
