@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Pipeline.Monitoring;
 using Planets.Ml.Data;
 using Planets.Models.Preprocessing;
@@ -11,7 +10,6 @@ namespace Planets.Ml.Tests;
 /// </summary>
 public sealed class ReferenceTests(DatasetFixture data) : IClassFixture<DatasetFixture>, IAsyncLifetime, IDisposable
 {
-    private static readonly string Program = Path.Combine(AppContext.BaseDirectory, "Planets.Ml.dll");
     private readonly TempDir dir = new();
 
     public async Task InitializeAsync() =>
@@ -47,7 +45,7 @@ public sealed class ReferenceTests(DatasetFixture data) : IClassFixture<DatasetF
     public async Task The_reference_is_the_same_file_whatever_the_cpu_detection_says()
     {
         var baseline = await ReferenceAsync("baseline", null);
-        var knobs = CpuNumericsTests.Detections().Where(k => k.Name is "ATEN_CPU_CAPABILITY" or "ONEDNN_MAX_CPU_ISA" or "DOTNET_EnableHWIntrinsic").ToList();
+        var knobs = ForcedCpu.Detections().Where(k => k.Name is "ATEN_CPU_CAPABILITY" or "ONEDNN_MAX_CPU_ISA" or "DOTNET_EnableHWIntrinsic").ToList();
         var differing = new List<string>();
         foreach (var knob in knobs)
         {
@@ -61,24 +59,9 @@ public sealed class ReferenceTests(DatasetFixture data) : IClassFixture<DatasetF
         Assert.True(differing.Count == 0, $"another reference with {string.Join(", ", differing)}");
     }
 
-    // Writes the reference in a process of its own with one knob forced (the libraries read them once per process).
     private async Task<string> ReferenceAsync(string name, (string Name, string Value)? knob)
     {
-        var start = new ProcessStartInfo("dotnet", [Program, "reference", dir["model"], data.Prepared, "--out", dir[name], "--store", dir["store"]])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        if (knob is { } forced)
-        {
-            start.Environment[forced.Name] = forced.Value;
-        }
-
-        using var process = Process.Start(start)!;
-        var error = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"reference with {knob} failed: {await error}");
+        await ForcedCpu.RunAsync(["reference", dir["model"], data.Prepared, "--out", dir[name], "--store", dir["store"]], knob);
         return Cli.Sha256(Path.Combine(dir[name], "reference.jsonl"));
     }
 
