@@ -29,10 +29,7 @@ internal static class MonitorTasks
                 {
                     if (options.Flag("alert"))
                     {
-                        var publisher = session.Adapters.AlertPublisher?.Invoke(context)
-                            ?? throw new PipelineException("Monitor --alert: this pipeline has no alert publisher; its build definition sets PipelineAdapters.AlertPublisher");
-                        var alert = publisher.RaiseAsync(result, options.Text("report-url"), RunStopping.Token).GetAwaiter().GetResult();
-                        context.Log.Warning($"Raised the drift alert on {publisher.Place}: {alert}");
+                        RaiseAlert(context, session, result, options.Text("report-url"));
                     }
 
                     throw new CakeException(result.Summary());
@@ -40,5 +37,21 @@ internal static class MonitorTasks
 
                 context.Log.Information(result.Summary());
             });
+    }
+
+    // A failed alert is said, and the run still fails on the drift itself: the one line says both.
+    private static void RaiseAlert(ICakeContext context, PipelineSession session, Pipeline.Monitoring.DriftResult result, string? reportUrl)
+    {
+        var publisher = session.Adapters.AlertPublisher?.Invoke(context)
+            ?? throw new PipelineException("Monitor --alert: this pipeline has no alert publisher; its build definition sets PipelineAdapters.AlertPublisher");
+        try
+        {
+            var alert = publisher.RaiseAsync(result, reportUrl, RunStopping.Token).GetAwaiter().GetResult();
+            context.Log.Warning($"Raised the drift alert on {publisher.Place}: {alert}");
+        }
+        catch (PipelineException e)
+        {
+            context.Log.Error($"Monitor --alert: the drift alert was not raised: {e.Message}");
+        }
     }
 }

@@ -7,8 +7,8 @@ namespace Pipeline.Cake;
 
 /// <summary>
 /// What a pipeline reaches outside its repository, as its composition root (<c>build/</c>) wires it in: the kinds of
-/// data remote it can open, where reports are published and alerts raised, and targets that run a stage elsewhere. The engine and
-/// these targets know none of them by name.
+/// data remote it can open, where reports are published and alerts raised, and targets that run a stage elsewhere.
+/// The engine and these targets know none of them by name.
 /// </summary>
 public sealed record PipelineAdapters
 {

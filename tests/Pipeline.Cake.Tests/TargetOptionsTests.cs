@@ -34,6 +34,22 @@ public sealed class TargetOptionsTests
         Assert.Equal("localhost:5000", Options(("registry", "  ")).Text("registry", "Containers_Registry", "localhost:5000"));
     }
 
+    [Theory]
+    [InlineData("90m", "2026-12-02T10:30:00+00:00")]
+    [InlineData("24h", "2026-12-01T12:00:00+00:00")]
+    [InlineData("7d", "2026-11-25T12:00:00+00:00")]
+    [InlineData("1.5h", "2026-12-02T10:30:00+00:00")]
+    [InlineData("2026-12-01", "2026-12-01T00:00:00+00:00")]
+    [InlineData("2026-12-01T06:00:00Z", "2026-12-01T06:00:00+00:00")]
+    [InlineData("2026-12-01T06:00:00+01:00", "2026-12-01T05:00:00+00:00")]
+    public void A_time_is_a_period_before_now_or_an_iso_time_utc_unless_it_says(string value, string expected)
+    {
+        var now = new DateTimeOffset(2026, 12, 2, 12, 0, 0, TimeSpan.Zero);
+
+        Assert.Equal(DateTimeOffset.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), Options(("since", value)).Time("since", now));
+        Assert.Null(Options().Time("since", now));
+    }
+
     [Fact]
     public void Numbers_seconds_and_choices_are_checked_with_one_line_naming_the_option()
     {
