@@ -24,8 +24,8 @@ internal sealed record ImageView(string Name, IReadOnlyList<(string Version, str
 internal sealed record PageText(string Title, IReadOnlyList<string> Versions, string LeadHtml, string Empty);
 
 /// <summary>
-/// Writes a chart page (the plots page, the drift report): one self-contained HTML file (the Vega scripts, the data and the images inline) that opens
-/// offline, from a CI artifact or a file system, and fetches nothing.
+/// Writes a chart page (the plots page, the drift report): one self-contained HTML file (the Vega scripts, the data
+/// and the images inline) that opens offline, from a CI artifact or a file system, and fetches nothing.
 /// </summary>
 internal static class PlotsHtml
 {
