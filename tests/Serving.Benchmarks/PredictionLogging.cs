@@ -5,20 +5,22 @@ using Planets.Serving;
 
 /// <summary>
 /// What the prediction log costs: the service's HTTP throughput with <c>--prediction-log</c> against without, two
-/// services in this process answering the same images at the same concurrency, rounds alternating, medians.
+/// services in this process answering the same images at the same concurrency, rounds alternating, medians. With a
+/// remote folder, the logging service also ships its complete files there every second, as in a cluster.
 /// </summary>
 internal static class PredictionLogging
 {
     private const int Concurrency = 16;
 
-    public static async Task RunAsync(string store, byte[][] images, int rounds, TimeSpan duration)
+    public static async Task RunAsync(string store, byte[][] images, int rounds, TimeSpan duration, string? remote)
     {
         var folder = Directory.CreateTempSubdirectory("prediction-log-benchmark-").FullName;
+        string[] shipping = remote is null ? [] : ["--prediction-log-remote", remote, "--prediction-log-ship-seconds", "1"];
         try
         {
             await using var plain = await StartAsync(["--store", store, "--urls", "http://127.0.0.1:0"]);
-            await using var logging = await StartAsync(["--store", store, "--urls", "http://127.0.0.1:0", "--prediction-log", folder]);
-            Console.WriteLine($"{images.Length} images, {Environment.ProcessorCount} cores, concurrency {Concurrency}, {rounds} rounds of {duration.TotalSeconds} s each, alternating");
+            await using var logging = await StartAsync(["--store", store, "--urls", "http://127.0.0.1:0", "--prediction-log", folder, .. shipping]);
+            Console.WriteLine($"{images.Length} images, {Environment.ProcessorCount} cores, concurrency {Concurrency}, {rounds} rounds of {duration.TotalSeconds} s each, alternating{(remote is null ? "" : $"; shipping to {remote}")}");
             await LoadAsync(plain.Client, images, TimeSpan.FromSeconds(2));
             await LoadAsync(logging.Client, images, TimeSpan.FromSeconds(2));
             var without = new List<double>();
@@ -36,6 +38,10 @@ internal static class PredictionLogging
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"without the log: median {a:F0} requests/s ({string.Join(", ", without.Select(x => x.ToString("F0", CultureInfo.InvariantCulture)))})"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"with the log:    median {b:F0} requests/s ({string.Join(", ", with.Select(x => x.ToString("F0", CultureInfo.InvariantCulture)))}); {logged / 1e6:F1} MB logged, {dropped} dropped"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"with / without: {b / a:F2}x"));
+            if (remote is not null)
+            {
+                Console.WriteLine($"shipped while serving: {Directory.GetFiles(remote, "*", SearchOption.AllDirectories).Length} complete files of {Directory.GetFiles(folder).Length} in the log");
+            }
         }
         finally
         {

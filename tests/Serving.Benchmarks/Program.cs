@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 //   dotnet artifacts/bin/Serving.Benchmarks/release/Serving.Benchmarks.dll inprocess <store> <images-dir> [seconds]
 //   dotnet artifacts/bin/Serving.Benchmarks/release/Serving.Benchmarks.dll engines <store> [seconds]
 //   dotnet artifacts/bin/Serving.Benchmarks/release/Serving.Benchmarks.dll prelabel <store> <images-dir> [rounds]
-//   dotnet artifacts/bin/Serving.Benchmarks/release/Serving.Benchmarks.dll logging <store> <images-dir> [rounds] [seconds]
+//   dotnet artifacts/bin/Serving.Benchmarks/release/Serving.Benchmarks.dll logging <store> <images-dir> [rounds] [seconds] [remote-folder]
 //   dotnet artifacts/bin/Serving.Benchmarks/release/Serving.Benchmarks.dll drift <store> <reference.jsonl> <raw-dir> <extra-dir> [seed] [split]
 var command = args.ElementAtOrDefault(0);
 var store = new ModelStore(args.ElementAtOrDefault(1) ?? ModelStore.DefaultRoot);
@@ -39,14 +39,14 @@ switch (command)
         break;
     case "logging":
         var logged = Directory.GetFiles(args[2], "*.jpg", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Take(64).Select(File.ReadAllBytes).ToArray();
-        await PredictionLogging.RunAsync(args[1], logged, Seconds(args.ElementAtOrDefault(3), 5), TimeSpan.FromSeconds(Seconds(args.ElementAtOrDefault(4), 10)));
+        await PredictionLogging.RunAsync(args[1], logged, Seconds(args.ElementAtOrDefault(3), 5), TimeSpan.FromSeconds(Seconds(args.ElementAtOrDefault(4), 10)), args.ElementAtOrDefault(5));
         break;
     case "drift":
         var (seed, split) = (int.Parse(args.ElementAtOrDefault(5) ?? "77", CultureInfo.InvariantCulture), double.Parse(args.ElementAtOrDefault(6) ?? "0.2", CultureInfo.InvariantCulture));
         await DriftMeasurement.RunAsync(args[1], args[2], args[3], args[4], seed, split);
         break;
     default:
-        Console.Error.WriteLine("usage: Serving.Benchmarks inprocess <store> <images-dir> [seconds] | engines <store> [seconds] | prelabel <store> <images-dir> [rounds] | logging <store> <images-dir> [rounds] [seconds] | drift <store> <reference.jsonl> <raw-dir> <extra-dir> [seed] [split]");
+        Console.Error.WriteLine("usage: Serving.Benchmarks inprocess <store> <images-dir> [seconds] | engines <store> [seconds] | prelabel <store> <images-dir> [rounds] | logging <store> <images-dir> [rounds] [seconds] [remote-folder] | drift <store> <reference.jsonl> <raw-dir> <extra-dir> [seed] [split]");
         return 1;
 }
 
