@@ -12,7 +12,7 @@ public sealed class RepositoryPipelineTests : IDisposable
     private readonly RepositoryCopy repository = new();
 
     [Fact]
-    public async Task Repro_runs_every_stage_then_skips_them_and_a_new_epoch_count_reruns_train_and_evaluate_only()
+    public async Task Repro_runs_every_stage_then_skips_them_and_a_new_epoch_count_reruns_train_and_the_stages_after_it_only()
     {
         var first = await repository.CakeAsync("--target=Repro");
         var second = await repository.CakeAsync("--target=Repro");
@@ -20,7 +20,7 @@ public sealed class RepositoryPipelineTests : IDisposable
         var third = await repository.CakeAsync("--target=Repro");
 
         Assert.True(first.ExitCode == 0, first.Output);
-        foreach (var stage in new[] { "generate", "prepare", "train", "evaluate" })
+        foreach (var stage in new[] { "generate", "prepare", "train", "evaluate", "reference" })
         {
             Assert.Contains($"Running stage '{stage}' (it has not run yet)", first.Output, StringComparison.Ordinal);
             Assert.Contains($"Stage '{stage}' didn't change, skipping", second.Output, StringComparison.Ordinal);
@@ -30,12 +30,14 @@ public sealed class RepositoryPipelineTests : IDisposable
         Assert.Contains("Stage 'prepare' didn't change, skipping", third.Output, StringComparison.Ordinal);
         Assert.Contains("Running stage 'train' (parameter train.epochs changed: 5 -> 2)", third.Output, StringComparison.Ordinal);
         Assert.Contains("Running stage 'evaluate' (dependency model modified)", third.Output, StringComparison.Ordinal);
+        Assert.Contains("Running stage 'reference' (dependency model modified)", third.Output, StringComparison.Ordinal);
 
         var lockFile = await new LockFileStore(Path.Combine(repository.Root, "pipeline.lock")).ReadAsync(CancellationToken.None);
-        Assert.Equal(["evaluate", "generate", "prepare", "train"], lockFile.Stages.Keys);
+        Assert.Equal(["evaluate", "generate", "prepare", "reference", "train"], lockFile.Stages.Keys);
         using var metrics = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(repository.Root, "evaluation", "metrics.json")));
         Assert.InRange(metrics.RootElement.GetProperty("val_acc").GetDouble(), 0, 1);
         Assert.True(File.Exists(Path.Combine(repository.Root, "evaluation", "plots", "confusion_matrix.png")));
+        Assert.True(new FileInfo(Path.Combine(repository.Root, "monitoring", "reference.jsonl")).Length > 0);
     }
 
     [Fact]
