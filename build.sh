@@ -13,7 +13,7 @@ dotnet tool restore > /dev/null
 # (DefinitionSources) for the check that reads the stamp; a stamp that does not match means a build.
 definition=artifacts/bin/Planets.Build/release/Planets.Build.dll
 sources=(build src/Pipeline.Storage src/Pipeline.Core src/Pipeline.Annotations src/Pipeline.Reports src/Pipeline.GitHub src/Pipeline.Remotes
-    src/Pipeline.Remotes.S3 src/Pipeline.Cake src/Pipeline.Containers src/Pipeline.Kubernetes src/Pipeline.Models Directory.Build.props Directory.Packages.props
+    src/Pipeline.Remotes.S3 src/Pipeline.Cake src/Pipeline.Containers src/Pipeline.Kubernetes src/Pipeline.Models src/Pipeline.Monitoring Directory.Build.props Directory.Packages.props
     src/Pipeline.Reports/Vega/node_modules/.package-lock.json)
 if ! command -v sha256sum > /dev/null; then
     dotnet build build/Planets.Build.csproj -c Release --nologo -v quiet -clp:ErrorsOnly

@@ -16,7 +16,7 @@ public static class PlanetsPipeline
     private static readonly string[] DefinitionSources =
     [
         "build", "src/Pipeline.Storage", "src/Pipeline.Core", "src/Pipeline.Annotations", "src/Pipeline.Reports", "src/Pipeline.GitHub", "src/Pipeline.Remotes",
-        "src/Pipeline.Remotes.S3", "src/Pipeline.Cake", "src/Pipeline.Containers", "src/Pipeline.Kubernetes", "src/Pipeline.Models",
+        "src/Pipeline.Remotes.S3", "src/Pipeline.Cake", "src/Pipeline.Containers", "src/Pipeline.Kubernetes", "src/Pipeline.Models", "src/Pipeline.Monitoring",
         "Directory.Build.props", "Directory.Packages.props",
         // The plots page's scripts are embedded when installed: npm's record of what it installed stands for them.
         "src/Pipeline.Reports/Vega/node_modules/.package-lock.json",

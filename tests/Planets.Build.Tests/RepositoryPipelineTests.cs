@@ -50,7 +50,9 @@ public sealed class RepositoryPipelineTests : IDisposable
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
 
         using var cake = CakeProcess.Start(repository.Root, "--target=Serve", $"--urls={url}");
-        await cake.WaitUntilAnswersAsync(http, $"{url}/readyz", TimeSpan.FromMinutes(3));
+        // The target builds the service first, with the engine's projects it ships its prediction log through: on a CI
+        // machine running the other test assemblies beside this one, that build alone can take minutes.
+        await cake.WaitUntilAnswersAsync(http, $"{url}/readyz", TimeSpan.FromMinutes(8));
         await cake.TerminateAsync();
 
         Assert.True(cake.ExitCode == 0, cake.Output);
